@@ -1,0 +1,8 @@
+// Package onnxpb holds the Go bindings of onnx-ml.proto (ONNX 1.12, as shipped by Debian's python3-onnx),
+// generated with protoc and protoc-gen-go (google.golang.org/protobuf).
+//
+// Only the importer and exporter packages use it; the rest of the project works on models.Graph.
+// Fields added by later ONNX releases are kept as unknown fields and survive a round trip.
+package onnxpb
+
+//go:generate protoc --go_out=. --go_opt=paths=source_relative --go_opt=Monnx-ml.proto=github.com/fairbinn/fairbinn-go/internal/onnxpb onnx-ml.proto
