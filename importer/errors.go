@@ -1,0 +1,12 @@
+package importer
+
+import "errors"
+
+// ErrBadModel is wrapped by every error about the content of a model file (as opposed to I/O errors).
+var ErrBadModel = errors.New("bad model")
+
+// Supported range of the default ONNX domain's opset.
+const (
+	MinOpset = 11
+	MaxOpset = 21
+)
