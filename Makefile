@@ -1,0 +1,39 @@
+# fairbinn-go. `make demo` and `make test` work on a fresh clone: they install what they need first.
+GO      ?= go
+BIN     := bin/fairbinn
+export CGO_ENABLED ?= 1
+
+.PHONY: all build deps demo test test-short fuzz vet generate clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/fairbinn
+
+# The ONNX Runtime shared library (from npm onnxruntime-node@1.29.0, sha256-checked, into .deps/) and the
+# Debian packages the tests use.
+deps:
+	./scripts/install-debs.sh
+	./scripts/install-ort.sh
+	$(GO) mod download
+
+demo: deps build
+	./scripts/demo.sh
+
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+# Unit tests only, without the big corpora.
+test-short:
+	$(GO) test -short ./...
+
+# Longer fuzzing of the importer, by hand.
+fuzz:
+	$(GO) test ./importer -run '^$$' -fuzz FuzzImport -fuzztime 5m
+
+generate:
+	$(GO) generate ./...
+
+clean:
+	rm -rf bin out
