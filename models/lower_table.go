@@ -28,6 +28,10 @@ var lowerings = map[opKey]lowering{
 	{"", "Unsqueeze"}: {11, 21, lowerUnsqueeze},
 	{"", "Shape"}:     {11, 21, lowerShape},
 	{"", "Gather"}:    {11, 21, lowerGather},
+	// lower_const.go: evaluated while building, on constants only
+	{"", "ConstantOfShape"}: {11, 21, lowerConstantOfShape},
+	{"", "Cast"}:            {11, 21, lowerCast},
+	{"", "Slice"}:           {11, 21, lowerSlice},
 	// lower_conv.go
 	{"", "Conv"}: {11, 21, lowerConv},
 	// lower_pool.go
