@@ -492,7 +492,7 @@ type AttributeProto struct {
 	// which value field was in use.  For IR_VERSION 0.0.2 or later, this
 	// field MUST be set and match the f|i|s|t|... field in use.  This
 	// change was made to accommodate proto3 implementations.
-	Type *AttributeProto_AttributeType `protobuf:"varint,20,opt,name=type,enum=onnx.AttributeProto_AttributeType" json:"type,omitempty"` // discriminator that indicates which field below is in use
+	Type *AttributeProto_AttributeType `protobuf:"varint,20,opt,name=type,enum=fairbinn.onnx.AttributeProto_AttributeType" json:"type,omitempty"` // discriminator that indicates which field below is in use
 	// Exactly ONE of the following fields must be present for this version of the IR
 	F            *float32           `protobuf:"fixed32,2,opt,name=f" json:"f,omitempty"`                                          // float
 	I            *int64             `protobuf:"varint,3,opt,name=i" json:"i,omitempty"`                                           // int
@@ -1507,7 +1507,7 @@ type TensorProto struct {
 	//   - "checksum" (optional) - SHA1 digest of file specified in under 'location' key.
 	ExternalData []*StringStringEntryProto `protobuf:"bytes,13,rep,name=external_data,json=externalData" json:"external_data,omitempty"`
 	// If value not set, data is stored in raw_data (if set) otherwise in type-specified field.
-	DataLocation *TensorProto_DataLocation `protobuf:"varint,14,opt,name=data_location,json=dataLocation,enum=onnx.TensorProto_DataLocation" json:"data_location,omitempty"`
+	DataLocation *TensorProto_DataLocation `protobuf:"varint,14,opt,name=data_location,json=dataLocation,enum=fairbinn.onnx.TensorProto_DataLocation" json:"data_location,omitempty"`
 	// For double
 	// Complex128 tensors are encoded as a single array of doubles,
 	// with the real components appearing in odd numbered positions,
@@ -2581,28 +2581,28 @@ var File_onnx_ml_proto protoreflect.FileDescriptor
 
 const file_onnx_ml_proto_rawDesc = "" +
 	"\n" +
-	"\ronnx-ml.proto\x12\x04onnx\"\xd4\x06\n" +
+	"\ronnx-ml.proto\x12\rfairbinn.onnx\"\xa5\a\n" +
 	"\x0eAttributeProto\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\"\n" +
 	"\rref_attr_name\x18\x15 \x01(\tR\vrefAttrName\x12\x1d\n" +
 	"\n" +
-	"doc_string\x18\r \x01(\tR\tdocString\x126\n" +
-	"\x04type\x18\x14 \x01(\x0e2\".onnx.AttributeProto.AttributeTypeR\x04type\x12\f\n" +
+	"doc_string\x18\r \x01(\tR\tdocString\x12?\n" +
+	"\x04type\x18\x14 \x01(\x0e2+.fairbinn.onnx.AttributeProto.AttributeTypeR\x04type\x12\f\n" +
 	"\x01f\x18\x02 \x01(\x02R\x01f\x12\f\n" +
 	"\x01i\x18\x03 \x01(\x03R\x01i\x12\f\n" +
-	"\x01s\x18\x04 \x01(\fR\x01s\x12\x1f\n" +
-	"\x01t\x18\x05 \x01(\v2\x11.onnx.TensorProtoR\x01t\x12\x1e\n" +
-	"\x01g\x18\x06 \x01(\v2\x10.onnx.GraphProtoR\x01g\x12<\n" +
-	"\rsparse_tensor\x18\x16 \x01(\v2\x17.onnx.SparseTensorProtoR\fsparseTensor\x12\x1f\n" +
-	"\x02tp\x18\x0e \x01(\v2\x0f.onnx.TypeProtoR\x02tp\x12\x16\n" +
+	"\x01s\x18\x04 \x01(\fR\x01s\x12(\n" +
+	"\x01t\x18\x05 \x01(\v2\x1a.fairbinn.onnx.TensorProtoR\x01t\x12'\n" +
+	"\x01g\x18\x06 \x01(\v2\x19.fairbinn.onnx.GraphProtoR\x01g\x12E\n" +
+	"\rsparse_tensor\x18\x16 \x01(\v2 .fairbinn.onnx.SparseTensorProtoR\fsparseTensor\x12(\n" +
+	"\x02tp\x18\x0e \x01(\v2\x18.fairbinn.onnx.TypeProtoR\x02tp\x12\x16\n" +
 	"\x06floats\x18\a \x03(\x02R\x06floats\x12\x12\n" +
 	"\x04ints\x18\b \x03(\x03R\x04ints\x12\x18\n" +
-	"\astrings\x18\t \x03(\fR\astrings\x12+\n" +
+	"\astrings\x18\t \x03(\fR\astrings\x124\n" +
 	"\atensors\x18\n" +
-	" \x03(\v2\x11.onnx.TensorProtoR\atensors\x12(\n" +
-	"\x06graphs\x18\v \x03(\v2\x10.onnx.GraphProtoR\x06graphs\x12>\n" +
-	"\x0esparse_tensors\x18\x17 \x03(\v2\x17.onnx.SparseTensorProtoR\rsparseTensors\x120\n" +
-	"\vtype_protos\x18\x0f \x03(\v2\x0f.onnx.TypeProtoR\n" +
+	" \x03(\v2\x1a.fairbinn.onnx.TensorProtoR\atensors\x121\n" +
+	"\x06graphs\x18\v \x03(\v2\x19.fairbinn.onnx.GraphProtoR\x06graphs\x12G\n" +
+	"\x0esparse_tensors\x18\x17 \x03(\v2 .fairbinn.onnx.SparseTensorProtoR\rsparseTensors\x129\n" +
+	"\vtype_protos\x18\x0f \x03(\v2\x18.fairbinn.onnx.TypeProtoR\n" +
 	"typeProtos\"\xd9\x01\n" +
 	"\rAttributeType\x12\r\n" +
 	"\tUNDEFINED\x10\x00\x12\t\n" +
@@ -2625,68 +2625,68 @@ const file_onnx_ml_proto_rawDesc = "" +
 	"\x06GRAPHS\x10\n" +
 	"\x12\x12\n" +
 	"\x0eSPARSE_TENSORS\x10\f\x12\x0f\n" +
-	"\vTYPE_PROTOS\x10\x0e\"h\n" +
+	"\vTYPE_PROTOS\x10\x0e\"q\n" +
 	"\x0eValueInfoProto\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12#\n" +
-	"\x04type\x18\x02 \x01(\v2\x0f.onnx.TypeProtoR\x04type\x12\x1d\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12,\n" +
+	"\x04type\x18\x02 \x01(\v2\x18.fairbinn.onnx.TypeProtoR\x04type\x12\x1d\n" +
 	"\n" +
-	"doc_string\x18\x03 \x01(\tR\tdocString\"\xd1\x01\n" +
+	"doc_string\x18\x03 \x01(\tR\tdocString\"\xda\x01\n" +
 	"\tNodeProto\x12\x14\n" +
 	"\x05input\x18\x01 \x03(\tR\x05input\x12\x16\n" +
 	"\x06output\x18\x02 \x03(\tR\x06output\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x17\n" +
 	"\aop_type\x18\x04 \x01(\tR\x06opType\x12\x16\n" +
-	"\x06domain\x18\a \x01(\tR\x06domain\x122\n" +
-	"\tattribute\x18\x05 \x03(\v2\x14.onnx.AttributeProtoR\tattribute\x12\x1d\n" +
+	"\x06domain\x18\a \x01(\tR\x06domain\x12;\n" +
+	"\tattribute\x18\x05 \x03(\v2\x1d.fairbinn.onnx.AttributeProtoR\tattribute\x12\x1d\n" +
 	"\n" +
-	"doc_string\x18\x06 \x01(\tR\tdocString\"\x97\x02\n" +
-	"\x11TrainingInfoProto\x128\n" +
-	"\x0einitialization\x18\x01 \x01(\v2\x10.onnx.GraphProtoR\x0einitialization\x12.\n" +
-	"\talgorithm\x18\x02 \x01(\v2\x10.onnx.GraphProtoR\talgorithm\x12S\n" +
-	"\x16initialization_binding\x18\x03 \x03(\v2\x1c.onnx.StringStringEntryProtoR\x15initializationBinding\x12C\n" +
-	"\x0eupdate_binding\x18\x04 \x03(\v2\x1c.onnx.StringStringEntryProtoR\rupdateBinding\"\xf2\x03\n" +
+	"doc_string\x18\x06 \x01(\tR\tdocString\"\xbb\x02\n" +
+	"\x11TrainingInfoProto\x12A\n" +
+	"\x0einitialization\x18\x01 \x01(\v2\x19.fairbinn.onnx.GraphProtoR\x0einitialization\x127\n" +
+	"\talgorithm\x18\x02 \x01(\v2\x19.fairbinn.onnx.GraphProtoR\talgorithm\x12\\\n" +
+	"\x16initialization_binding\x18\x03 \x03(\v2%.fairbinn.onnx.StringStringEntryProtoR\x15initializationBinding\x12L\n" +
+	"\x0eupdate_binding\x18\x04 \x03(\v2%.fairbinn.onnx.StringStringEntryProtoR\rupdateBinding\"\x9f\x04\n" +
 	"\n" +
 	"ModelProto\x12\x1d\n" +
 	"\n" +
-	"ir_version\x18\x01 \x01(\x03R\tirVersion\x12;\n" +
-	"\fopset_import\x18\b \x03(\v2\x18.onnx.OperatorSetIdProtoR\vopsetImport\x12#\n" +
+	"ir_version\x18\x01 \x01(\x03R\tirVersion\x12D\n" +
+	"\fopset_import\x18\b \x03(\v2!.fairbinn.onnx.OperatorSetIdProtoR\vopsetImport\x12#\n" +
 	"\rproducer_name\x18\x02 \x01(\tR\fproducerName\x12)\n" +
 	"\x10producer_version\x18\x03 \x01(\tR\x0fproducerVersion\x12\x16\n" +
 	"\x06domain\x18\x04 \x01(\tR\x06domain\x12#\n" +
 	"\rmodel_version\x18\x05 \x01(\x03R\fmodelVersion\x12\x1d\n" +
 	"\n" +
-	"doc_string\x18\x06 \x01(\tR\tdocString\x12&\n" +
-	"\x05graph\x18\a \x01(\v2\x10.onnx.GraphProtoR\x05graph\x12C\n" +
-	"\x0emetadata_props\x18\x0e \x03(\v2\x1c.onnx.StringStringEntryProtoR\rmetadataProps\x12<\n" +
-	"\rtraining_info\x18\x14 \x03(\v2\x17.onnx.TrainingInfoProtoR\ftrainingInfo\x121\n" +
-	"\tfunctions\x18\x19 \x03(\v2\x13.onnx.FunctionProtoR\tfunctions\"@\n" +
+	"doc_string\x18\x06 \x01(\tR\tdocString\x12/\n" +
+	"\x05graph\x18\a \x01(\v2\x19.fairbinn.onnx.GraphProtoR\x05graph\x12L\n" +
+	"\x0emetadata_props\x18\x0e \x03(\v2%.fairbinn.onnx.StringStringEntryProtoR\rmetadataProps\x12E\n" +
+	"\rtraining_info\x18\x14 \x03(\v2 .fairbinn.onnx.TrainingInfoProtoR\ftrainingInfo\x12:\n" +
+	"\tfunctions\x18\x19 \x03(\v2\x1c.fairbinn.onnx.FunctionProtoR\tfunctions\"@\n" +
 	"\x16StringStringEntryProto\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value\"\x92\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\"\x9b\x01\n" +
 	"\x10TensorAnnotation\x12\x1f\n" +
 	"\vtensor_name\x18\x01 \x01(\tR\n" +
-	"tensorName\x12]\n" +
-	"\x1cquant_parameter_tensor_names\x18\x02 \x03(\v2\x1c.onnx.StringStringEntryProtoR\x19quantParameterTensorNames\"\x87\x04\n" +
+	"tensorName\x12f\n" +
+	"\x1cquant_parameter_tensor_names\x18\x02 \x03(\v2%.fairbinn.onnx.StringStringEntryProtoR\x19quantParameterTensorNames\"\xc6\x04\n" +
 	"\n" +
-	"GraphProto\x12#\n" +
-	"\x04node\x18\x01 \x03(\v2\x0f.onnx.NodeProtoR\x04node\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\x123\n" +
-	"\vinitializer\x18\x05 \x03(\v2\x11.onnx.TensorProtoR\vinitializer\x12F\n" +
-	"\x12sparse_initializer\x18\x0f \x03(\v2\x17.onnx.SparseTensorProtoR\x11sparseInitializer\x12\x1d\n" +
+	"GraphProto\x12,\n" +
+	"\x04node\x18\x01 \x03(\v2\x18.fairbinn.onnx.NodeProtoR\x04node\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12<\n" +
+	"\vinitializer\x18\x05 \x03(\v2\x1a.fairbinn.onnx.TensorProtoR\vinitializer\x12O\n" +
+	"\x12sparse_initializer\x18\x0f \x03(\v2 .fairbinn.onnx.SparseTensorProtoR\x11sparseInitializer\x12\x1d\n" +
 	"\n" +
 	"doc_string\x18\n" +
-	" \x01(\tR\tdocString\x12*\n" +
-	"\x05input\x18\v \x03(\v2\x14.onnx.ValueInfoProtoR\x05input\x12,\n" +
-	"\x06output\x18\f \x03(\v2\x14.onnx.ValueInfoProtoR\x06output\x123\n" +
+	" \x01(\tR\tdocString\x123\n" +
+	"\x05input\x18\v \x03(\v2\x1d.fairbinn.onnx.ValueInfoProtoR\x05input\x125\n" +
+	"\x06output\x18\f \x03(\v2\x1d.fairbinn.onnx.ValueInfoProtoR\x06output\x12<\n" +
 	"\n" +
-	"value_info\x18\r \x03(\v2\x14.onnx.ValueInfoProtoR\tvalueInfo\x12O\n" +
-	"\x17quantization_annotation\x18\x0e \x03(\v2\x16.onnx.TensorAnnotationR\x16quantizationAnnotationJ\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x06\x10\n" +
+	"value_info\x18\r \x03(\v2\x1d.fairbinn.onnx.ValueInfoProtoR\tvalueInfo\x12X\n" +
+	"\x17quantization_annotation\x18\x0e \x03(\v2\x1f.fairbinn.onnx.TensorAnnotationR\x16quantizationAnnotationJ\x04\b\x03\x10\x04J\x04\b\x04\x10\x05J\x04\b\x06\x10\n" +
 	"R\n" +
-	"ir_versionR\x10producer_versionR\fproducer_tagR\x06domain\"\xd8\x06\n" +
+	"ir_versionR\x10producer_versionR\fproducer_tagR\x06domain\"\xf3\x06\n" +
 	"\vTensorProto\x12\x12\n" +
 	"\x04dims\x18\x01 \x03(\x03R\x04dims\x12\x1b\n" +
-	"\tdata_type\x18\x02 \x01(\x05R\bdataType\x123\n" +
-	"\asegment\x18\x03 \x01(\v2\x19.onnx.TensorProto.SegmentR\asegment\x12!\n" +
+	"\tdata_type\x18\x02 \x01(\x05R\bdataType\x12<\n" +
+	"\asegment\x18\x03 \x01(\v2\".fairbinn.onnx.TensorProto.SegmentR\asegment\x12!\n" +
 	"\n" +
 	"float_data\x18\x04 \x03(\x02B\x02\x10\x01R\tfloatData\x12!\n" +
 	"\n" +
@@ -2698,9 +2698,9 @@ const file_onnx_ml_proto_rawDesc = "" +
 	"\x04name\x18\b \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
 	"doc_string\x18\f \x01(\tR\tdocString\x12\x19\n" +
-	"\braw_data\x18\t \x01(\fR\arawData\x12A\n" +
-	"\rexternal_data\x18\r \x03(\v2\x1c.onnx.StringStringEntryProtoR\fexternalData\x12C\n" +
-	"\rdata_location\x18\x0e \x01(\x0e2\x1e.onnx.TensorProto.DataLocationR\fdataLocation\x12#\n" +
+	"\braw_data\x18\t \x01(\fR\arawData\x12J\n" +
+	"\rexternal_data\x18\r \x03(\v2%.fairbinn.onnx.StringStringEntryProtoR\fexternalData\x12L\n" +
+	"\rdata_location\x18\x0e \x01(\x0e2'.fairbinn.onnx.TensorProto.DataLocationR\fdataLocation\x12#\n" +
 	"\vdouble_data\x18\n" +
 	" \x03(\x01B\x02\x10\x01R\n" +
 	"doubleData\x12#\n" +
@@ -2736,62 +2736,62 @@ const file_onnx_ml_proto_rawDesc = "" +
 	"\bBFLOAT16\x10\x10\")\n" +
 	"\fDataLocation\x12\v\n" +
 	"\aDEFAULT\x10\x00\x12\f\n" +
-	"\bEXTERNAL\x10\x01\"\x7f\n" +
-	"\x11SparseTensorProto\x12)\n" +
-	"\x06values\x18\x01 \x01(\v2\x11.onnx.TensorProtoR\x06values\x12+\n" +
-	"\aindices\x18\x02 \x01(\v2\x11.onnx.TensorProtoR\aindices\x12\x12\n" +
-	"\x04dims\x18\x03 \x03(\x03R\x04dims\"\xba\x01\n" +
-	"\x10TensorShapeProto\x122\n" +
-	"\x03dim\x18\x01 \x03(\v2 .onnx.TensorShapeProto.DimensionR\x03dim\x1ar\n" +
+	"\bEXTERNAL\x10\x01\"\x91\x01\n" +
+	"\x11SparseTensorProto\x122\n" +
+	"\x06values\x18\x01 \x01(\v2\x1a.fairbinn.onnx.TensorProtoR\x06values\x124\n" +
+	"\aindices\x18\x02 \x01(\v2\x1a.fairbinn.onnx.TensorProtoR\aindices\x12\x12\n" +
+	"\x04dims\x18\x03 \x03(\x03R\x04dims\"\xc3\x01\n" +
+	"\x10TensorShapeProto\x12;\n" +
+	"\x03dim\x18\x01 \x03(\v2).fairbinn.onnx.TensorShapeProto.DimensionR\x03dim\x1ar\n" +
 	"\tDimension\x12\x1d\n" +
 	"\tdim_value\x18\x01 \x01(\x03H\x00R\bdimValue\x12\x1d\n" +
 	"\tdim_param\x18\x02 \x01(\tH\x00R\bdimParam\x12\x1e\n" +
 	"\n" +
 	"denotation\x18\x03 \x01(\tR\n" +
 	"denotationB\a\n" +
-	"\x05value\"\xd8\x06\n" +
-	"\tTypeProto\x129\n" +
-	"\vtensor_type\x18\x01 \x01(\v2\x16.onnx.TypeProto.TensorH\x00R\n" +
-	"tensorType\x12?\n" +
-	"\rsequence_type\x18\x04 \x01(\v2\x18.onnx.TypeProto.SequenceH\x00R\fsequenceType\x120\n" +
-	"\bmap_type\x18\x05 \x01(\v2\x13.onnx.TypeProto.MapH\x00R\amapType\x12?\n" +
-	"\roptional_type\x18\t \x01(\v2\x18.onnx.TypeProto.OptionalH\x00R\foptionalType\x12L\n" +
-	"\x12sparse_tensor_type\x18\b \x01(\v2\x1c.onnx.TypeProto.SparseTensorH\x00R\x10sparseTensorType\x129\n" +
-	"\vopaque_type\x18\a \x01(\v2\x16.onnx.TypeProto.OpaqueH\x00R\n" +
+	"\x05value\"\xbb\a\n" +
+	"\tTypeProto\x12B\n" +
+	"\vtensor_type\x18\x01 \x01(\v2\x1f.fairbinn.onnx.TypeProto.TensorH\x00R\n" +
+	"tensorType\x12H\n" +
+	"\rsequence_type\x18\x04 \x01(\v2!.fairbinn.onnx.TypeProto.SequenceH\x00R\fsequenceType\x129\n" +
+	"\bmap_type\x18\x05 \x01(\v2\x1c.fairbinn.onnx.TypeProto.MapH\x00R\amapType\x12H\n" +
+	"\roptional_type\x18\t \x01(\v2!.fairbinn.onnx.TypeProto.OptionalH\x00R\foptionalType\x12U\n" +
+	"\x12sparse_tensor_type\x18\b \x01(\v2%.fairbinn.onnx.TypeProto.SparseTensorH\x00R\x10sparseTensorType\x12B\n" +
+	"\vopaque_type\x18\a \x01(\v2\x1f.fairbinn.onnx.TypeProto.OpaqueH\x00R\n" +
 	"opaqueType\x12\x1e\n" +
 	"\n" +
 	"denotation\x18\x06 \x01(\tR\n" +
-	"denotation\x1aS\n" +
+	"denotation\x1a\\\n" +
 	"\x06Tensor\x12\x1b\n" +
-	"\telem_type\x18\x01 \x01(\x05R\belemType\x12,\n" +
-	"\x05shape\x18\x02 \x01(\v2\x16.onnx.TensorShapeProtoR\x05shape\x1a8\n" +
-	"\bSequence\x12,\n" +
-	"\telem_type\x18\x01 \x01(\v2\x0f.onnx.TypeProtoR\belemType\x1aP\n" +
+	"\telem_type\x18\x01 \x01(\x05R\belemType\x125\n" +
+	"\x05shape\x18\x02 \x01(\v2\x1f.fairbinn.onnx.TensorShapeProtoR\x05shape\x1aA\n" +
+	"\bSequence\x125\n" +
+	"\telem_type\x18\x01 \x01(\v2\x18.fairbinn.onnx.TypeProtoR\belemType\x1aY\n" +
 	"\x03Map\x12\x19\n" +
-	"\bkey_type\x18\x01 \x01(\x05R\akeyType\x12.\n" +
+	"\bkey_type\x18\x01 \x01(\x05R\akeyType\x127\n" +
 	"\n" +
-	"value_type\x18\x02 \x01(\v2\x0f.onnx.TypeProtoR\tvalueType\x1a8\n" +
-	"\bOptional\x12,\n" +
-	"\telem_type\x18\x01 \x01(\v2\x0f.onnx.TypeProtoR\belemType\x1aY\n" +
+	"value_type\x18\x02 \x01(\v2\x18.fairbinn.onnx.TypeProtoR\tvalueType\x1aA\n" +
+	"\bOptional\x125\n" +
+	"\telem_type\x18\x01 \x01(\v2\x18.fairbinn.onnx.TypeProtoR\belemType\x1ab\n" +
 	"\fSparseTensor\x12\x1b\n" +
-	"\telem_type\x18\x01 \x01(\x05R\belemType\x12,\n" +
-	"\x05shape\x18\x02 \x01(\v2\x16.onnx.TensorShapeProtoR\x05shape\x1a4\n" +
+	"\telem_type\x18\x01 \x01(\x05R\belemType\x125\n" +
+	"\x05shape\x18\x02 \x01(\v2\x1f.fairbinn.onnx.TensorShapeProtoR\x05shape\x1a4\n" +
 	"\x06Opaque\x12\x16\n" +
 	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04nameB\a\n" +
 	"\x05value\"F\n" +
 	"\x12OperatorSetIdProto\x12\x16\n" +
 	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x03R\aversion\"\xab\x02\n" +
+	"\aversion\x18\x02 \x01(\x03R\aversion\"\xbd\x02\n" +
 	"\rFunctionProto\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
 	"\x05input\x18\x04 \x03(\tR\x05input\x12\x16\n" +
 	"\x06output\x18\x05 \x03(\tR\x06output\x12\x1c\n" +
-	"\tattribute\x18\x06 \x03(\tR\tattribute\x12#\n" +
-	"\x04node\x18\a \x03(\v2\x0f.onnx.NodeProtoR\x04node\x12\x1d\n" +
+	"\tattribute\x18\x06 \x03(\tR\tattribute\x12,\n" +
+	"\x04node\x18\a \x03(\v2\x18.fairbinn.onnx.NodeProtoR\x04node\x12\x1d\n" +
 	"\n" +
-	"doc_string\x18\b \x01(\tR\tdocString\x12;\n" +
-	"\fopset_import\x18\t \x03(\v2\x18.onnx.OperatorSetIdProtoR\vopsetImport\x12\x16\n" +
+	"doc_string\x18\b \x01(\tR\tdocString\x12D\n" +
+	"\fopset_import\x18\t \x03(\v2!.fairbinn.onnx.OperatorSetIdProtoR\vopsetImport\x12\x16\n" +
 	"\x06domain\x18\n" +
 	" \x01(\tR\x06domainJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04R\rsince_versionR\x06status*\xe4\x01\n" +
 	"\aVersion\x12\x12\n" +
@@ -2825,82 +2825,82 @@ func file_onnx_ml_proto_rawDescGZIP() []byte {
 var file_onnx_ml_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
 var file_onnx_ml_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_onnx_ml_proto_goTypes = []any{
-	(Version)(0),                       // 0: onnx.Version
-	(OperatorStatus)(0),                // 1: onnx.OperatorStatus
-	(AttributeProto_AttributeType)(0),  // 2: onnx.AttributeProto.AttributeType
-	(TensorProto_DataType)(0),          // 3: onnx.TensorProto.DataType
-	(TensorProto_DataLocation)(0),      // 4: onnx.TensorProto.DataLocation
-	(*AttributeProto)(nil),             // 5: onnx.AttributeProto
-	(*ValueInfoProto)(nil),             // 6: onnx.ValueInfoProto
-	(*NodeProto)(nil),                  // 7: onnx.NodeProto
-	(*TrainingInfoProto)(nil),          // 8: onnx.TrainingInfoProto
-	(*ModelProto)(nil),                 // 9: onnx.ModelProto
-	(*StringStringEntryProto)(nil),     // 10: onnx.StringStringEntryProto
-	(*TensorAnnotation)(nil),           // 11: onnx.TensorAnnotation
-	(*GraphProto)(nil),                 // 12: onnx.GraphProto
-	(*TensorProto)(nil),                // 13: onnx.TensorProto
-	(*SparseTensorProto)(nil),          // 14: onnx.SparseTensorProto
-	(*TensorShapeProto)(nil),           // 15: onnx.TensorShapeProto
-	(*TypeProto)(nil),                  // 16: onnx.TypeProto
-	(*OperatorSetIdProto)(nil),         // 17: onnx.OperatorSetIdProto
-	(*FunctionProto)(nil),              // 18: onnx.FunctionProto
-	(*TensorProto_Segment)(nil),        // 19: onnx.TensorProto.Segment
-	(*TensorShapeProto_Dimension)(nil), // 20: onnx.TensorShapeProto.Dimension
-	(*TypeProto_Tensor)(nil),           // 21: onnx.TypeProto.Tensor
-	(*TypeProto_Sequence)(nil),         // 22: onnx.TypeProto.Sequence
-	(*TypeProto_Map)(nil),              // 23: onnx.TypeProto.Map
-	(*TypeProto_Optional)(nil),         // 24: onnx.TypeProto.Optional
-	(*TypeProto_SparseTensor)(nil),     // 25: onnx.TypeProto.SparseTensor
-	(*TypeProto_Opaque)(nil),           // 26: onnx.TypeProto.Opaque
+	(Version)(0),                       // 0: fairbinn.onnx.Version
+	(OperatorStatus)(0),                // 1: fairbinn.onnx.OperatorStatus
+	(AttributeProto_AttributeType)(0),  // 2: fairbinn.onnx.AttributeProto.AttributeType
+	(TensorProto_DataType)(0),          // 3: fairbinn.onnx.TensorProto.DataType
+	(TensorProto_DataLocation)(0),      // 4: fairbinn.onnx.TensorProto.DataLocation
+	(*AttributeProto)(nil),             // 5: fairbinn.onnx.AttributeProto
+	(*ValueInfoProto)(nil),             // 6: fairbinn.onnx.ValueInfoProto
+	(*NodeProto)(nil),                  // 7: fairbinn.onnx.NodeProto
+	(*TrainingInfoProto)(nil),          // 8: fairbinn.onnx.TrainingInfoProto
+	(*ModelProto)(nil),                 // 9: fairbinn.onnx.ModelProto
+	(*StringStringEntryProto)(nil),     // 10: fairbinn.onnx.StringStringEntryProto
+	(*TensorAnnotation)(nil),           // 11: fairbinn.onnx.TensorAnnotation
+	(*GraphProto)(nil),                 // 12: fairbinn.onnx.GraphProto
+	(*TensorProto)(nil),                // 13: fairbinn.onnx.TensorProto
+	(*SparseTensorProto)(nil),          // 14: fairbinn.onnx.SparseTensorProto
+	(*TensorShapeProto)(nil),           // 15: fairbinn.onnx.TensorShapeProto
+	(*TypeProto)(nil),                  // 16: fairbinn.onnx.TypeProto
+	(*OperatorSetIdProto)(nil),         // 17: fairbinn.onnx.OperatorSetIdProto
+	(*FunctionProto)(nil),              // 18: fairbinn.onnx.FunctionProto
+	(*TensorProto_Segment)(nil),        // 19: fairbinn.onnx.TensorProto.Segment
+	(*TensorShapeProto_Dimension)(nil), // 20: fairbinn.onnx.TensorShapeProto.Dimension
+	(*TypeProto_Tensor)(nil),           // 21: fairbinn.onnx.TypeProto.Tensor
+	(*TypeProto_Sequence)(nil),         // 22: fairbinn.onnx.TypeProto.Sequence
+	(*TypeProto_Map)(nil),              // 23: fairbinn.onnx.TypeProto.Map
+	(*TypeProto_Optional)(nil),         // 24: fairbinn.onnx.TypeProto.Optional
+	(*TypeProto_SparseTensor)(nil),     // 25: fairbinn.onnx.TypeProto.SparseTensor
+	(*TypeProto_Opaque)(nil),           // 26: fairbinn.onnx.TypeProto.Opaque
 }
 var file_onnx_ml_proto_depIdxs = []int32{
-	2,  // 0: onnx.AttributeProto.type:type_name -> onnx.AttributeProto.AttributeType
-	13, // 1: onnx.AttributeProto.t:type_name -> onnx.TensorProto
-	12, // 2: onnx.AttributeProto.g:type_name -> onnx.GraphProto
-	14, // 3: onnx.AttributeProto.sparse_tensor:type_name -> onnx.SparseTensorProto
-	16, // 4: onnx.AttributeProto.tp:type_name -> onnx.TypeProto
-	13, // 5: onnx.AttributeProto.tensors:type_name -> onnx.TensorProto
-	12, // 6: onnx.AttributeProto.graphs:type_name -> onnx.GraphProto
-	14, // 7: onnx.AttributeProto.sparse_tensors:type_name -> onnx.SparseTensorProto
-	16, // 8: onnx.AttributeProto.type_protos:type_name -> onnx.TypeProto
-	16, // 9: onnx.ValueInfoProto.type:type_name -> onnx.TypeProto
-	5,  // 10: onnx.NodeProto.attribute:type_name -> onnx.AttributeProto
-	12, // 11: onnx.TrainingInfoProto.initialization:type_name -> onnx.GraphProto
-	12, // 12: onnx.TrainingInfoProto.algorithm:type_name -> onnx.GraphProto
-	10, // 13: onnx.TrainingInfoProto.initialization_binding:type_name -> onnx.StringStringEntryProto
-	10, // 14: onnx.TrainingInfoProto.update_binding:type_name -> onnx.StringStringEntryProto
-	17, // 15: onnx.ModelProto.opset_import:type_name -> onnx.OperatorSetIdProto
-	12, // 16: onnx.ModelProto.graph:type_name -> onnx.GraphProto
-	10, // 17: onnx.ModelProto.metadata_props:type_name -> onnx.StringStringEntryProto
-	8,  // 18: onnx.ModelProto.training_info:type_name -> onnx.TrainingInfoProto
-	18, // 19: onnx.ModelProto.functions:type_name -> onnx.FunctionProto
-	10, // 20: onnx.TensorAnnotation.quant_parameter_tensor_names:type_name -> onnx.StringStringEntryProto
-	7,  // 21: onnx.GraphProto.node:type_name -> onnx.NodeProto
-	13, // 22: onnx.GraphProto.initializer:type_name -> onnx.TensorProto
-	14, // 23: onnx.GraphProto.sparse_initializer:type_name -> onnx.SparseTensorProto
-	6,  // 24: onnx.GraphProto.input:type_name -> onnx.ValueInfoProto
-	6,  // 25: onnx.GraphProto.output:type_name -> onnx.ValueInfoProto
-	6,  // 26: onnx.GraphProto.value_info:type_name -> onnx.ValueInfoProto
-	11, // 27: onnx.GraphProto.quantization_annotation:type_name -> onnx.TensorAnnotation
-	19, // 28: onnx.TensorProto.segment:type_name -> onnx.TensorProto.Segment
-	10, // 29: onnx.TensorProto.external_data:type_name -> onnx.StringStringEntryProto
-	4,  // 30: onnx.TensorProto.data_location:type_name -> onnx.TensorProto.DataLocation
-	13, // 31: onnx.SparseTensorProto.values:type_name -> onnx.TensorProto
-	13, // 32: onnx.SparseTensorProto.indices:type_name -> onnx.TensorProto
-	20, // 33: onnx.TensorShapeProto.dim:type_name -> onnx.TensorShapeProto.Dimension
-	21, // 34: onnx.TypeProto.tensor_type:type_name -> onnx.TypeProto.Tensor
-	22, // 35: onnx.TypeProto.sequence_type:type_name -> onnx.TypeProto.Sequence
-	23, // 36: onnx.TypeProto.map_type:type_name -> onnx.TypeProto.Map
-	24, // 37: onnx.TypeProto.optional_type:type_name -> onnx.TypeProto.Optional
-	25, // 38: onnx.TypeProto.sparse_tensor_type:type_name -> onnx.TypeProto.SparseTensor
-	26, // 39: onnx.TypeProto.opaque_type:type_name -> onnx.TypeProto.Opaque
-	7,  // 40: onnx.FunctionProto.node:type_name -> onnx.NodeProto
-	17, // 41: onnx.FunctionProto.opset_import:type_name -> onnx.OperatorSetIdProto
-	15, // 42: onnx.TypeProto.Tensor.shape:type_name -> onnx.TensorShapeProto
-	16, // 43: onnx.TypeProto.Sequence.elem_type:type_name -> onnx.TypeProto
-	16, // 44: onnx.TypeProto.Map.value_type:type_name -> onnx.TypeProto
-	16, // 45: onnx.TypeProto.Optional.elem_type:type_name -> onnx.TypeProto
-	15, // 46: onnx.TypeProto.SparseTensor.shape:type_name -> onnx.TensorShapeProto
+	2,  // 0: fairbinn.onnx.AttributeProto.type:type_name -> fairbinn.onnx.AttributeProto.AttributeType
+	13, // 1: fairbinn.onnx.AttributeProto.t:type_name -> fairbinn.onnx.TensorProto
+	12, // 2: fairbinn.onnx.AttributeProto.g:type_name -> fairbinn.onnx.GraphProto
+	14, // 3: fairbinn.onnx.AttributeProto.sparse_tensor:type_name -> fairbinn.onnx.SparseTensorProto
+	16, // 4: fairbinn.onnx.AttributeProto.tp:type_name -> fairbinn.onnx.TypeProto
+	13, // 5: fairbinn.onnx.AttributeProto.tensors:type_name -> fairbinn.onnx.TensorProto
+	12, // 6: fairbinn.onnx.AttributeProto.graphs:type_name -> fairbinn.onnx.GraphProto
+	14, // 7: fairbinn.onnx.AttributeProto.sparse_tensors:type_name -> fairbinn.onnx.SparseTensorProto
+	16, // 8: fairbinn.onnx.AttributeProto.type_protos:type_name -> fairbinn.onnx.TypeProto
+	16, // 9: fairbinn.onnx.ValueInfoProto.type:type_name -> fairbinn.onnx.TypeProto
+	5,  // 10: fairbinn.onnx.NodeProto.attribute:type_name -> fairbinn.onnx.AttributeProto
+	12, // 11: fairbinn.onnx.TrainingInfoProto.initialization:type_name -> fairbinn.onnx.GraphProto
+	12, // 12: fairbinn.onnx.TrainingInfoProto.algorithm:type_name -> fairbinn.onnx.GraphProto
+	10, // 13: fairbinn.onnx.TrainingInfoProto.initialization_binding:type_name -> fairbinn.onnx.StringStringEntryProto
+	10, // 14: fairbinn.onnx.TrainingInfoProto.update_binding:type_name -> fairbinn.onnx.StringStringEntryProto
+	17, // 15: fairbinn.onnx.ModelProto.opset_import:type_name -> fairbinn.onnx.OperatorSetIdProto
+	12, // 16: fairbinn.onnx.ModelProto.graph:type_name -> fairbinn.onnx.GraphProto
+	10, // 17: fairbinn.onnx.ModelProto.metadata_props:type_name -> fairbinn.onnx.StringStringEntryProto
+	8,  // 18: fairbinn.onnx.ModelProto.training_info:type_name -> fairbinn.onnx.TrainingInfoProto
+	18, // 19: fairbinn.onnx.ModelProto.functions:type_name -> fairbinn.onnx.FunctionProto
+	10, // 20: fairbinn.onnx.TensorAnnotation.quant_parameter_tensor_names:type_name -> fairbinn.onnx.StringStringEntryProto
+	7,  // 21: fairbinn.onnx.GraphProto.node:type_name -> fairbinn.onnx.NodeProto
+	13, // 22: fairbinn.onnx.GraphProto.initializer:type_name -> fairbinn.onnx.TensorProto
+	14, // 23: fairbinn.onnx.GraphProto.sparse_initializer:type_name -> fairbinn.onnx.SparseTensorProto
+	6,  // 24: fairbinn.onnx.GraphProto.input:type_name -> fairbinn.onnx.ValueInfoProto
+	6,  // 25: fairbinn.onnx.GraphProto.output:type_name -> fairbinn.onnx.ValueInfoProto
+	6,  // 26: fairbinn.onnx.GraphProto.value_info:type_name -> fairbinn.onnx.ValueInfoProto
+	11, // 27: fairbinn.onnx.GraphProto.quantization_annotation:type_name -> fairbinn.onnx.TensorAnnotation
+	19, // 28: fairbinn.onnx.TensorProto.segment:type_name -> fairbinn.onnx.TensorProto.Segment
+	10, // 29: fairbinn.onnx.TensorProto.external_data:type_name -> fairbinn.onnx.StringStringEntryProto
+	4,  // 30: fairbinn.onnx.TensorProto.data_location:type_name -> fairbinn.onnx.TensorProto.DataLocation
+	13, // 31: fairbinn.onnx.SparseTensorProto.values:type_name -> fairbinn.onnx.TensorProto
+	13, // 32: fairbinn.onnx.SparseTensorProto.indices:type_name -> fairbinn.onnx.TensorProto
+	20, // 33: fairbinn.onnx.TensorShapeProto.dim:type_name -> fairbinn.onnx.TensorShapeProto.Dimension
+	21, // 34: fairbinn.onnx.TypeProto.tensor_type:type_name -> fairbinn.onnx.TypeProto.Tensor
+	22, // 35: fairbinn.onnx.TypeProto.sequence_type:type_name -> fairbinn.onnx.TypeProto.Sequence
+	23, // 36: fairbinn.onnx.TypeProto.map_type:type_name -> fairbinn.onnx.TypeProto.Map
+	24, // 37: fairbinn.onnx.TypeProto.optional_type:type_name -> fairbinn.onnx.TypeProto.Optional
+	25, // 38: fairbinn.onnx.TypeProto.sparse_tensor_type:type_name -> fairbinn.onnx.TypeProto.SparseTensor
+	26, // 39: fairbinn.onnx.TypeProto.opaque_type:type_name -> fairbinn.onnx.TypeProto.Opaque
+	7,  // 40: fairbinn.onnx.FunctionProto.node:type_name -> fairbinn.onnx.NodeProto
+	17, // 41: fairbinn.onnx.FunctionProto.opset_import:type_name -> fairbinn.onnx.OperatorSetIdProto
+	15, // 42: fairbinn.onnx.TypeProto.Tensor.shape:type_name -> fairbinn.onnx.TensorShapeProto
+	16, // 43: fairbinn.onnx.TypeProto.Sequence.elem_type:type_name -> fairbinn.onnx.TypeProto
+	16, // 44: fairbinn.onnx.TypeProto.Map.value_type:type_name -> fairbinn.onnx.TypeProto
+	16, // 45: fairbinn.onnx.TypeProto.Optional.elem_type:type_name -> fairbinn.onnx.TypeProto
+	15, // 46: fairbinn.onnx.TypeProto.SparseTensor.shape:type_name -> fairbinn.onnx.TensorShapeProto
 	47, // [47:47] is the sub-list for method output_type
 	47, // [47:47] is the sub-list for method input_type
 	47, // [47:47] is the sub-list for extension type_name

@@ -1,0 +1,547 @@
+package dataset
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Default split fractions, used when the Options field is 0.
+const (
+	DefaultValFrac  = 0.2
+	DefaultTestFrac = 0.2
+)
+
+// Options configure Load. For adult:DIR only Sensitive, Encoding, ValFrac and Seed apply (the label, its
+// positive values, the missing-value token and the dropped column are fixed); for csv:FILE, Label, Positive
+// and Sensitive are required unless Encoding is given, which then supplies them.
+type Options struct {
+	// Label is the label column; a row is positive (label 1) when its label cell equals one of Positive.
+	Label    string
+	Positive []string
+	// Sensitive are the columns whose values form the groups: with one column its values, with several the
+	// intersections of their values ("Female|Black"). Sensitive columns are also features, as in Adult,
+	// unless listed in Drop.
+	Sensitive []string
+	// Drop lists columns that are not features (for example a row id).
+	Drop []string
+	// Missing is the missing-value token of a CSV file; "" (the default) means empty cells. Rows with a
+	// missing value in any column read (features, label, sensitive) are dropped and counted.
+	Missing string
+	// TestFile is a CSV test file with the same columns. Without it, a stratified TestFrac of the file is
+	// held out as the test split.
+	TestFile string
+	// Encoding, when not nil, is used instead of fitting one (for example the spec stored in a model).
+	Encoding *Encoding
+	// Passthrough uses the feature columns as they are, parsed as numbers, without scaling or one-hot
+	// encoding. The features are every column except the label and Drop; a sensitive column is a feature
+	// when all its training values are numbers (as Adult keeps sex as a 0/1 column) and otherwise only forms
+	// groups; any other column with a non-numeric value is an error.
+	Passthrough bool
+	// ValFrac is the fraction of the training rows held out, stratified by group × label, as the validation
+	// split: 0 means DefaultValFrac and a negative value means no validation split.
+	ValFrac float64
+	// TestFrac is the held-out test fraction of a CSV file without TestFile: 0 means DefaultTestFrac.
+	TestFrac float64
+	// Seed seeds the random stratified splits (math/rand/v2 PCG).
+	Seed uint64
+}
+
+// SourceFile describes one data file that was read.
+type SourceFile struct {
+	// Role is "train" (the training file, which also yields the validation split) or "test".
+	Role string `json:"role"`
+	Path string `json:"path"`
+	// SHA256 is the hex digest of the file's decompressed content, so a gzip'd copy hashes like the original.
+	SHA256 string `json:"sha256"`
+	// Records counts the data records (header excluded); Dropped those with a missing value.
+	Records int `json:"records"`
+	Dropped int `json:"dropped"`
+}
+
+// Data is a loaded data set: encoded splits, the sensitive groups and the encoding that produced them.
+type Data struct {
+	// Source is SourceAdult or SourceCSV.
+	Source           string
+	Train, Val, Test *Split
+	GroupNames       []string // group id → name
+	FeatureNames     []string
+	Encoding         *Encoding
+	Files            []SourceFile
+	// SHA256 identifies the data files together: the hex SHA-256 of the lines "<sha256>  <role>\n" of
+	// Files, in order (train, then test).
+	SHA256 string
+}
+
+// Split returns the split named "train", "val" or "test".
+func (d *Data) Split(name string) (*Split, error) {
+	switch name {
+	case "train":
+		return d.Train, nil
+	case "val", "validation":
+		return d.Val, nil
+	case "test":
+		return d.Test, nil
+	}
+	return nil, badOption("split %q: want train, val or test", name)
+}
+
+// Load reads the data set named by spec: "adult:DIR" (UCI Adult: DIR/adult.data and DIR/adult.test, or
+// their .gz copies) or "csv:FILE" (a CSV file with a header row; gzip'd files are read transparently).
+//
+// The encoding is fitted on the rows of the training file (training and validation splits, never the test
+// split), unless opts.Encoding is given. Groups are numbered in byte order of their names over all loaded
+// rows, except Adult's sex, which is fixed as Male = 0, Female = 1. Every bad-input error is an *InputError
+// naming the file, line and column and matches ErrBadInput.
+func Load(spec string, opts Options) (*Data, error) {
+	kind, arg, _ := strings.Cut(spec, ":")
+	if arg == "" {
+		return nil, badOption("data spec %q: want adult:DIR or csv:FILE", spec)
+	}
+	if opts.ValFrac >= 1 || math.IsNaN(opts.ValFrac) {
+		return nil, badOption("validation fraction %v: want a value below 1", opts.ValFrac)
+	}
+	if opts.TestFrac < 0 || opts.TestFrac >= 1 || math.IsNaN(opts.TestFrac) {
+		return nil, badOption("test fraction %v: want a value in [0, 1)", opts.TestFrac)
+	}
+	if opts.Encoding != nil {
+		if err := opts.Encoding.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	switch kind {
+	case "adult":
+		return loadAdult(arg, opts)
+	case "csv":
+		return loadCSV(arg, opts)
+	}
+	return nil, badOption("data spec %q: want adult:DIR or csv:FILE", spec)
+}
+
+// plan is everything build needs, whichever loader made it.
+type plan struct {
+	source      string
+	train, test *table
+	label       string
+	positive    []string
+	sensitive   []string
+	drop        []string
+	missing     string
+	passthrough bool
+	enc         *Encoding // given, or nil to fit
+	fit         func(t *table, recs []int) (*Encoding, error)
+	groupOrder  []string // group names that come first, in this order
+	valFrac     float64
+	testFrac    float64
+	seed        uint64
+}
+
+func loadAdult(dir string, opts Options) (*Data, error) {
+	def := adultDefaults()
+	switch {
+	case opts.Label != "" && opts.Label != def.Label.Column:
+		return nil, badOption("adult data: the label column is %q, not %q", def.Label.Column, opts.Label)
+	case len(opts.Positive) > 0 && !slices.Equal(opts.Positive, def.Label.Positive):
+		return nil, badOption("adult data: the positive label values are fixed (%s)", strings.Join(def.Label.Positive, ", "))
+	case len(opts.Drop) > 0 && !slices.Equal(opts.Drop, def.Drop):
+		return nil, badOption("adult data: the dropped columns are fixed (%s)", strings.Join(def.Drop, ", "))
+	case opts.Missing != "" && opts.Missing != def.Missing:
+		return nil, badOption("adult data: the missing-value token is fixed (%q)", def.Missing)
+	case opts.TestFile != "":
+		return nil, badOption("adult data: the test file is DIR/adult.test")
+	case opts.Passthrough:
+		return nil, badOption("adult data: passthrough needs numeric columns; use the usual encoding")
+	}
+	p := &plan{source: SourceAdult, label: def.Label.Column, positive: def.Label.Positive, sensitive: def.Sensitive,
+		drop: def.Drop, missing: def.Missing, enc: opts.Encoding, valFrac: opts.ValFrac, seed: opts.Seed}
+	if len(opts.Sensitive) > 0 {
+		p.sensitive = opts.Sensitive
+	}
+	if p.enc != nil {
+		if err := agree(p.enc, opts); err != nil {
+			return nil, err
+		}
+		p.label, p.positive, p.sensitive, p.drop, p.missing = p.enc.Label.Column, p.enc.Label.Positive, p.enc.Sensitive, p.enc.Drop, p.enc.Missing
+	}
+	sens := p.sensitive
+	p.fit = func(t *table, recs []int) (*Encoding, error) { return fitAdult(t, recs, sens) }
+	if slices.Equal(p.sensitive, []string{"sex"}) {
+		p.groupOrder = []string{"Male", "Female"}
+	}
+	var err error
+	for _, f := range []struct {
+		name string
+		dst  **table
+	}{{"adult.data", &p.train}, {"adult.test", &p.test}} {
+		path, ferr := findFile(dir, f.name)
+		if ferr != nil {
+			return nil, ferr
+		}
+		if *f.dst, err = readTable(path, adultHeader); err != nil {
+			return nil, err
+		}
+		if p.enc == nil {
+			if err := checkAdultHeader(*f.dst); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return build(p)
+}
+
+// findFile returns dir/name, or dir/name.gz when only that exists.
+func findFile(dir, name string) (string, error) {
+	path := filepath.Join(dir, name)
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	if _, err := os.Stat(path + ".gz"); err == nil {
+		return path + ".gz", nil
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return "", &InputError{File: dir, Err: fmt.Errorf("not a directory holding %s", name)}
+	}
+	return "", &InputError{File: path, Err: fmt.Errorf("no such file (nor %s.gz)", name)}
+}
+
+func checkAdultHeader(t *table) error {
+	for c, h := range t.header {
+		if !slices.Contains(adultColumns, h) {
+			return t.headerError(c, h, fmt.Errorf("%w: not an Adult column (want %s)", ErrSyntax, strings.Join(adultColumns, ", ")))
+		}
+	}
+	for _, a := range adultColumns {
+		if _, err := t.column(a, "an Adult column"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func loadCSV(file string, opts Options) (*Data, error) {
+	p := &plan{source: SourceCSV, label: opts.Label, positive: opts.Positive, sensitive: opts.Sensitive,
+		drop: opts.Drop, missing: opts.Missing, passthrough: opts.Passthrough, enc: opts.Encoding,
+		valFrac: opts.ValFrac, testFrac: opts.TestFrac, seed: opts.Seed}
+	if p.enc != nil {
+		if err := agree(p.enc, opts); err != nil {
+			return nil, err
+		}
+		p.label, p.positive, p.sensitive, p.drop, p.missing = p.enc.Label.Column, p.enc.Label.Positive, p.enc.Sensitive, p.enc.Drop, p.enc.Missing
+		p.passthrough = p.enc.Passthrough
+		p.source = p.enc.Source
+		if p.source == SourceAdult && slices.Equal(p.sensitive, []string{"sex"}) {
+			p.groupOrder = []string{"Male", "Female"}
+		}
+	} else {
+		switch {
+		case p.label == "":
+			return nil, badOption("csv data: no label column given")
+		case len(p.positive) == 0:
+			return nil, badOption("csv data: no positive label value given")
+		case len(p.sensitive) == 0:
+			return nil, badOption("csv data: no sensitive column given")
+		case slices.Contains(p.sensitive, p.label):
+			return nil, badOption("csv data: column %q is both the label and sensitive", p.label)
+		case slices.Contains(p.drop, p.label):
+			return nil, badOption("csv data: the label column %q is dropped", p.label)
+		}
+		for i, s := range p.sensitive {
+			if slices.Contains(p.sensitive[:i], s) {
+				return nil, badOption("csv data: sensitive column %q given twice", s)
+			}
+		}
+		p.fit = func(t *table, recs []int) (*Encoding, error) { return fitCSV(t, recs, p) }
+	}
+	var err error
+	if p.train, err = readTable(file, nil); err != nil {
+		return nil, err
+	}
+	if opts.TestFile != "" {
+		if p.test, err = readTable(opts.TestFile, nil); err != nil {
+			return nil, err
+		}
+	}
+	return build(p)
+}
+
+// agree checks that options given next to an encoding spec do not contradict it.
+func agree(e *Encoding, opts Options) error {
+	switch {
+	case opts.Label != "" && opts.Label != e.Label.Column:
+		return badOption("label column %q disagrees with the encoding (%q)", opts.Label, e.Label.Column)
+	case len(opts.Positive) > 0 && !slices.Equal(opts.Positive, e.Label.Positive):
+		return badOption("positive label values %q disagree with the encoding (%q)", opts.Positive, e.Label.Positive)
+	case len(opts.Sensitive) > 0 && !slices.Equal(opts.Sensitive, e.Sensitive):
+		return badOption("sensitive columns %q disagree with the encoding (%q)", opts.Sensitive, e.Sensitive)
+	case opts.Passthrough && !e.Passthrough:
+		return badOption("passthrough asked for, but the encoding is not a passthrough encoding")
+	}
+	return nil
+}
+
+// kept are the usable records of a table: those without a missing value, with their label and group name.
+type kept struct {
+	t       *table
+	rec     []int // record index in t
+	label   []float32
+	key     []string
+	dropped int
+}
+
+// prepare finds the label and sensitive columns and keeps the records with no missing value in the
+// columns read (all columns but the dropped ones before an encoding exists; the encoding's columns after).
+func (p *plan) prepare(t *table) (*kept, error) {
+	lc, err := t.column(p.label, "the label")
+	if err != nil {
+		return nil, err
+	}
+	sc := make([]int, len(p.sensitive))
+	for i, s := range p.sensitive {
+		if sc[i], err = t.column(s, "a sensitive attribute"); err != nil {
+			return nil, err
+		}
+	}
+	var used []int
+	if p.enc != nil {
+		x, fe := p.enc.bind(t.header)
+		if fe != nil {
+			return nil, t.headerError(fe.field, fe.column, fe.err)
+		}
+		used = x.used
+	} else {
+		for _, d := range p.drop {
+			if _, err := t.column(d, "a dropped column"); err != nil {
+				return nil, err
+			}
+		}
+		for c, h := range t.header {
+			if !slices.Contains(p.drop, h) || slices.Contains(p.sensitive, h) {
+				used = append(used, c)
+			}
+		}
+	}
+	k := &kept{t: t}
+	parts := make([]string, len(sc))
+	for r, rec := range t.recs {
+		if slices.ContainsFunc(used, func(c int) bool { return rec[c] == p.missing }) {
+			k.dropped++
+			continue
+		}
+		k.rec = append(k.rec, r)
+		if slices.Contains(p.positive, rec[lc]) {
+			k.label = append(k.label, 1)
+		} else {
+			k.label = append(k.label, 0)
+		}
+		for i, c := range sc {
+			parts[i] = rec[c]
+		}
+		k.key = append(k.key, strings.Join(parts, "|"))
+	}
+	if len(k.rec) == 0 {
+		token := "an empty cell"
+		if p.missing != "" {
+			token = fmt.Sprintf("%q", p.missing)
+		}
+		return nil, &InputError{File: t.path, Line: t.hdrLine + 1, Col: 1,
+			Err: fmt.Errorf("%w: all %d rows have a missing value (%s)", ErrEmpty, k.dropped, token)}
+	}
+	return k, nil
+}
+
+// The PCG streams of the two random splits, so that the test split does not move when ValFrac changes.
+const (
+	streamTest = 0x7465_7374 // "test"
+	streamVal  = 0x0076_616c // "val"
+)
+
+func build(p *plan) (*Data, error) {
+	tr, err := p.prepare(p.train)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkTraining(tr); err != nil {
+		return nil, err
+	}
+	var te *kept
+	if p.test != nil {
+		if te, err = p.prepare(p.test); err != nil {
+			return nil, err
+		}
+	}
+
+	// Group ids.
+	names := slices.Clone(p.groupOrder)
+	seen := make(map[string]bool)
+	for _, n := range names {
+		seen[n] = true
+	}
+	var rest []string
+	for _, k := range []*kept{tr, te} {
+		if k == nil {
+			continue
+		}
+		for _, key := range k.key {
+			if !seen[key] {
+				seen[key] = true
+				rest = append(rest, key)
+			}
+		}
+	}
+	slices.Sort(rest)
+	names = append(names, rest...)
+	gid := make(map[string]int, len(names))
+	for i, n := range names {
+		gid[n] = i
+	}
+	stratum := func(k *kept) func(i int) int {
+		return func(i int) int { return 2*gid[k.key[i]] + int(k.label[i]) }
+	}
+
+	all := make([]int, len(tr.rec))
+	for i := range all {
+		all[i] = i
+	}
+	trainPos, testPos := all, []int(nil)
+	if te == nil {
+		frac := p.testFrac
+		if frac == 0 {
+			frac = DefaultTestFrac
+		}
+		rng := rand.New(rand.NewPCG(p.seed, streamTest))
+		trainPos, testPos = stratify(all, stratum(tr), frac, rng)
+	}
+
+	enc := p.enc
+	if enc == nil {
+		recs := make([]int, len(trainPos))
+		for i, pos := range trainPos {
+			recs[i] = tr.rec[pos]
+		}
+		if enc, err = p.fit(p.train, recs); err != nil {
+			return nil, err
+		}
+	}
+
+	valFrac := p.valFrac
+	if valFrac == 0 {
+		valFrac = DefaultValFrac
+	}
+	fitPos, valPos := trainPos, []int(nil)
+	if valFrac > 0 {
+		rng := rand.New(rand.NewPCG(p.seed, streamVal))
+		fitPos, valPos = stratify(trainPos, stratum(tr), valFrac, rng)
+	}
+
+	d := &Data{Source: p.source, GroupNames: names, FeatureNames: enc.FeatureNames(), Encoding: enc}
+	if d.Train, err = encodeSplit("train", tr, fitPos, enc, gid); err != nil {
+		return nil, err
+	}
+	if d.Val, err = encodeSplit("val", tr, valPos, enc, gid); err != nil {
+		return nil, err
+	}
+	if te != nil {
+		all := make([]int, len(te.rec))
+		for i := range all {
+			all[i] = i
+		}
+		d.Test, err = encodeSplit("test", te, all, enc, gid)
+	} else {
+		d.Test, err = encodeSplit("test", tr, testPos, enc, gid)
+	}
+	if err != nil {
+		return nil, err
+	}
+
+	manifest := sha256.New()
+	for _, f := range []struct {
+		role string
+		k    *kept
+	}{{"train", tr}, {"test", te}} {
+		if f.k == nil {
+			continue
+		}
+		d.Files = append(d.Files, SourceFile{Role: f.role, Path: f.k.t.path, SHA256: f.k.t.sha256,
+			Records: len(f.k.t.recs), Dropped: f.k.dropped})
+		fmt.Fprintf(manifest, "%s  %s\n", f.k.t.sha256, f.role)
+	}
+	d.SHA256 = hex.EncodeToString(manifest.Sum(nil))
+	return d, nil
+}
+
+// checkTraining requires two label classes and two groups among the training file's rows.
+func (p *plan) checkTraining(k *kept) error {
+	pos := 0
+	for _, y := range k.label {
+		pos += int(y)
+	}
+	if pos == 0 || pos == len(k.label) {
+		c, _ := k.t.column(p.label, "the label")
+		which := "none"
+		if pos > 0 {
+			which = "all"
+		}
+		return k.t.headerError(c, p.label, fmt.Errorf("%w: %s of the %d rows match the positive values %q",
+			ErrOneClass, which, len(k.label), p.positive))
+	}
+	first := k.key[0]
+	if !slices.ContainsFunc(k.key, func(s string) bool { return s != first }) {
+		c, _ := k.t.column(p.sensitive[0], "a sensitive attribute")
+		return k.t.headerError(c, strings.Join(p.sensitive, "|"), fmt.Errorf("%w: all %d rows are in group %q (two or more needed)",
+			ErrOneGroup, len(k.key), first))
+	}
+	return nil
+}
+
+// stratify splits positions into (rest, held): within each stratum (visited in ascending order), a seeded
+// shuffle and then round(frac × size) positions held out. Both results are in ascending order.
+func stratify(positions []int, stratum func(i int) int, frac float64, rng *rand.Rand) (rest, held []int) {
+	groups := make(map[int][]int)
+	for _, i := range positions {
+		s := stratum(i)
+		groups[s] = append(groups[s], i)
+	}
+	keys := make([]int, 0, len(groups))
+	for s := range groups {
+		keys = append(keys, s)
+	}
+	slices.Sort(keys)
+	for _, s := range keys {
+		members := groups[s]
+		rng.Shuffle(len(members), func(a, b int) { members[a], members[b] = members[b], members[a] })
+		n := int(math.Round(frac * float64(len(members))))
+		held = append(held, members[:n]...)
+		rest = append(rest, members[n:]...)
+	}
+	slices.Sort(rest)
+	slices.Sort(held)
+	return rest, held
+}
+
+// encodeSplit encodes the kept records at the given positions.
+func encodeSplit(name string, k *kept, positions []int, enc *Encoding, gid map[string]int) (*Split, error) {
+	x, fe := enc.bind(k.t.header)
+	if fe != nil {
+		return nil, k.t.headerError(fe.field, fe.column, fe.err)
+	}
+	cols := len(enc.Features)
+	s := &Split{Name: name, File: k.t.path, Rows: len(positions), Cols: cols,
+		X: make([]float32, len(positions)*cols), Y: make([]float32, len(positions)),
+		Group: make([]int, len(positions)), Row: make([]int, len(positions))}
+	for i, pos := range positions {
+		r := k.rec[pos]
+		if fe := x.encodeRow(k.t.recs[r], s.X[i*cols:(i+1)*cols]); fe != nil {
+			return nil, k.t.cellError(r, fe)
+		}
+		s.Y[i] = k.label[pos]
+		s.Group[i] = gid[k.key[pos]]
+		s.Row[i] = r
+	}
+	return s, nil
+}

@@ -1,0 +1,94 @@
+package dataset
+
+import (
+	"iter"
+	"math/rand/v2"
+)
+
+// Split is one part of a data set (train, val or test), encoded.
+type Split struct {
+	// Name is "train", "val" or "test"; File the data file its rows come from.
+	Name string
+	File string
+	// X holds the features row-major: row i is X[i*Cols : (i+1)*Cols].
+	X          []float32
+	Rows, Cols int
+	// Y is the label (0 or 1) and Group the sensitive group id (an index into Data.GroupNames) of each row.
+	Y     []float32
+	Group []int
+	// Row is each row's 0-based data record index in File, header excluded: the line number minus the
+	// header's for files without blank lines or quoted line breaks (what `predict` writes as "row").
+	Row []int
+}
+
+// Len returns the number of rows.
+func (s *Split) Len() int { return s.Rows }
+
+// At returns the features of row i (a view into X).
+func (s *Split) At(i int) []float32 { return s.X[i*s.Cols : (i+1)*s.Cols : (i+1)*s.Cols] }
+
+// Batch is a set of rows of a split, copied out of it.
+type Batch struct {
+	// X holds Rows × Cols features, row-major.
+	X          []float32
+	Rows, Cols int
+	Y          []float32
+	Group      []int
+	// Index holds the rows' positions in the split.
+	Index []int
+}
+
+// Gather copies the rows at the given positions into a batch.
+func (s *Split) Gather(index []int) Batch {
+	b := Batch{
+		X: make([]float32, len(index)*s.Cols), Rows: len(index), Cols: s.Cols,
+		Y: make([]float32, len(index)), Group: make([]int, len(index)), Index: append([]int(nil), index...),
+	}
+	for k, i := range index {
+		copy(b.X[k*s.Cols:(k+1)*s.Cols], s.At(i))
+		b.Y[k] = s.Y[i]
+		b.Group[k] = s.Group[i]
+	}
+	return b
+}
+
+// Batches yields the split in batches of size rows, the last one possibly shorter. Each time the sequence
+// is ranged over, the rows are shuffled by rng (one rng.Perm per pass, so a seeded rng gives the same
+// epochs on every run); a nil rng keeps the split's order. A size of 0 or less yields one batch of every
+// row. Each batch owns its slices.
+func (s *Split) Batches(rng *rand.Rand, size int) iter.Seq[Batch] {
+	return func(yield func(Batch) bool) {
+		n := s.Rows
+		if n == 0 {
+			return
+		}
+		if size <= 0 || size > n {
+			size = n
+		}
+		var order []int
+		if rng != nil {
+			order = rng.Perm(n)
+		} else {
+			order = make([]int, n)
+			for i := range order {
+				order[i] = i
+			}
+		}
+		for start := 0; start < n; start += size {
+			if !yield(s.Gather(order[start:min(start+size, n)])) {
+				return
+			}
+		}
+	}
+}
+
+// NumBatches returns how many batches Batches yields for the given size.
+func (s *Split) NumBatches(size int) int {
+	if s.Rows == 0 {
+		return 0
+	}
+	if size <= 0 || size > s.Rows {
+		return 1
+	}
+	return (s.Rows + size - 1) / size
+}

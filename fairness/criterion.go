@@ -1,0 +1,71 @@
+package fairness
+
+import "fmt"
+
+// Criterion is a group-fairness criterion.
+type Criterion int
+
+// The criteria.
+const (
+	DP   Criterion = iota // demographic parity
+	EO                    // equalized odds
+	EOpp                  // equal opportunity
+)
+
+// ParseCriterion parses "dp", "eo" or "eopp" (the --fairness flag).
+func ParseCriterion(s string) (Criterion, error) {
+	switch s {
+	case "dp":
+		return DP, nil
+	case "eo":
+		return EO, nil
+	case "eopp":
+		return EOpp, nil
+	}
+	return 0, fmt.Errorf("fairness criterion %q: want dp, eo or eopp", s)
+}
+
+func (c Criterion) String() string {
+	switch c {
+	case DP:
+		return "dp"
+	case EO:
+		return "eo"
+	case EOpp:
+		return "eopp"
+	}
+	return fmt.Sprintf("criterion(%d)", int(c))
+}
+
+// Loss returns the criterion's differentiable loss.
+func (c Criterion) Loss() Loss {
+	switch c {
+	case EO:
+		return EOLoss
+	case EOpp:
+		return EOppLoss
+	}
+	return DPLoss
+}
+
+// Gap returns the criterion's metric (DP, EO or EOpp difference) from computed metrics.
+func (c Criterion) Gap(m Metrics) float64 {
+	switch c {
+	case EO:
+		return m.EO
+	case EOpp:
+		return m.EOpp
+	}
+	return m.DP
+}
+
+// LossValue computes the criterion's loss in plain Go (see DPLossValue).
+func (c Criterion) LossValue(prob, label []float32, group []int) float64 {
+	switch c {
+	case EO:
+		return EOLossValue(prob, label, group)
+	case EOpp:
+		return EOppLossValue(prob, label, group)
+	}
+	return DPLossValue(prob, group)
+}

@@ -1,0 +1,15 @@
+// Package fairness holds fairbinn's group-fairness criteria: demographic parity (DP), equalized odds (EO) and
+// equal opportunity (EOpp), for two or more sensitive groups.
+//
+// Each criterion exists twice. As a differentiable loss on a gorgonia graph (DPLoss, EOLoss, EOppLoss, with
+// the per-batch group inputs of GroupMasks) it is the follower's objective in FairBiNN training:
+// L_DP = Σ_g (mean_g p − mean p)² over the groups present in the batch, p the predicted probability, and
+// EO/EOpp the same within each label (EO: y = 1 and y = 0, summed; EOpp: y = 1). As a metric on thresholded
+// predictions (plain Go, no gorgonia) it follows Fairlearn's definitions: the DP difference is
+// max_g P(ŷ=1|g) − min_g P(ŷ=1|g), the EO difference the larger of the TPR and FPR gaps, the EOpp difference
+// the TPR gap, a gap being the maximum minus the minimum over the groups present in the data.
+//
+// Like Fairlearn (whose rates come from scikit-learn's confusion_matrix(normalize="true"), which maps 0/0 to
+// 0), a group with no positive rows has a TPR of 0 and a group with no negative rows an FPR of 0; both then
+// take part in the gaps. GroupRow.Positives lets a reader see when that happens.
+package fairness

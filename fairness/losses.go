@@ -1,0 +1,306 @@
+package fairness
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Loss is the signature shared by the fairness losses: prob is the predicted probability of the positive
+// class, a node of shape [batch] or [batch, 1]; label the 0/1 label node of the same shape (the fairness
+// losses take the per-label group membership from the masks, which Set builds from the same labels, and
+// accept a nil label); masks the batch's group inputs. The result is a scalar node.
+type Loss func(prob, label *G.Node, masks *GroupMasks) (*G.Node, error)
+
+// GroupMasks are the per-batch inputs that tell the fairness losses which rows belong to which group. They
+// are created once with the graph, for a fixed batch size and number of groups, and given each batch's
+// values with Set before the machine runs.
+//
+// Each input is a [groups, batch] contrast matrix D: for a set of rows S (all rows, the rows of label 1, or
+// the rows of label 0), n = |S| and n_g = |S ∩ group g|,
+//
+//	D[g, i] = [i ∈ S ∩ g] / n_g − [n_g > 0] · [i ∈ S] / n
+//
+// so that (D·p)_g = mean_g p − mean p over S when group g has rows in S, and exactly 0 when it has none: a
+// group absent from the batch contributes nothing, and no division by zero can occur. Row counts are taken on
+// the host, where the batch's groups and labels are known.
+type GroupMasks struct {
+	Batch, Groups int
+	// All, Pos and Neg are the contrast matrices over all rows, the rows of label 1 and the rows of label 0.
+	All, Pos, Neg *G.Node
+
+	dt            tensor.Dtype
+	all, pos, neg *tensor.Dense
+}
+
+// NewGroupMasks adds the mask inputs of a fairness loss to g: batch rows, groups sensitive groups, element
+// type dt (tensor.Float32 or tensor.Float64). name prefixes the input names, which must be unique in the
+// graph. The inputs start as zeros (every loss 0) until Set is called.
+func NewGroupMasks(g *G.ExprGraph, dt tensor.Dtype, batch, groups int, name string) (*GroupMasks, error) {
+	if batch < 1 || groups < 1 {
+		return nil, fmt.Errorf("group masks %q: batch %d and groups %d must be positive", name, batch, groups)
+	}
+	if dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, fmt.Errorf("group masks %q: element type %v: want float32 or float64", name, dt)
+	}
+	m := &GroupMasks{Batch: batch, Groups: groups, dt: dt}
+	for _, in := range []struct {
+		suffix string
+		node   **G.Node
+		val    **tensor.Dense
+	}{{"all", &m.All, &m.all}, {"pos", &m.Pos, &m.pos}, {"neg", &m.Neg, &m.neg}} {
+		*in.val = tensor.New(tensor.WithShape(groups, batch), tensor.Of(dt))
+		*in.node = G.NewMatrix(g, dt, G.WithShape(groups, batch), G.WithName(name+"."+in.suffix))
+		if err := G.Let(*in.node, *in.val); err != nil {
+			return nil, fmt.Errorf("group masks %q: %w", name, err)
+		}
+	}
+	return m, nil
+}
+
+// Set fills the masks for one batch: group[i] is the group id of row i and label[i] its label (1 when
+// ≥ 0.5). Fewer rows than Batch are allowed: the remaining rows are padding and belong to no group, so the
+// losses ignore them.
+func (m *GroupMasks) Set(group []int, label []float32) error {
+	if len(group) != len(label) {
+		return fmt.Errorf("group masks: %d group ids but %d labels", len(group), len(label))
+	}
+	if len(group) > m.Batch {
+		return fmt.Errorf("group masks: %d rows for a batch of %d", len(group), m.Batch)
+	}
+	for i, g := range group {
+		if g < 0 || g >= m.Groups {
+			return fmt.Errorf("group masks: row %d: group id %d outside [0, %d)", i, g, m.Groups)
+		}
+	}
+	all := make([]float64, m.Groups*m.Batch)
+	pos := make([]float64, m.Groups*m.Batch)
+	neg := make([]float64, m.Groups*m.Batch)
+	contrast(all, m.Groups, m.Batch, group, func(int) bool { return true })
+	contrast(pos, m.Groups, m.Batch, group, func(i int) bool { return label[i] >= 0.5 })
+	contrast(neg, m.Groups, m.Batch, group, func(i int) bool { return label[i] < 0.5 })
+	for _, in := range []struct {
+		node *G.Node
+		val  *tensor.Dense
+		src  []float64
+	}{{m.All, m.all, all}, {m.Pos, m.pos, pos}, {m.Neg, m.neg, neg}} {
+		switch m.dt {
+		case tensor.Float32:
+			dst := in.val.Float32s()
+			for i, v := range in.src {
+				dst[i] = float32(v)
+			}
+		default:
+			copy(in.val.Float64s(), in.src)
+		}
+		if err := G.Let(in.node, in.val); err != nil {
+			return fmt.Errorf("group masks: %w", err)
+		}
+	}
+	return nil
+}
+
+// contrast writes the [groups, batch] contrast matrix (see GroupMasks) of the rows selected by in.
+func contrast(d []float64, groups, batch int, group []int, in func(i int) bool) {
+	count := make([]int, groups)
+	total := 0
+	for i, g := range group {
+		if in(i) {
+			count[g]++
+			total++
+		}
+	}
+	for i, g := range group {
+		if !in(i) {
+			continue
+		}
+		d[g*batch+i] += 1 / float64(count[g])
+		for h, c := range count {
+			if c > 0 {
+				d[h*batch+i] -= 1 / float64(total)
+			}
+		}
+	}
+}
+
+// flat returns prob as a [batch] vector, checking its shape against the masks.
+func flat(prob *G.Node, batch int) (*G.Node, error) {
+	s := prob.Shape()
+	switch {
+	case len(s) == 1 && s[0] == batch:
+		return prob, nil
+	case len(s) == 2 && s[0] == batch && s[1] == 1:
+		return G.Reshape(prob, tensor.Shape{batch})
+	}
+	return nil, fmt.Errorf("probability node %q has shape %v, want [%d] or [%d 1]", prob.Name(), s, batch, batch)
+}
+
+// gapTerm is Σ_g ((D·p)_g)²: the sum over groups of the squared gap between the group's mean probability
+// and the overall mean.
+func gapTerm(d, p *G.Node) (*G.Node, error) {
+	dp, err := G.Mul(d, p)
+	if err != nil {
+		return nil, err
+	}
+	sq, err := G.Square(dp)
+	if err != nil {
+		return nil, err
+	}
+	return G.Sum(sq)
+}
+
+func fairLoss(name string, prob *G.Node, masks *GroupMasks, ds ...*G.Node) (*G.Node, error) {
+	if masks == nil {
+		return nil, fmt.Errorf("%s loss: no group masks", name)
+	}
+	p, err := flat(prob, masks.Batch)
+	if err != nil {
+		return nil, fmt.Errorf("%s loss: %w", name, err)
+	}
+	if p.Dtype() != masks.dt {
+		return nil, fmt.Errorf("%s loss: probability is %v, masks are %v", name, p.Dtype(), masks.dt)
+	}
+	var total *G.Node
+	err = catch(func() {
+		for _, d := range ds {
+			t, err := gapTerm(d, p)
+			if err != nil {
+				panic(err)
+			}
+			if total == nil {
+				total = t
+			} else if total, err = G.Add(total, t); err != nil {
+				panic(err)
+			}
+		}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s loss: %w", name, err)
+	}
+	return total, nil
+}
+
+// DPLoss is the demographic-parity loss Σ_g (mean_g p − mean p)², over the groups present in the batch.
+func DPLoss(prob, _ *G.Node, masks *GroupMasks) (*G.Node, error) {
+	if masks == nil {
+		return nil, fmt.Errorf("dp loss: no group masks")
+	}
+	return fairLoss("dp", prob, masks, masks.All)
+}
+
+// EOLoss is the equalized-odds loss: the DP loss within the rows of label 1 plus the DP loss within the rows
+// of label 0, Σ_y Σ_g (mean_{g,y} p − mean_y p)².
+func EOLoss(prob, _ *G.Node, masks *GroupMasks) (*G.Node, error) {
+	if masks == nil {
+		return nil, fmt.Errorf("eo loss: no group masks")
+	}
+	return fairLoss("eo", prob, masks, masks.Pos, masks.Neg)
+}
+
+// EOppLoss is the equal-opportunity loss: the DP loss within the rows of label 1.
+func EOppLoss(prob, _ *G.Node, masks *GroupMasks) (*G.Node, error) {
+	if masks == nil {
+		return nil, fmt.Errorf("eopp loss: no group masks")
+	}
+	return fairLoss("eopp", prob, masks, masks.Pos)
+}
+
+// bceEpsilon keeps BCE's logarithms finite: probabilities are clamped to [ε, 1−ε].
+const bceEpsilon = 1e-7
+
+func scalar(dt tensor.Dtype, v float64) *G.Node {
+	if dt == tensor.Float32 {
+		return G.NewConstant(float32(v))
+	}
+	return G.NewConstant(v)
+}
+
+func checkPair(name string, a, b *G.Node) error {
+	if !a.Shape().Eq(b.Shape()) {
+		return fmt.Errorf("%s: shapes %v and %v differ", name, a.Shape(), b.Shape())
+	}
+	if a.Dtype() != b.Dtype() {
+		return fmt.Errorf("%s: element types %v and %v differ", name, a.Dtype(), b.Dtype())
+	}
+	return nil
+}
+
+// BCE is the mean binary cross-entropy −mean(y·log p + (1−y)·log(1−p)) of probabilities prob against 0/1
+// labels of the same shape. p is first clamped to [ε, 1−ε] with ε = 1e-7 (like torch.clamp: gradient 1
+// inside, 0 outside), which keeps the loss and its gradient finite at p = 0 or 1 and leaves them unchanged
+// elsewhere. gorgonia has no clamp op, so the clamp is built from Abs: max(a, b) = (a + b + |a − b|)/2.
+// Prefer BCEWithLogits when the logit is available.
+func BCE(prob, label *G.Node) (*G.Node, error) {
+	if err := checkPair("bce", prob, label); err != nil {
+		return nil, err
+	}
+	dt := prob.Dtype()
+	must := func(n *G.Node, err error) *G.Node {
+		if err != nil {
+			panic(err)
+		}
+		return n
+	}
+	half, one := scalar(dt, 0.5), scalar(dt, 1)
+	lo, hi := scalar(dt, bceEpsilon), scalar(dt, 1-bceEpsilon)
+	var out *G.Node
+	err := catch(func() {
+		// max(p, lo), then min(·, hi) = (x + hi − |x − hi|)/2.
+		p := must(G.HadamardProd(must(G.Add(must(G.Add(prob, lo)), must(G.Abs(must(G.Sub(prob, lo)))))), half))
+		p = must(G.HadamardProd(must(G.Sub(must(G.Add(p, hi)), must(G.Abs(must(G.Sub(p, hi)))))), half))
+		logP := must(G.Log(p))
+		log1mP := must(G.Log(must(G.Sub(one, p))))
+		ll := must(G.Add(must(G.HadamardProd(label, logP)), must(G.HadamardProd(must(G.Sub(one, label)), log1mP))))
+		out = must(G.Neg(must(G.Mean(ll))))
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bce: %w", err)
+	}
+	return out, nil
+}
+
+// BCEWithLogits is the mean binary cross-entropy of the logits z (p = sigmoid(z)) against 0/1 labels,
+// computed stably as mean(softplus(z) − y·z).
+func BCEWithLogits(logit, label *G.Node) (*G.Node, error) {
+	if err := checkPair("bce with logits", logit, label); err != nil {
+		return nil, err
+	}
+	sp, err := G.Softplus(logit)
+	if err != nil {
+		return nil, fmt.Errorf("bce with logits: %w", err)
+	}
+	yz, err := G.HadamardProd(label, logit)
+	if err != nil {
+		return nil, fmt.Errorf("bce with logits: %w", err)
+	}
+	d, err := G.Sub(sp, yz)
+	if err != nil {
+		return nil, fmt.Errorf("bce with logits: %w", err)
+	}
+	m, err := G.Mean(d)
+	if err != nil {
+		return nil, fmt.Errorf("bce with logits: %w", err)
+	}
+	return m, nil
+}
+
+// BCELoss is BCE as a Loss (the masks are not used), so the accuracy and fairness objectives can be handled
+// alike.
+func BCELoss(prob, label *G.Node, _ *GroupMasks) (*G.Node, error) { return BCE(prob, label) }
+
+// catch runs f, turning a panic (gorgonia panics on some graph-building misuse, and so does must) into an
+// error.
+func catch(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = e
+			} else {
+				err = fmt.Errorf("%v", r)
+			}
+		}
+	}()
+	f()
+	return nil
+}

@@ -1,0 +1,177 @@
+package fairness
+
+import (
+	"fmt"
+	"math"
+)
+
+// Threshold is the decision threshold of the metrics: a row is predicted positive when its probability is
+// at least 0.5.
+const Threshold = 0.5
+
+// Predict thresholds probabilities at Threshold: 1 when p ≥ 0.5, else 0.
+func Predict(prob []float32) []int {
+	out := make([]int, len(prob))
+	for i, p := range prob {
+		if p >= Threshold {
+			out[i] = 1
+		}
+	}
+	return out
+}
+
+// Binary converts 0/1 labels stored as floats to ints (1 when ≥ 0.5).
+func Binary(label []float32) []int { return Predict(label) }
+
+// GroupRow is one line of the per-group table. Rates of a group without rows of the needed label are 0
+// (see the package comment).
+type GroupRow struct {
+	Group         string  `json:"group"`
+	Size          int     `json:"size"`
+	Positives     int     `json:"positives"` // rows with label 1
+	SelectionRate float64 `json:"selection_rate"`
+	TPR           float64 `json:"tpr"`
+	FPR           float64 `json:"fpr"`
+	Accuracy      float64 `json:"accuracy"`
+}
+
+// Metrics are the accuracy and the three fairness gaps of a set of predictions, with the per-group table.
+type Metrics struct {
+	Accuracy float64    `json:"accuracy"`
+	DP       float64    `json:"dp"`
+	EO       float64    `json:"eo"`
+	EOpp     float64    `json:"eopp"`
+	Groups   []GroupRow `json:"groups"`
+}
+
+// counts are one group's confusion counts.
+type counts struct {
+	n, selected, pos, neg, tp, fp, correct int
+}
+
+func rate(num, den int) float64 {
+	if den == 0 {
+		return 0
+	}
+	return float64(num) / float64(den)
+}
+
+func (c counts) selectionRate() float64 { return rate(c.selected, c.n) }
+func (c counts) tpr() float64           { return rate(c.tp, c.pos) }
+func (c counts) fpr() float64           { return rate(c.fp, c.neg) }
+
+// tally counts per group id; label may be nil (selection rates only). Groups with no rows stay zero.
+func tally(pred, label, group []int) []counts {
+	if len(pred) != len(group) || (label != nil && len(label) != len(pred)) {
+		panic(fmt.Sprintf("fairness: %d predictions, %d labels, %d group ids", len(pred), len(label), len(group)))
+	}
+	var cs []counts
+	for i, g := range group {
+		if g < 0 {
+			panic(fmt.Sprintf("fairness: row %d: negative group id %d", i, g))
+		}
+		for g >= len(cs) {
+			cs = append(cs, counts{})
+		}
+		c := &cs[g]
+		c.n++
+		c.selected += pred[i]
+		if label == nil {
+			continue
+		}
+		if label[i] == 1 {
+			c.pos++
+			c.tp += pred[i]
+		} else {
+			c.neg++
+			c.fp += pred[i]
+		}
+		if pred[i] == label[i] {
+			c.correct++
+		}
+	}
+	return cs
+}
+
+// gap is max − min of f over the groups that have rows (0 with fewer than two such groups).
+func gap(cs []counts, f func(counts) float64) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, c := range cs {
+		if c.n == 0 {
+			continue
+		}
+		v := f(c)
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if hi < lo {
+		return 0
+	}
+	return hi - lo
+}
+
+// DemographicParityDifference is max_g P(ŷ=1|g) − min_g P(ŷ=1|g) over the groups present. pred holds 0/1
+// predictions and group the group id (≥ 0) of each row; it panics if their lengths differ.
+func DemographicParityDifference(pred, group []int) float64 {
+	return gap(tally(pred, nil, group), counts.selectionRate)
+}
+
+// EqualizedOddsDifference is the larger of the TPR gap and the FPR gap over the groups present.
+func EqualizedOddsDifference(pred, label, group []int) float64 {
+	cs := tally(pred, label, group)
+	return max(gap(cs, counts.tpr), gap(cs, counts.fpr))
+}
+
+// EqualOpportunityDifference is the TPR gap over the groups present.
+func EqualOpportunityDifference(pred, label, group []int) float64 {
+	return gap(tally(pred, label, group), counts.tpr)
+}
+
+// Accuracy is the fraction of predictions equal to the label (0 for no rows).
+func Accuracy(pred, label []int) float64 {
+	if len(pred) != len(label) {
+		panic(fmt.Sprintf("fairness: %d predictions, %d labels", len(pred), len(label)))
+	}
+	n := 0
+	for i := range pred {
+		if pred[i] == label[i] {
+			n++
+		}
+	}
+	return rate(n, len(pred))
+}
+
+// GroupTable thresholds prob at 0.5 and returns one row per group present, in group-id order. names[g] is
+// group g's name ("group g" when names is too short).
+func GroupTable(prob, label []float32, group []int, names []string) []GroupRow {
+	return table(tally(Predict(prob), Binary(label), group), names)
+}
+
+func table(cs []counts, names []string) []GroupRow {
+	rows := []GroupRow{}
+	for g, c := range cs {
+		if c.n == 0 {
+			continue
+		}
+		name := fmt.Sprintf("group %d", g)
+		if g < len(names) {
+			name = names[g]
+		}
+		rows = append(rows, GroupRow{Group: name, Size: c.n, Positives: c.pos, SelectionRate: c.selectionRate(),
+			TPR: c.tpr(), FPR: c.fpr(), Accuracy: rate(c.correct, c.n)})
+	}
+	return rows
+}
+
+// Compute thresholds prob at 0.5 and returns accuracy, the DP, EO and EOpp differences and the per-group
+// table. prob, label and group must have the same length (it panics otherwise).
+func Compute(prob, label []float32, group []int, names []string) Metrics {
+	pred, y := Predict(prob), Binary(label)
+	cs := tally(pred, y, group)
+	return Metrics{
+		Accuracy: Accuracy(pred, y),
+		DP:       gap(cs, counts.selectionRate),
+		EO:       max(gap(cs, counts.tpr), gap(cs, counts.fpr)),
+		EOpp:     gap(cs, counts.tpr),
+		Groups:   table(cs, names),
+	}
+}
