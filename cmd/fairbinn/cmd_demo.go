@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/fairbinn/fairbinn-go/bilevel"
+	"github.com/fairbinn/fairbinn-go/importer"
+	"github.com/fairbinn/fairbinn-go/models"
+)
+
+// The shipped demo inputs, relative to the repository root.
+const (
+	demoBackbone = "testdata/models/adult_mlp/model.onnx"
+	demoData     = "testdata/adult"
+	demoPosition = "2" // after the second hidden layer
+)
+
+// demoConfig is the default training configuration: the method and settings chosen on the validation
+// split (README.md, "Choosing the defaults").
+func demoConfig() bilevel.Config {
+	c := bilevel.DefaultConfig(bilevel.MethodBilevel)
+	c.Epochs = 10
+	c.Select = "val-acc-at-dp=0.01"
+	return c
+}
+
+type demoCmd struct {
+	f      trainFlags
+	outDir string
+}
+
+func (*demoCmd) Name() string { return "demo" }
+func (*demoCmd) Synopsis() string {
+	return "demo [--out-dir out] [training flags to override the defaults]"
+}
+
+func (c *demoCmd) Flags(fs *flag.FlagSet) {
+	c.f.register(fs, demoConfig())
+	fs.StringVar(&c.outDir, "out-dir", "out", "folder for the fine-tuned model and its report")
+}
+
+func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
+	if len(args) > 0 {
+		return &usageError{fmt.Sprintf("unexpected argument %q", args[0])}
+	}
+	t0 := time.Now()
+	root, err := findRepoRoot()
+	if err != nil {
+		return err
+	}
+	f := &c.f
+	if f.backbone == "" {
+		f.backbone = filepath.Join(root, demoBackbone)
+	}
+	if f.data.spec == "" {
+		f.data.spec = "adult:" + filepath.Join(root, demoData)
+	}
+	if f.position == "" {
+		f.position = demoPosition
+	}
+	if err := os.MkdirAll(c.outDir, 0o755); err != nil {
+		return err
+	}
+	if f.out == "" {
+		f.out = filepath.Join(c.outDir, "adult_fair.onnx")
+	}
+	if f.report == "" {
+		f.report = filepath.Join(c.outDir, "adult_fair.report.json")
+	}
+	if !env.json {
+		fmt.Fprintf(env.stdout, "fairbinn demo: %s + %s, fairness layer at position %s, method %s, eta %g, %d epochs, select %s\n\n",
+			rel(root, f.backbone), f.data.spec, f.position, f.cfg.Method, f.cfg.Eta, f.cfg.Epochs, f.cfg.Select)
+	}
+	rep, err := runTraining(ctx, env, f)
+	if err != nil {
+		return err
+	}
+	// Verify the file as written, as a user would: onnxruntime, the Go forward pass and onnx-go on the
+	// first 1,000 test rows.
+	g, err := importer.ReadFile(f.out, importer.Options{})
+	if err != nil {
+		return err
+	}
+	raw, err := os.ReadFile(f.out)
+	if err != nil {
+		return err
+	}
+	data, err := f.data.load(g, f.out)
+	if err != nil {
+		return err
+	}
+	n := min(1000, data.Test.Rows)
+	in := models.Array{Shape: []int64{int64(n), int64(data.Test.Cols)}, Data: data.Test.X[:n*data.Test.Cols]}
+	ver, err := verifyModel(g, raw, in, parityTolerance, 1024, f.threads)
+	if err != nil {
+		return err
+	}
+	ver.Model = f.out
+	if env.json {
+		return writeJSON(env.stdout, map[string]any{"train": rep, "verify": ver, "seconds": time.Since(t0).Seconds()})
+	}
+	fmt.Fprintln(env.stdout)
+	printBeforeAfter(env.stdout, rep)
+	fmt.Fprintln(env.stdout)
+	printVerify(env, ver)
+	fmt.Fprintf(env.stdout, "\nfine-tuned model  %s\nreport            %s\ntook              %.1f s\n", f.out, f.report, time.Since(t0).Seconds())
+	if !ver.OK {
+		return &exitError{exitMismatch, "verify failed"}
+	}
+	return nil
+}
+
+// findRepoRoot finds the folder holding the shipped demo files: the working directory or one of its
+// parents, or the executable's folder or one of its parents.
+func findRepoRoot() (string, error) {
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if exe, err := os.Executable(); err == nil {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	for _, dir := range starts {
+		for {
+			if _, err := os.Stat(filepath.Join(dir, demoBackbone)); err == nil {
+				return dir, nil
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return "", badInput(errors.New("cannot find the shipped demo files (" + demoBackbone + "); run fairbinn demo inside the fairbinn-go checkout, or use train"))
+}
+
+func rel(root, path string) string {
+	if r, err := filepath.Rel(root, path); err == nil {
+		return r
+	}
+	return path
+}
