@@ -3,9 +3,6 @@ GO      ?= go
 BIN     := bin/fairbinn
 export CGO_ENABLED ?= 1
 
-# The tests reach the shared Adult copy beside the checkout when it is there; they fall back to the
-# gzip'd copy in testdata/adult.
-
 .PHONY: all build deps demo test test-short fuzz vet generate clean
 
 all: build

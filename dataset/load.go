@@ -97,8 +97,11 @@ func (d *Data) Split(name string) (*Split, error) {
 //
 // The encoding is fitted on the rows of the training file (training and validation splits, never the test
 // split), unless opts.Encoding is given. Groups are numbered in byte order of their names over all loaded
-// rows, except Adult's sex, which is fixed as Male = 0, Female = 1. Every bad-input error is an *InputError
-// naming the file, line and column and matches ErrBadInput.
+// rows, except Adult's sex, which is fixed as Male = 0, Female = 1. Without a test file, a CSV's test split
+// is a seeded stratified TestFrac of the file (PCG stream independent of the validation split's).
+//
+// Every bad-input error matches ErrBadInput; those about a file are *InputError values naming the file, the
+// line and byte column, and the data column.
 func Load(spec string, opts Options) (*Data, error) {
 	kind, arg, _ := strings.Cut(spec, ":")
 	if arg == "" {

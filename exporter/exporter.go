@@ -63,6 +63,21 @@ func toProto(g *models.Graph) (*onnxpb.ModelProto, error) {
 			np = proto.Clone(src).(*onnxpb.NodeProto)
 			np.Input = append([]string(nil), n.Inputs...)
 			np.Output = append([]string(nil), n.Outputs...)
+			// A tensor attribute stored in an external file is written inline, as initializers are.
+			for _, ap := range np.Attribute {
+				if ap.GetT().GetDataLocation() != onnxpb.TensorProto_EXTERNAL {
+					continue
+				}
+				a, ok := n.Attrs[ap.GetName()]
+				if !ok || a.Tensor == nil {
+					return nil, fmt.Errorf("node %q attribute %q: external tensor data was not imported", n.Name, ap.GetName())
+				}
+				tp, err := tensorProto(a.Tensor)
+				if err != nil {
+					return nil, fmt.Errorf("node %q attribute %q: %w", n.Name, ap.GetName(), err)
+				}
+				ap.T = tp
+			}
 		} else {
 			var err error
 			if np, err = nodeProto(n); err != nil {

@@ -1,16 +1,17 @@
 package importer
 
 import (
+	"container/heap"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"google.golang.org/protobuf/proto"
 
@@ -120,7 +121,8 @@ func decode(data []byte, dir string, opts Options) (*models.Graph, error) {
 	g.Nodes = sorted
 	if !opts.AllowUnsupportedOps {
 		if err := models.CheckSupported(g); err != nil {
-			return nil, bad("%v", err)
+			// Wrap both, so callers can tell an unsupported op from other bad content.
+			return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
 		}
 	}
 	return g, nil
@@ -154,6 +156,18 @@ func decodeValue(vi *onnxpb.ValueInfoProto) *models.Value {
 	return v
 }
 
+func validOpType(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r == ' ' || !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
 func decodeNode(np *onnxpb.NodeProto, index int, dir string) (*models.Node, error) {
 	n := &models.Node{
 		Name:    np.GetName(),
@@ -166,6 +180,11 @@ func decodeNode(np *onnxpb.NodeProto, index int, dir string) (*models.Node, erro
 	}
 	if n.Domain == "ai.onnx" {
 		n.Domain = ""
+	}
+	// Op types are printed unquoted in messages (node "x" (op T)); one that is empty or holds spaces or
+	// control characters is no valid op and would break the one-line error format.
+	if !validOpType(n.OpType) {
+		return nil, bad("node %q (index %d): op type %q is not a valid op name", n.Name, index, n.OpType)
 	}
 	if n.Name == "" {
 		n.Name = fmt.Sprintf("%s_%d", n.OpType, index)
@@ -203,18 +222,23 @@ func decodeNode(np *onnxpb.NodeProto, index int, dir string) (*models.Node, erro
 // holds no NaN or Inf.
 func decodeTensor(tp *onnxpb.TensorProto, dir string) (*models.Tensor, error) {
 	t := &models.Tensor{Name: tp.GetName(), DType: models.DType(tp.GetDataType()), Dims: tp.GetDims(), Source: tp}
-	for _, d := range t.Dims {
-		if d < 0 {
-			return nil, bad("negative dim %d in %v", d, t.Dims)
-		}
+	want, err := elementCount(t.Dims)
+	if err != nil {
+		return nil, err
 	}
-	want := t.Len()
 	raw := tp.GetRawData()
 	if tp.GetDataLocation() == onnxpb.TensorProto_EXTERNAL {
-		var err error
 		if raw, err = readExternal(tp, dir); err != nil {
 			return nil, err
 		}
+		// The tensor's protobuf becomes a copy with the data inline: the exporter writes an unchanged
+		// tensor from it byte for byte, whatever its element type (the IR keeps float64 data as float32
+		// and does not hold float16 or other data at all), and the exported file stands alone.
+		inline := proto.Clone(tp).(*onnxpb.TensorProto)
+		inline.RawData = raw
+		inline.ExternalData = nil
+		inline.DataLocation = nil
+		t.Source = inline
 	}
 	hasRaw := tp.GetDataLocation() == onnxpb.TensorProto_EXTERNAL || tp.RawData != nil
 	var got int64
@@ -299,6 +323,31 @@ func decodeTensor(tp *onnxpb.TensorProto, dir string) (*models.Tensor, error) {
 	return t, nil
 }
 
+// maxElements bounds the number of elements of one tensor, so that byte sizes (up to 8 bytes an
+// element here) cannot overflow an int64.
+const maxElements = math.MaxInt64 / 16
+
+// elementCount returns the number of elements the dims describe, rejecting negative dims and products
+// that overflow (dims such as [2^32, 2^32] would otherwise wrap around to a small count).
+func elementCount(dims []int64) (int64, error) {
+	for _, d := range dims {
+		if d < 0 {
+			return 0, bad("negative dim %d in %v", d, dims)
+		}
+		if d == 0 {
+			return 0, nil
+		}
+	}
+	n := int64(1)
+	for _, d := range dims {
+		if n > maxElements/d {
+			return 0, bad("dims %v describe more than %d elements", dims, int64(maxElements))
+		}
+		n *= d
+	}
+	return n, nil
+}
+
 // readExternal reads the bytes of an externally stored tensor. The location must name a file inside the
 // model's folder: a model must not make the importer read arbitrary files.
 func readExternal(tp *onnxpb.TensorProto, dir string) ([]byte, error) {
@@ -311,8 +360,14 @@ func readExternal(tp *onnxpb.TensorProto, dir string) ([]byte, error) {
 			location = kv.GetValue()
 		case "offset":
 			offset, err = strconv.ParseInt(kv.GetValue(), 10, 64)
+			if err == nil && offset < 0 {
+				return nil, bad("external data offset %d is negative", offset)
+			}
 		case "length":
 			length, err = strconv.ParseInt(kv.GetValue(), 10, 64)
+			if err == nil && length < 0 {
+				return nil, bad("external data length %d is negative", length)
+			}
 		}
 		if err != nil {
 			return nil, bad("external data %s %q is not an integer", kv.GetKey(), kv.GetValue())
@@ -335,25 +390,43 @@ func readExternal(tp *onnxpb.TensorProto, dir string) ([]byte, error) {
 			return nil, bad("external data path %q leaves the model's folder", location)
 		}
 	}
+	// Errors name the location as the model gives it (quoted), not the joined path.
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, bad("external data %q: %v", location, pathErr(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, bad("external data %q is not a regular file", location)
+	}
+	// Check the range against the file's size before allocating: the length comes from the model.
+	size := fi.Size()
+	if length < 0 {
+		if offset > size {
+			return nil, bad("external data %q: offset %d is past the end of the file (%d bytes)", location, offset, size)
+		}
+		length = size - offset
+	} else if offset > size || length > size-offset {
+		return nil, bad("external data %q: want %d bytes at offset %d, the file holds %d bytes", location, length, offset, size)
+	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, bad("external data: %v", err)
+		return nil, bad("external data %q: %v", location, pathErr(err))
 	}
 	defer f.Close()
-	if offset < 0 {
-		return nil, bad("external data offset %d is negative", offset)
-	}
-	if _, err := f.Seek(offset, io.SeekStart); err != nil {
-		return nil, bad("external data %q: %v", location, err)
-	}
-	if length < 0 {
-		return io.ReadAll(f)
-	}
 	buf := make([]byte, length)
-	if _, err := io.ReadFull(f, buf); err != nil {
-		return nil, bad("external data %q: want %d bytes at offset %d: %v", location, length, offset, err)
+	if _, err := f.ReadAt(buf, offset); err != nil {
+		return nil, bad("external data %q: want %d bytes at offset %d: %v", location, length, offset, pathErr(err))
 	}
 	return buf, nil
+}
+
+// pathErr drops the path from an *fs.PathError, leaving the reason.
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // topoSort orders the nodes so each comes after the producers of its inputs, keeping file order where
@@ -406,21 +479,21 @@ func topoSort(g *models.Graph, nodes []*models.Node) ([]*models.Node, error) {
 			}
 		}
 	}
-	var ready []int
+	// A min-heap of ready indices: sorting the ready list at every step made large graphs quadratic.
+	ready := &indexHeap{}
 	for i := range nodes {
 		if indeg[i] == 0 {
-			ready = append(ready, i)
+			*ready = append(*ready, i)
 		}
 	}
+	heap.Init(ready)
 	out := make([]*models.Node, 0, len(nodes))
-	for len(ready) > 0 {
-		sort.Ints(ready)
-		i := ready[0]
-		ready = ready[1:]
+	for ready.Len() > 0 {
+		i := heap.Pop(ready).(int)
 		out = append(out, nodes[i])
 		for _, u := range users[i] {
 			if indeg[u]--; indeg[u] == 0 {
-				ready = append(ready, u)
+				heap.Push(ready, u)
 			}
 		}
 	}
@@ -437,6 +510,20 @@ func topoSort(g *models.Graph, nodes []*models.Node) ([]*models.Node, error) {
 		return nil, bad("graph has a cycle through nodes %s", strings.Join(stuck, ", "))
 	}
 	return out, nil
+}
+
+// indexHeap is a min-heap of node indices (container/heap).
+type indexHeap []int
+
+func (h indexHeap) Len() int           { return len(h) }
+func (h indexHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h indexHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *indexHeap) Push(x any)        { *h = append(*h, x.(int)) }
+func (h *indexHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }
 
 // IsBadModel reports whether err is about the content of a model file.

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -28,7 +29,9 @@ func (l *Lowered) Run(inputs []Array) ([]Array, error) {
 		if len(want) == 0 {
 			v = G.NewF32(in.Data[0])
 		} else {
-			v = tensor.New(tensor.WithShape(want...), tensor.WithBacking(in.Data))
+			// A copy: the tape machine may compute an op in place in its input's memory (a reshape, an
+			// elementwise op whose input is not read again), which would overwrite the caller's data.
+			v = tensor.New(tensor.WithShape(want...), tensor.WithBacking(slices.Clone(in.Data)))
 		}
 		if err := G.Let(l.Inputs[i], v); err != nil {
 			return nil, fmt.Errorf("input %q: %w", l.InputNames[i], err)
@@ -41,7 +44,11 @@ func (l *Lowered) Run(inputs []Array) ([]Array, error) {
 	}
 	outs := make([]Array, len(l.Outputs))
 	for i, o := range l.Outputs {
-		a, err := valueToArray(o.Value())
+		v := o.Value()
+		if i < len(l.outputReads) && l.outputReads[i] != nil {
+			v = l.outputReads[i]
+		}
+		a, err := valueToArray(v)
 		if err != nil {
 			return nil, fmt.Errorf("output %d: %w", i, err)
 		}
@@ -77,6 +84,14 @@ func valueToArray(v G.Value) (Array, error) {
 	case *G.F32:
 		return Array{Shape: []int64{}, Data: []float32{float32(*v)}}, nil
 	case tensor.Tensor:
+		if slices.Contains(v.Shape(), 0) {
+			// An empty tensor's Data panics in gorgonia.org/tensor.
+			shape := make([]int64, len(v.Shape()))
+			for i, d := range v.Shape() {
+				shape[i] = int64(d)
+			}
+			return Array{Shape: shape, Data: []float32{}}, nil
+		}
 		data, ok := v.Data().([]float32)
 		if !ok {
 			if f, ok := v.Data().(float32); ok {

@@ -67,6 +67,11 @@ type Lowered struct {
 	Params map[string]*G.Node
 	// Values holds every float tensor of the model that became a gorgonia node, by ONNX name.
 	Values map[string]*G.Node
+
+	// outputReads receive a copy of each output while the graph runs. The tape machine reuses the memory
+	// of a value that no later op reads, and binds every node to its memory's final content, so an output
+	// that another op also reads would otherwise show that op's result.
+	outputReads []G.Value
 }
 
 type lowerCtx struct {
@@ -282,6 +287,10 @@ func Lower(m *Graph, opts LowerOptions) (*Lowered, error) {
 			return nil, fmt.Errorf("graph output %q: %w", v.Name, err)
 		}
 		out.Outputs = append(out.Outputs, node)
+	}
+	out.outputReads = make([]G.Value, len(out.Outputs))
+	for i, node := range out.Outputs {
+		G.Read(node, &out.outputReads[i])
 	}
 	return out, nil
 }
