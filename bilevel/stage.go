@@ -143,6 +143,16 @@ func (st *stage) run(b dataset.Batch) (err error) {
 	if err := st.vm.RunAll(); err != nil {
 		return fmt.Errorf("stage %s: %w", st.name, err)
 	}
+	if len(st.grads) == 0 {
+		// A zero-weighted cost (η = 0) has a zero gradient: the optimiser gets zeros, as PyTorch's would.
+		if len(st.gradData) != len(st.wrt) {
+			st.gradData = st.gradData[:0]
+			for _, name := range st.wrt {
+				st.gradData = append(st.gradData, make([]float32, st.lowered.Params[name].Shape().TotalSize()))
+			}
+		}
+		return nil
+	}
 	st.gradData = st.gradData[:0]
 	for i, g := range st.grads {
 		t, ok := g.Value().(tensor.Tensor)

@@ -185,12 +185,23 @@ func leaderParams(m *models.Graph, which string) ([]string, error) {
 		if which == LeaderAfter && !after[name] {
 			continue
 		}
-		if !readByNode(m, name) {
+		if !readByNode(m, name) || isRunningStat(m, name) {
 			continue
 		}
 		out = append(out, name)
 	}
 	return out, nil
+}
+
+// isRunningStat reports whether a tensor is a BatchNormalization running mean or variance: statistics,
+// not parameters, so no optimiser touches them.
+func isRunningStat(m *models.Graph, name string) bool {
+	for _, n := range m.Nodes {
+		if n.OpType == "BatchNormalization" && len(n.Inputs) >= 5 && (n.Inputs[3] == name || n.Inputs[4] == name) {
+			return true
+		}
+	}
+	return false
 }
 
 func readByNode(m *models.Graph, name string) bool {

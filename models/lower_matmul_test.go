@@ -1,0 +1,238 @@
+package models_test
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
+	"github.com/fairbinn/fairbinn-go/models"
+)
+
+func TestMatMulMatchesORT(t *testing.T) {
+	// A 1-D·1-D product is a scalar, which the onnxruntime binding does not return; TestMatMulVectors
+	// covers it.
+	shapes := [][2][]int64{
+		{{3}, {3, 4}},
+		{{2, 3}, {3}},
+		{{2, 3}, {3, 4}},
+		{{1, 3}, {3, 1}},
+		{{2, 3, 4}, {4, 5}},
+		{{2, 3, 4}, {4}},
+		{{2, 3, 4}, {2, 4, 5}},
+		{{1, 3, 4}, {2, 4, 5}},
+		{{3, 4}, {2, 4, 5}},
+		{{4}, {2, 4, 5}},
+		{{2, 1, 3, 4}, {5, 4, 2}},
+		{{2, 2, 3, 4}, {2, 2, 4, 5}},
+	}
+	var cases []ortCase
+	for _, s := range shapes {
+		cases = append(cases, binaryCase("MatMul", s[0], s[1]))
+	}
+	cases = append(cases, ortCase{name: "MatMul_initializer_weight", model: onnxtest.Model{Opset: 13,
+		Inputs: []onnxtest.Input{ortIn("x", 2, 3, 4)}, Inits: []*models.Tensor{ortFloatInit("w", 4, 6)},
+		Nodes: []onnxtest.Node{ortNode("MatMul", []string{"x", "w"}, "y", nil)}, Outputs: []string{"y"}}})
+	runORTCases(t, cases)
+}
+
+func TestMatMulVectors(t *testing.T) {
+	m := onnxtest.Model{Opset: 13, Inputs: []onnxtest.Input{ortIn("a", 3), ortIn("b", 3)},
+		Nodes: []onnxtest.Node{ortNode("MatMul", []string{"a", "b"}, "y", nil)}, Outputs: []string{"y"}}
+	model, err := m.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := goRun(model, []models.Array{{Shape: []int64{3}, Data: []float32{1, 2, 3}}, {Shape: []int64{3}, Data: []float32{4, -5, 6}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got[0].Shape) != 0 || got[0].Data[0] != 12 {
+		t.Errorf("[1 2 3]·[4 -5 6] = %v of shape %v, want 12 of shape []", got[0].Data, got[0].Shape)
+	}
+}
+
+func TestGemmMatchesORT(t *testing.T) {
+	gemm := func(name string, a, b []int64, c []int64, cInit bool, attrs map[string]any) ortCase {
+		m := onnxtest.Model{Opset: 13, Inputs: []onnxtest.Input{ortIn("a", a...), ortIn("b", b...)}, Outputs: []string{"y"}}
+		args := []string{"a", "b"}
+		switch {
+		case c == nil:
+		case cInit || len(c) == 0:
+			m.Inits = append(m.Inits, ortFloatInit("c", c...))
+			args = append(args, "c")
+		default:
+			m.Inputs = append(m.Inputs, ortIn("c", c...))
+			args = append(args, "c")
+		}
+		m.Nodes = []onnxtest.Node{ortNode("Gemm", args, "y", attrs)}
+		return ortCase{name: name, model: m}
+	}
+	all := map[string]any{"alpha": float32(0.25), "beta": float32(-1.5), "transA": 1, "transB": 1}
+	runORTCases(t, []ortCase{
+		gemm("no_bias", []int64{2, 3}, []int64{3, 4}, nil, false, nil),
+		gemm("vector_bias", []int64{2, 3}, []int64{3, 4}, []int64{4}, true, nil),
+		gemm("matrix_bias", []int64{2, 3}, []int64{3, 4}, []int64{2, 4}, false, nil),
+		gemm("column_bias", []int64{2, 3}, []int64{3, 4}, []int64{2, 1}, false, nil),
+		gemm("row_bias", []int64{2, 3}, []int64{3, 4}, []int64{1, 4}, false, nil),
+		gemm("scalar_bias", []int64{2, 3}, []int64{3, 4}, []int64{}, true, nil),
+		gemm("one_elem_bias", []int64{2, 3}, []int64{3, 4}, []int64{1}, true, nil),
+		gemm("transB_linear", []int64{5, 3}, []int64{4, 3}, []int64{4}, true, map[string]any{"transB": 1}),
+		gemm("transA", []int64{3, 2}, []int64{3, 4}, []int64{4}, true, map[string]any{"transA": 1}),
+		gemm("all_attributes", []int64{3, 2}, []int64{4, 3}, []int64{1, 4}, false, all),
+		gemm("beta_on_bias_param", []int64{2, 3}, []int64{3, 4}, []int64{4}, true, map[string]any{"beta": float32(0.5)}),
+		gemm("batch_1", []int64{1, 3}, []int64{4, 3}, []int64{4}, true, map[string]any{"transB": 1}),
+		{name: "bias_too_big", wantErr: models.ErrShapeMismatch, model: onnxtest.Model{Opset: 13,
+			Inputs: []onnxtest.Input{ortIn("a", 2, 3)}, Inits: []*models.Tensor{ortFloatInit("b", 3, 4), ortFloatInit("c", 3, 4)},
+			Nodes: []onnxtest.Node{ortNode("Gemm", []string{"a", "b", "c"}, "y", nil)}, Outputs: []string{"y"}}},
+	})
+}
+
+// mlpGraph is the FairBiNN shape of model: Gemm(transB) + bias, Relu, Gemm(transB) + bias, Sigmoid, with
+// a symbolic batch.
+func mlpGraph() *models.Graph {
+	w1 := &models.Tensor{Name: "w1", DType: models.Float32, Dims: []int64{4, 3},
+		Float: []float32{0.5, -0.3, 0.8, -0.6, 0.2, 0.4, 0.7, 0.9, -0.2, 0.1, -0.8, 0.3}}
+	b1 := &models.Tensor{Name: "b1", DType: models.Float32, Dims: []int64{4}, Float: []float32{0.1, -0.2, 0.3, 0.05}}
+	w2 := &models.Tensor{Name: "w2", DType: models.Float32, Dims: []int64{1, 4}, Float: []float32{0.6, -0.7, 0.5, 0.9}}
+	b2 := &models.Tensor{Name: "b2", DType: models.Float32, Dims: []int64{1}, Float: []float32{-0.1}}
+	return &models.Graph{
+		Opset:        13,
+		Inputs:       []*models.Value{{Name: "x", DType: models.Float32, Shape: models.Shape{models.Symbolic("N"), models.Fixed(3)}}},
+		Outputs:      []*models.Value{{Name: "y", DType: models.Float32}},
+		Initializers: map[string]*models.Tensor{"w1": w1, "b1": b1, "w2": w2, "b2": b2},
+		InitOrder:    []string{"w1", "b1", "w2", "b2"},
+		Nodes: []*models.Node{
+			{Name: "fc1", OpType: "Gemm", Inputs: []string{"x", "w1", "b1"}, Outputs: []string{"h"}, Attrs: map[string]models.Attr{"transB": {Type: models.AttrInt, Int: 1}}},
+			{Name: "relu", OpType: "Relu", Inputs: []string{"h"}, Outputs: []string{"r"}},
+			{Name: "fc2", OpType: "Gemm", Inputs: []string{"r", "w2", "b2"}, Outputs: []string{"z"}, Attrs: map[string]models.Attr{"transB": {Type: models.AttrInt, Int: 1}}},
+			{Name: "sigmoid", OpType: "Sigmoid", Inputs: []string{"z"}, Outputs: []string{"y"}},
+		},
+	}
+}
+
+var mlpInput = models.Array{Shape: []int64{2, 3}, Data: []float32{0.9, -0.4, 0.3, -0.2, 0.7, 1.1}}
+
+// mlpLoss is Σ y over the batch, computed in float64 from a fresh lowering of g.
+func mlpLoss(t *testing.T, g *models.Graph) float64 {
+	t.Helper()
+	l, err := models.Lower(g, models.LowerOptions{Batch: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := l.Run([]models.Array{mlpInput})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := 0.0
+	for _, v := range out[0].Data {
+		s += float64(v)
+	}
+	return s
+}
+
+// TestGemmGradients checks that the gradient of Σ y reaches every initializer through G.Grad, and that it
+// agrees with central finite differences. The weights stay in ONNX's [out, in] layout.
+func TestGemmGradients(t *testing.T) {
+	g := mlpGraph()
+	l, err := models.Lower(g, models.LowerOptions{Batch: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Params["w1"].Shape(); !slices.Equal([]int(got), []int{4, 3}) {
+		t.Errorf("w1 node has shape %v, want the ONNX layout [4 3]", got)
+	}
+	cost, err := G.Sum(l.Outputs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"w1", "b1", "w2", "b2"}
+	params := make(G.Nodes, len(names))
+	for i, n := range names {
+		params[i] = l.Params[n]
+	}
+	grads, err := G.Grad(cost, params...)
+	if err != nil {
+		t.Fatalf("G.Grad: %v", err)
+	}
+	// Read each gradient as it is computed: the tape machine reuses the memory of finished values.
+	gradVals := make([]G.Value, len(grads))
+	for i, gr := range grads {
+		if gr == nil {
+			t.Fatalf("no gradient for %s", names[i])
+		}
+		G.Read(gr, &gradVals[i])
+	}
+	if err := G.Let(l.Inputs[0], tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(slices.Clone(mlpInput.Data)))); err != nil {
+		t.Fatal(err)
+	}
+	vm := G.NewTapeMachine(l.Graph)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+
+	const eps = 1e-2
+	for i, name := range names {
+		analytic := gradVals[i].Data().([]float32)
+		w := g.Initializers[name].Float
+		if len(analytic) != len(w) {
+			t.Fatalf("%s: %d gradient values for %d weights", name, len(analytic), len(w))
+		}
+		for j := range w {
+			orig := w[j]
+			w[j] = orig + eps
+			up := mlpLoss(t, g)
+			w[j] = orig - eps
+			down := mlpLoss(t, g)
+			w[j] = orig
+			numeric := (up - down) / (2 * eps)
+			if math.Abs(numeric-float64(analytic[j])) > 2e-3*math.Max(1, math.Abs(numeric)) {
+				t.Errorf("d/d%s[%d]: G.Grad %v, finite difference %v", name, j, analytic[j], numeric)
+			}
+		}
+	}
+}
+
+// TestGemmBatchSizes lowers the MLP with several batch sizes, as the forward pass does for a last,
+// smaller chunk, and compares with the same rows computed one at a time.
+func TestGemmBatchSizes(t *testing.T) {
+	g := mlpGraph()
+	rows := models.Array{Shape: []int64{5, 3}, Data: []float32{
+		0.9, -0.4, 0.3, -0.2, 0.7, 1.1, 0.5, 0.5, -0.5, -1, 0, 1, 0.3, 0.2, 0.1}}
+	all, err := models.Forward(g, rows, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(all.Shape, []int64{5, 1}) {
+		t.Fatalf("shape %v, want [5 1]", all.Shape)
+	}
+	for r := range 5 {
+		one, err := models.Forward(g, models.Array{Shape: []int64{1, 3}, Data: rows.Data[3*r : 3*r+3]}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !nodeClose(float64(all.Data[r]), float64(one.Data[0])) {
+			t.Errorf("row %d: %v in a batch, %v alone", r, all.Data[r], one.Data[0])
+		}
+	}
+}
+
+func ExampleLower_gemm() {
+	l, err := models.Lower(mlpGraph(), models.LowerOptions{Batch: 2})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	out, err := l.Run([]models.Array{mlpInput})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(out[0].Shape, len(l.Params))
+	// Output: [2 1] 4
+}
