@@ -32,6 +32,8 @@ type trainFlags struct {
 	threads                         int
 	checkpoint                      string
 	resume, quiet                   bool
+	// noModel (sweep --keep-models=false) runs everything, parity check included, but writes no model file.
+	noModel bool
 }
 
 func (f *trainFlags) register(fs *flag.FlagSet, def bilevel.Config) {
@@ -229,7 +231,9 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*trainReport,
 	if !rep.Parity.OK {
 		return rep, &exitError{exitMismatch, fmt.Sprintf("the exported model differs from the Go forward pass by %.3g (> %g) in onnxruntime; nothing written", rep.Parity.MaxAbsDiff, parityTolerance)}
 	}
-	if err := fsutil.WriteFileAtomic(f.out, modelBytes, 0o644); err != nil {
+	if f.noModel {
+		rep.Out = ""
+	} else if err := fsutil.WriteFileAtomic(f.out, modelBytes, 0o644); err != nil {
 		return nil, err
 	}
 	if f.report != "" {

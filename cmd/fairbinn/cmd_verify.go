@@ -13,6 +13,7 @@ import (
 )
 
 type verifyCmd struct {
+	data          dataFlags
 	model, input  string
 	random, batch int
 	seed          uint64
@@ -22,13 +23,14 @@ type verifyCmd struct {
 
 func (*verifyCmd) Name() string { return "verify" }
 func (*verifyCmd) Synopsis() string {
-	return "verify --model M.onnx (--input X.npy | --random N) [--tol 1e-5]"
+	return "verify --model M.onnx (--input X.npy | --data SPEC | --random N) [--tol 1e-5]"
 }
 
 func (c *verifyCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.model, "model", "", "the model to check (ONNX)")
 	fs.StringVar(&c.input, "input", "", "input rows: a float32 .npy array of the model's input shape")
 	fs.IntVar(&c.random, "random", 0, "instead of --input, N rows drawn uniformly from [0, 1)")
+	c.data.register(fs)
 	fs.Uint64Var(&c.seed, "seed", 1, "random seed for --random")
 	fs.Float64Var(&c.tol, "tol", 1e-5, "largest allowed absolute difference between onnxruntime and the Go forward pass")
 	fs.IntVar(&c.batch, "batch", 1024, "rows per run")
@@ -57,8 +59,14 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if len(args) > 0 {
 		return &usageError{fmt.Sprintf("unexpected argument %q", args[0])}
 	}
-	if c.model == "" || (c.input == "") == (c.random == 0) {
-		return &usageError{"want --model and one of --input or --random"}
+	sources := 0
+	for _, given := range []bool{c.input != "", c.random != 0, c.data.spec != ""} {
+		if given {
+			sources++
+		}
+	}
+	if c.model == "" || sources != 1 {
+		return &usageError{"want --model and one of --input, --data or --random"}
 	}
 	if c.random < 0 {
 		return badInputf("--random %d: want a positive row count", c.random)
@@ -72,12 +80,22 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	var in models.Array
-	if c.input != "" {
+	switch {
+	case c.input != "":
 		if in, err = readInput(c.input, g); err != nil {
 			return err
 		}
-	} else if in, err = randomInput(g, c.random, c.seed); err != nil {
-		return err
+	case c.data.spec != "":
+		data, err := c.data.load(g, c.model)
+		if err != nil {
+			return err
+		}
+		s := data.Test
+		in = models.Array{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}
+	default:
+		if in, err = randomInput(g, c.random, c.seed); err != nil {
+			return err
+		}
 	}
 	rep, err := verifyModel(g, raw, in, c.tol, c.batch, c.threads)
 	if err != nil {
