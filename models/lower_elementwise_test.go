@@ -126,7 +126,9 @@ func runORTCases(t *testing.T, cases []ortCase) {
 }
 
 // ortIn is a float32 graph input.
-func ortIn(name string, shape ...int64) onnxtest.Input { return onnxtest.Input{Name: name, Shape: shape} }
+func ortIn(name string, shape ...int64) onnxtest.Input {
+	return onnxtest.Input{Name: name, Shape: shape}
+}
 
 // ortNode is a one-output node.
 func ortNode(op string, inputs []string, out string, attrs map[string]any) onnxtest.Node {
@@ -229,8 +231,8 @@ func TestActivationsMatchORT(t *testing.T) {
 		unary("Softmax_13_1d", "Softmax", 13, []int64{7}, nil),
 		unary("Softmax_13_rows", "Softmax", 13, []int64{1, 7}, nil),
 		{name: "Softmax_large_first_in_row", model: onnxtest.Model{Opset: 13, Inputs: []onnxtest.Input{ortIn("x", 2, 3)},
-			Nodes: []onnxtest.Node{ortNode("Add", []string{"x", "big"}, "z", nil), ortNode("Softmax", []string{"z"}, "y", nil)},
-			Inits: []*models.Tensor{{Name: "big", DType: models.Float32, Dims: []int64{2, 3}, Float: []float32{0, 0, 0, 1000, 0, -5}}},
+			Nodes:   []onnxtest.Node{ortNode("Add", []string{"x", "big"}, "z", nil), ortNode("Softmax", []string{"z"}, "y", nil)},
+			Inits:   []*models.Tensor{{Name: "big", DType: models.Float32, Dims: []int64{2, 3}, Float: []float32{0, 0, 0, 1000, 0, -5}}},
 			Outputs: []string{"y"}}},
 	})
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // lowerGemm builds Y = alpha·A'·B' + beta·C (Gemm-11 and later: C optional, unidirectionally broadcast to
-// [M, N]). A transposed B is G.Transpose of the parameter node itself, so a weight kept in ONNX's
-// [out, in] layout stays the trainable node that training updates and export writes back.
+// [M, N]). A transposed B is read through the product's transpose flag from the parameter node itself,
+// so a weight kept in ONNX's [out, in] layout stays the trainable node that training updates and export
+// writes back.
 func lowerGemm(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	if err := checkInputs(in, 2, 3); err != nil {
 		return nil, err
@@ -61,17 +62,7 @@ func lowerGemm(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	if err != nil {
 		return nil, err
 	}
-	if transA != 0 {
-		if a, err = G.Transpose(a, 1, 0); err != nil {
-			return nil, err
-		}
-	}
-	if transB != 0 {
-		if b, err = G.Transpose(b, 1, 0); err != nil {
-			return nil, err
-		}
-	}
-	y, err := G.Mul(a, b) // both matrices by type, so a matrix product
+	y, err := matMulTrans(a, b, transA != 0, transB != 0, m, nn)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +81,29 @@ func lowerGemm(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 		}
 	}
 	return []operand{{node: y}}, nil
+}
+
+// matMulTrans computes op(a)·op(b) for matrices, op transposing when asked, into an [m, n] result.
+// gorgonia's matrix product takes transpose flags only through BatchedMatMul, so a transposed operand is
+// given a batch dim of 1: the product then reads the weight in place, where G.Transpose would copy it in
+// every forward pass and its gradient in every backward pass (a sixth of an Adult MLP training step).
+func matMulTrans(a, b *G.Node, transA, transB bool, m, n int) (*G.Node, error) {
+	if !transA && !transB {
+		return G.Mul(a, b) // both matrices by type, so a matrix product
+	}
+	a3, err := reshapeNode(a, append([]int{1}, a.Shape()...))
+	if err != nil {
+		return nil, err
+	}
+	b3, err := reshapeNode(b, append([]int{1}, b.Shape()...))
+	if err != nil {
+		return nil, err
+	}
+	y, err := G.BatchedMatMul(a3, b3, transA, transB)
+	if err != nil {
+		return nil, err
+	}
+	return reshapeNode(y, []int{m, n})
 }
 
 // scaledNode returns f·o as a node. A constant is scaled in Go; a node (a trainable bias) is multiplied

@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
 	"github.com/fairbinn/fairbinn-go/models"
 )
@@ -235,4 +236,44 @@ func ExampleLower_gemm() {
 	}
 	fmt.Println(out[0].Shape, len(l.Params))
 	// Output: [2 1] 4
+}
+
+// BenchmarkAdultMLPStep times one forward and backward pass of the Adult backbone (four Gemm with
+// transB=1) on a batch of 100, the FairBiNN training step's shape.
+func BenchmarkAdultMLPStep(b *testing.B) {
+	g, err := importer.ReadFile("../testdata/models/adult_mlp/model.onnx", importer.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l, err := models.Lower(g, models.LowerOptions{Batch: 100})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cost, err := G.Sum(l.Outputs[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	var params G.Nodes
+	for _, name := range g.InitOrder {
+		params = append(params, l.Params[name])
+	}
+	if _, err := G.Grad(cost, params...); err != nil {
+		b.Fatal(err)
+	}
+	x := make([]float32, 100*101)
+	for i := range x {
+		x[i] = float32(i%13) / 13
+	}
+	if err := G.Let(l.Inputs[0], tensor.New(tensor.WithShape(100, 101), tensor.WithBacking(x))); err != nil {
+		b.Fatal(err)
+	}
+	vm := G.NewTapeMachine(l.Graph)
+	defer vm.Close()
+	b.ResetTimer()
+	for range b.N {
+		if err := vm.RunAll(); err != nil {
+			b.Fatal(err)
+		}
+		vm.Reset()
+	}
 }

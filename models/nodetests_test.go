@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/fairbinn/fairbinn-go/importer"
+	"github.com/fairbinn/fairbinn-go/internal/npy"
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
 	"github.com/fairbinn/fairbinn-go/models"
 )
@@ -237,5 +239,36 @@ func nodeCompare(t *testing.T, what string, got models.Array, want *models.Tenso
 	}
 	if bad > 0 {
 		t.Errorf("%s: %d of %d elements differ", what, bad, len(got.Data))
+	}
+}
+
+// TestBackbonesForward runs the PyTorch-exported test backbones through the Go forward pass, in chunks
+// that leave a smaller last chunk, and compares with PyTorch's outputs.
+func TestBackbonesForward(t *testing.T) {
+	dirs, err := filepath.Glob(filepath.Join("..", "testdata", "models", "*", "model.onnx"))
+	if err != nil || len(dirs) == 0 {
+		t.Fatalf("no backbones in testdata/models (%v)", err)
+	}
+	for _, path := range dirs {
+		dir := filepath.Dir(path)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			g, err := importer.ReadFile(path, importer.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			x, err := npy.Read(filepath.Join(dir, "input.npy"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := npy.Read(filepath.Join(dir, "expected.npy"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := models.Forward(g, models.Array{Shape: x.Shape, Data: x.Data}, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nodeCompare(t, "output", got, &models.Tensor{Dims: want.Shape, Float: want.Data})
+		})
 	}
 }

@@ -97,7 +97,7 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	n := min(1000, data.Test.Rows)
 	in := models.Array{Shape: []int64{int64(n), int64(data.Test.Cols)}, Data: data.Test.X[:n*data.Test.Cols]}
-	ver, err := verifyModel(g, raw, in, parityTolerance, 1024, f.threads)
+	ver, err := verifyModel(modelRef{g, raw, f.out}, in, parityTolerance, 1024, f.threads)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := evalWith(c.runtime, g, raw, s, data.GroupNames, c.threads)
+	m, err := evalWith(c.runtime, modelRef{g, raw, c.model}, s, data.GroupNames, c.threads)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (c *predictCmd) Run(ctx context.Context, env *cmdEnv, args []string) error 
 	if err != nil {
 		return err
 	}
-	out, err := execute(c.runtime, g, raw, in, c.batch, c.threads)
+	out, err := execute(c.runtime, modelRef{g, raw, c.model}, in, c.batch, c.threads)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (c *predictCmd) predictData(env *cmdEnv, g *models.Graph, raw []byte) error
 	if err != nil {
 		return err
 	}
-	prob, err := probabilities(c.runtime, g, raw, s, c.threads)
+	prob, err := probabilities(c.runtime, modelRef{g, raw, c.model}, s, c.threads)
 	if err != nil {
 		return err
 	}

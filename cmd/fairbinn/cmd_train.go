@@ -201,14 +201,14 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*trainReport,
 	if err != nil {
 		return nil, err
 	}
-	if rep.After.Val, err = evalWith(runtimeORT, g, modelBytes, data.Val, data.GroupNames, f.threads); err != nil {
+	if rep.After.Val, err = evalWith(runtimeORT, modelRef{g: g, bytes: modelBytes}, data.Val, data.GroupNames, f.threads); err != nil {
 		return nil, err
 	}
 	var goProbs, ortProbs []float32
-	if goProbs, err = probabilities(runtimeGo, g, modelBytes, data.Test, f.threads); err != nil {
+	if goProbs, err = probabilities(runtimeGo, modelRef{g: g, bytes: modelBytes}, data.Test, f.threads); err != nil {
 		return nil, err
 	}
-	if ortProbs, err = probabilities(runtimeORT, g, modelBytes, data.Test, f.threads); err != nil {
+	if ortProbs, err = probabilities(runtimeORT, modelRef{g: g, bytes: modelBytes}, data.Test, f.threads); err != nil {
 		return nil, err
 	}
 	rep.After.Test = fairness.Compute(ortProbs, data.Test.Y, data.Test.Group, data.GroupNames)
@@ -257,8 +257,8 @@ func setProvenance(g *models.Graph, rep *trainReport) {
 }
 
 // probabilities runs a split through a runtime and returns one probability per row.
-func probabilities(rt string, g *models.Graph, modelBytes []byte, s *dataset.Split, threads int) ([]float32, error) {
-	out, err := execute(rt, g, modelBytes, models.Array{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}, bilevel.EvalBatch, threads)
+func probabilities(rt string, m modelRef, s *dataset.Split, threads int) ([]float32, error) {
+	out, err := execute(rt, m, models.Array{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}, bilevel.EvalBatch, threads)
 	if err != nil {
 		return nil, err
 	}
@@ -268,8 +268,8 @@ func probabilities(rt string, g *models.Graph, modelBytes []byte, s *dataset.Spl
 	return out.Data, nil
 }
 
-func evalWith(rt string, g *models.Graph, modelBytes []byte, s *dataset.Split, groups []string, threads int) (fairness.Metrics, error) {
-	p, err := probabilities(rt, g, modelBytes, s, threads)
+func evalWith(rt string, m modelRef, s *dataset.Split, groups []string, threads int) (fairness.Metrics, error) {
+	p, err := probabilities(rt, m, s, threads)
 	if err != nil {
 		return fairness.Metrics{}, err
 	}

@@ -97,7 +97,7 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 			return err
 		}
 	}
-	rep, err := verifyModel(g, raw, in, c.tol, c.batch, c.threads)
+	rep, err := verifyModel(modelRef{g, raw, c.model}, in, c.tol, c.batch, c.threads)
 	if err != nil {
 		return err
 	}
@@ -116,12 +116,13 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 }
 
 // verifyModel runs the rows through every executor and compares each pair that could run.
-func verifyModel(g *models.Graph, raw []byte, in models.Array, tol float64, batch, threads int) (verifyReport, error) {
+func verifyModel(m modelRef, in models.Array, tol float64, batch, threads int) (verifyReport, error) {
 	rep := verifyReport{Rows: in.Shape[0], Tolerance: tol, Runtimes: map[string]string{}, OK: true}
 	names := []string{runtimeORT, runtimeGo, runtimeOnnxGo}
 	outs := map[string]models.Array{}
-	for _, name := range names {
-		out, err := execute(name, g, raw, in, batch, threads)
+	// The Go forward pass runs first: its errors name the node at fault.
+	for _, name := range []string{runtimeGo, runtimeORT, runtimeOnnxGo} {
+		out, err := execute(name, m, in, batch, threads)
 		if err != nil {
 			if name != runtimeOnnxGo {
 				// The two runtimes fairbinn ships with must both run the model.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -18,16 +19,37 @@ const (
 	runtimeOnnxGo = "onnx-go"
 )
 
-// execute runs the model (g imported from modelBytes) on input with the named executor, in chunks of
-// batch rows.
-func execute(name string, g *models.Graph, modelBytes []byte, input models.Array, batch, threads int) (models.Array, error) {
+// modelRef is a model as the executors need it: the imported graph for the Go forward pass, the bytes
+// for onnx-go, and the file (when there is one) for onnxruntime, which reads external data beside it.
+type modelRef struct {
+	g     *models.Graph
+	bytes []byte
+	path  string
+}
+
+// execute runs the model on input with the named executor, in chunks of batch rows.
+func execute(name string, m modelRef, input models.Array, batch, threads int) (models.Array, error) {
+	g, modelBytes := m.g, m.bytes
 	switch name {
 	case runtimeGo:
-		return models.Forward(g, input, batch)
+		out, err := models.Forward(g, input, batch)
+		if err != nil && m.path != "" {
+			err = fmt.Errorf("%s: %w", m.path, err)
+		}
+		return out, err
 	case runtimeORT:
-		s, err := runtime.Open(modelBytes, runtime.Options{Threads: threads})
-		if err != nil {
+		var s *runtime.Session
+		var err error
+		if m.path != "" {
+			s, err = runtime.OpenFile(m.path, runtime.Options{Threads: threads})
+		} else {
+			s, err = runtime.Open(modelBytes, runtime.Options{Threads: threads})
+		}
+		if errors.Is(err, runtime.ErrRuntimeUnavailable) {
 			return models.Array{}, err
+		}
+		if err != nil {
+			return models.Array{}, badInput(err) // onnxruntime refuses the model itself
 		}
 		defer s.Close()
 		out, err := runtime.RunBatched(s, runtime.Tensor{Shape: input.Shape, Data: input.Data}, batch)

@@ -49,7 +49,7 @@ type cmdEnv struct {
 
 func commands() []command {
 	return []command{
-		&inspectCmd{}, &insertCmd{}, &trainCmd{}, &evalCmd{}, &predictCmd{}, &verifyCmd{}, &demoCmd{},
+		&inspectCmd{}, &insertCmd{}, &trainCmd{}, &evalCmd{}, &sweepCmd{}, &predictCmd{}, &verifyCmd{}, &demoCmd{},
 	}
 }
 
