@@ -24,9 +24,10 @@ type Position struct {
 // layerOps are the ops with weights that positions sit between.
 var layerOps = map[string]bool{"Gemm": true, "MatMul": true, "Conv": true}
 
-// moveOps only move or select values; an activation seen through them still bounds the values.
+// moveOps only move, select or average values; an activation seen through them still bounds the values.
 var moveOps = map[string]bool{"Reshape": true, "Flatten": true, "Identity": true, "Dropout": true,
-	"MaxPool": true, "Squeeze": true, "Unsqueeze": true, "Transpose": true}
+	"MaxPool": true, "AveragePool": true, "GlobalAveragePool": true, "Squeeze": true, "Unsqueeze": true,
+	"Transpose": true}
 
 // nonNegativeOps produce values ≥ 0.
 var nonNegativeOps = map[string]bool{"Relu": true, "Sigmoid": true, "Softmax": true}
@@ -104,7 +105,11 @@ func hasLayerAncestor(t string, producers map[string]*Node) bool {
 
 func activationOf(t string, producers map[string]*Node) string {
 	for p := producers[t]; p != nil; p = producers[p.Inputs[0]] {
-		if !moveOps[p.OpType] || len(p.Inputs) == 0 {
+		// A Pad with the default constant 0 keeps values non-negative too.
+		mode, _ := attrString(p, "mode", "constant")
+		value, _ := attrFloat(p, "value", 0)
+		zeroPad := p.OpType == "Pad" && mode == "constant" && value == 0 && (len(p.Inputs) < 3 || p.Inputs[2] == "")
+		if !moveOps[p.OpType] && !zeroPad || len(p.Inputs) == 0 {
 			return p.OpType
 		}
 	}

@@ -128,7 +128,7 @@ func verifyModel(m modelRef, in models.Array, tol float64, batch, threads int) (
 				// The two runtimes fairbinn ships with must both run the model.
 				return rep, err
 			}
-			rep.Runtimes[name] = "cannot run this model: " + oneLine(err.Error())
+			rep.Runtimes[name] = oneLine(err.Error())
 			continue
 		}
 		rep.Runtimes[name] = "ok"
