@@ -1,0 +1,199 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/exporter"
+	"github.com/fairbinn/fairbinn-go/models"
+)
+
+// peopleCSV writes a seeded CSV with a numeric, a categorical and two sensitive columns, where the label
+// leans on sex.
+func peopleCSV(t *testing.T, dir string, n int, seed uint64) string {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var b strings.Builder
+	b.WriteString("age,job,sex,race,income\n")
+	for range n {
+		sex := []string{"F", "M"}[rng.IntN(2)]
+		p := 0.2
+		if sex == "M" {
+			p = 0.6
+		}
+		income := "no"
+		if rng.Float64() < p {
+			income = "yes"
+		}
+		fmt.Fprintf(&b, "%d,%s,%s,%s,%s\n", 20+rng.IntN(40), []string{"clerk", "nurse", "pilot"}[rng.IntN(3)], sex, []string{"A", "B"}[rng.IntN(2)], income)
+	}
+	path := filepath.Join(dir, "people.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// mlpFile writes a width → 8 → 8 → 1 MLP (ReLU, sigmoid output) with seeded weights, as PyTorch would
+// export it, and returns its path.
+func mlpFile(t *testing.T, dir string, width int) string {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(9, 9))
+	g := &models.Graph{
+		Name: "mlp", Opset: 17, Producer: "fairbinn-test",
+		Inputs:       []*models.Value{{Name: "input", DType: models.Float32, Shape: models.Shape{models.Symbolic("batch"), models.Fixed(int64(width))}}},
+		Outputs:      []*models.Value{{Name: "prob", DType: models.Float32, Shape: models.Shape{models.Symbolic("batch"), models.Fixed(1)}}},
+		Initializers: map[string]*models.Tensor{},
+	}
+	in, w := "input", width
+	for i, out := range []int{8, 8, 1} {
+		wt := &models.Tensor{Name: fmt.Sprintf("fc%d.weight", i), DType: models.Float32, Dims: []int64{int64(out), int64(w)}, Float: make([]float32, out*w)}
+		bt := &models.Tensor{Name: fmt.Sprintf("fc%d.bias", i), DType: models.Float32, Dims: []int64{int64(out)}, Float: make([]float32, out)}
+		for j := range wt.Float {
+			wt.Float[j] = float32((2*rng.Float64() - 1) / math.Sqrt(float64(w)))
+		}
+		for _, tt := range []*models.Tensor{wt, bt} {
+			if err := g.AddInitializer(tt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lin, act, op := fmt.Sprintf("lin%d", i), fmt.Sprintf("act%d", i), "Relu"
+		if out == 1 {
+			act, op = "prob", "Sigmoid"
+		}
+		g.Nodes = append(g.Nodes,
+			&models.Node{Name: lin, OpType: "Gemm", Inputs: []string{in, wt.Name, bt.Name}, Outputs: []string{lin}, Attrs: map[string]models.Attr{"transB": {Type: models.AttrInt, Int: 1}}},
+			&models.Node{Name: act, OpType: op, Inputs: []string{lin}, Outputs: []string{act}, Attrs: map[string]models.Attr{}})
+		in, w = act, out
+	}
+	path := filepath.Join(dir, "mlp.onnx")
+	if err := exporter.WriteFile(path, g); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func encodedWidth(t *testing.T, csv string, sensitive string) int {
+	t.Helper()
+	d, err := dataset.Load("csv:"+csv, dataset.Options{Label: "income", Positive: []string{"yes"}, Sensitive: strings.Split(sensitive, ",")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Train.Cols
+}
+
+// Training on a user's CSV: the report's metrics are onnxruntime's, the model carries its provenance and
+// encoding, evaluating it again reproduces the report, and a worse baseline is flagged as drift.
+func TestTrainCSV(t *testing.T) {
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 1200, 1)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex,race"))
+	out, report := filepath.Join(dir, "fair.onnx"), filepath.Join(dir, "report.json")
+	mustRun(t, "train", "--backbone", backbone, "--data", "csv:"+csv, "--label", "income", "--positive", "yes",
+		"--sensitive", "sex,race", "--position", "1", "--out", out, "--report", report, "--epochs", "2",
+		"--batch", "50", "--eta", "100", "--fair-lr", "1e-3", "--quiet")
+	var rep trainReport
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Data.Groups) != 4 || !rep.Parity.OK || rep.Parity.MaxAbsDiff > 1e-5 || len(rep.History) != 2 {
+		t.Errorf("report: groups %v, parity %+v, %d epochs", rep.Data.Groups, rep.Parity, len(rep.History))
+	}
+	onnxChecker(t, out)
+
+	var info modelInfo
+	if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", out)), &info); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"fairbinn.version", "fairbinn.method", "fairbinn.eta", "fairbinn.position", "fairbinn.seed", "fairbinn.data_sha256", "fairbinn.metrics", "fairbinn.encoding"} {
+		if info.Metadata[key] == "" {
+			t.Errorf("exported model has no %s", key)
+		}
+	}
+
+	// eval reads the encoding from the model: no --label/--sensitive needed.
+	var ev evalReport
+	if err := json.Unmarshal([]byte(mustRun(t, "eval", "--model", out, "--data", "csv:"+csv, "--json")), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Metrics.Accuracy != rep.After.Test.Accuracy || ev.Metrics.DP != rep.After.Test.DP {
+		t.Errorf("eval gives accuracy %v DP %v, the report %v %v", ev.Metrics.Accuracy, ev.Metrics.DP, rep.After.Test.Accuracy, rep.After.Test.DP)
+	}
+	if code, _, errOut := runCLI(t, "eval", "--model", out, "--data", "csv:"+csv, "--baseline", report); code != 0 {
+		t.Errorf("eval against its own report: exit %d %s", code, errOut)
+	}
+	rep.After.Test.Accuracy += 0.2
+	worse, _ := json.Marshal(rep)
+	baseline := filepath.Join(dir, "better.json")
+	if err := os.WriteFile(baseline, worse, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "eval", "--model", out, "--data", "csv:"+csv, "--baseline", baseline); code != 4 || !strings.Contains(errOut, "accuracy") {
+		t.Errorf("eval against a better baseline: exit %d (want 4) %s", code, errOut)
+	}
+
+	// predict --data writes one CSV line per test row.
+	pred := filepath.Join(dir, "pred.csv")
+	mustRun(t, "predict", "--model", out, "--data", "csv:"+csv, "--output", pred)
+	lines, _ := os.ReadFile(pred)
+	if n := strings.Count(string(lines), "\n"); n != rep.Data.Rows["test"]+1 || !strings.HasPrefix(string(lines), "row,prob,pred\n") {
+		t.Errorf("predict --data wrote %d lines for %d test rows", n, rep.Data.Rows["test"])
+	}
+}
+
+// Bad data for train: exit 2, one line, and neither the model nor the report written.
+func TestTrainBadDataExit2(t *testing.T) {
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 300, 2)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))
+	wideDir := filepath.Join(dir, "wide")
+	if err := os.Mkdir(wideDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	wide := mlpFile(t, wideDir, encodedWidth(t, csv, "sex")+3)
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	oneClass := write("one_class.csv", "age,job,sex,race,income\n30,clerk,F,A,no\n40,nurse,M,B,no\n50,pilot,F,A,no\n")
+	oneGroup := write("one_group.csv", "age,job,sex,race,income\n30,clerk,F,A,no\n40,nurse,F,B,yes\n50,pilot,F,A,no\n")
+	nan := write("nan.csv", "age,job,sex,race,income\n30,clerk,F,A,no\nNaN,nurse,M,B,yes\n50,pilot,F,A,no\n")
+	text := write("text.csv", "a,b,sex,income\n1,2,0,no\n3,x,1,yes\n")
+	out, report := filepath.Join(dir, "out.onnx"), filepath.Join(dir, "out.json")
+	base := []string{"train", "--backbone", backbone, "--position", "1", "--out", out, "--report", report, "--epochs", "1", "--quiet", "--label", "income", "--positive", "yes"}
+	for name, extra := range map[string][]string{
+		"missing column":     {"--data", "csv:" + csv, "--sensitive", "gender"},
+		"label one class":    {"--data", "csv:" + oneClass, "--sensitive", "sex"},
+		"one group":          {"--data", "csv:" + oneGroup, "--sensitive", "sex"},
+		"NaN":                {"--data", "csv:" + nan, "--sensitive", "sex"},
+		"non-numeric value":  {"--data", "csv:" + text, "--sensitive", "sex", "--encoding", "none"},
+		"width mismatch":     {"--data", "csv:" + csv, "--sensitive", "sex", "--backbone", wide},
+		"position too large": {"--data", "csv:" + csv, "--sensitive", "sex", "--position", "5"},
+	} {
+		args := append(append([]string{}, base...), extra...)
+		code, _, errOut := runCLI(t, args...)
+		t.Logf("%s: %s", name, strings.TrimSpace(errOut))
+		if code != 2 || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%s: exit %d, want 2 with one line; stderr %q", name, code, errOut)
+		}
+		for _, f := range []string{out, report} {
+			if _, err := os.Stat(f); err == nil {
+				t.Errorf("%s: %s was written", name, f)
+			}
+		}
+	}
+}
