@@ -24,7 +24,7 @@ func (*insertCmd) Synopsis() string {
 
 func (c *insertCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.backbone, "backbone", "", "the pretrained model (ONNX)")
-	fs.StringVar(&c.position, "position", "", "where to insert: K (the K-th position `fairbinn inspect` lists) or name:TENSOR")
+	fs.StringVar(&c.position, "position", "", "where to insert: K (the K-th position fairbinn inspect lists) or name:TENSOR")
 	fs.StringVar(&c.out, "out", "", "where to write the model with fairness layers (ONNX)")
 	fs.IntVar(&c.layers, "fair-layers", 1, "number of fully connected fairness layers")
 	fs.StringVar(&c.init, "fair-init", models.InitIdentity, "initialisation: identity (the model's outputs do not change) or random")

@@ -262,9 +262,6 @@ func (c *sweepCmd) plan(grid sweepGrid, set map[string]bool) ([]plannedRun, erro
 // preflight loads the backbone and the data and builds a trainer once, so that bad input stops the sweep
 // before anything is trained or written.
 func preflight(p plannedRun) error {
-	if err := runtime.Init(); err != nil {
-		return err
-	}
 	f := p.f
 	g, err := loadModel(f.backbone, importer.Options{})
 	if err != nil {
@@ -283,7 +280,7 @@ func preflight(p plannedRun) error {
 		return badInput(err)
 	}
 	tr.Close()
-	return nil
+	return runtime.Init() // every run checks its export in onnxruntime
 }
 
 func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {

@@ -39,7 +39,7 @@ type trainFlags struct {
 func (f *trainFlags) register(fs *flag.FlagSet, def bilevel.Config) {
 	f.cfg = def
 	fs.StringVar(&f.backbone, "backbone", "", "the pretrained model (ONNX)")
-	fs.StringVar(&f.position, "position", "", "where to insert the fairness layers: K (see `fairbinn inspect`) or name:TENSOR")
+	fs.StringVar(&f.position, "position", "", "where to insert the fairness layers: K (the K-th position fairbinn inspect lists) or name:TENSOR")
 	fs.StringVar(&f.out, "out", "", "where to write the fine-tuned model (ONNX)")
 	fs.StringVar(&f.report, "report", "", "where to write the training report (JSON)")
 	f.data.register(fs)

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"image/color"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -121,7 +123,8 @@ func writePareto(path string, res *sweepResult) error {
 	p.Legend.Left = false
 	p.Legend.Padding = vg.Points(2)
 
-	points := 0
+	points, meanShown := 0, false
+	near := nearDistance(res, crit)
 	for _, m := range res.Grid.Methods {
 		var xys plotter.XYs
 		for _, r := range res.Runs {
@@ -144,42 +147,66 @@ func writePareto(path string, res *sweepResult) error {
 		if m == bilevel.MethodERM || len(res.Grid.Etas) < 2 {
 			continue // one η: nothing to tell apart
 		}
+		// The (method, η) means over seeds: a ring each, labelled with η, joined in η order.
 		var lab plotter.XYLabels
+		means := make([]sweepSummary, 0, len(res.Summary))
 		for _, s := range res.Summary {
-			if s.Method != m || s.Runs == 0 {
-				continue
+			if s.Method == m && s.Runs > 0 {
+				means = append(means, s)
 			}
-			gap := s.Test.DP.Mean
-			switch crit {
-			case fairness.EO:
-				gap = s.Test.EO.Mean
-			case fairness.EOpp:
-				gap = s.Test.EOpp.Mean
+		}
+		slices.SortFunc(means, func(a, b sweepSummary) int { return cmp.Compare(a.Eta, b.Eta) })
+	means:
+		for _, s := range means {
+			xy := plotter.XY{X: gapOf(crit, s.Test), Y: s.Test.Accuracy.Mean}
+			for i, o := range lab.XYs {
+				if math.Abs(o.X-xy.X) <= near.X && math.Abs(o.Y-xy.Y) <= near.Y {
+					lab.Labels[i] += "," + formatEta(s.Eta) // (nearly) the same result: one ring, both η
+					continue means
+				}
 			}
-			lab.XYs = append(lab.XYs, plotter.XY{X: gap, Y: s.Test.Accuracy.Mean})
+			lab.XYs = append(lab.XYs, xy)
 			lab.Labels = append(lab.Labels, "η="+formatEta(s.Eta))
 		}
-		if len(lab.XYs) > 0 {
-			l, err := plotter.NewLabels(lab)
-			if err != nil {
-				return err
-			}
-			for i := range l.TextStyle {
-				l.TextStyle[i].Color = methodStyle(m).Color
-				l.TextStyle[i].Font.Size = vg.Points(8)
-			}
-			l.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(3)}
-			p.Add(l)
+		if len(lab.XYs) == 0 {
+			continue
 		}
+		sty := methodStyle(m)
+		line, err := plotter.NewLine(lab.XYs)
+		if err != nil {
+			return err
+		}
+		line.LineStyle = draw.LineStyle{Color: sty.Color, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
+		rings, err := plotter.NewScatter(lab.XYs)
+		if err != nil {
+			return err
+		}
+		rings.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: vg.Points(7), Shape: ringGlyph{}}
+		l, err := plotter.NewLabels(lab)
+		if err != nil {
+			return err
+		}
+		for i := range l.TextStyle {
+			l.TextStyle[i].Color = sty.Color
+			l.TextStyle[i].Font.Size = vg.Points(8)
+		}
+		// Each method's labels on its own side of the rings, so methods that meet do not overprint.
+		switch m {
+		case bilevel.MethodReference:
+			l.Offset = vg.Point{X: vg.Points(8), Y: vg.Points(-12)}
+		case bilevel.MethodLagrangian:
+			l.Offset = vg.Point{X: vg.Points(-8), Y: vg.Points(4)}
+			for i := range l.TextStyle {
+				l.TextStyle[i].XAlign = draw.XRight
+			}
+		default:
+			l.Offset = vg.Point{X: vg.Points(8), Y: vg.Points(4)}
+		}
+		p.Add(line, rings, l)
+		meanShown = true
 	}
 	if ref := res.Reference; ref != nil {
-		gap := ref.Test.DP.Mean
-		switch crit {
-		case fairness.EO:
-			gap = ref.Test.EO.Mean
-		case fairness.EOpp:
-			gap = ref.Test.EOpp.Mean
-		}
+		gap := gapOf(crit, ref.Test)
 		sc, err := plotter.NewScatter(plotter.XYs{{X: gap, Y: ref.Test.Accuracy.Mean}})
 		if err != nil {
 			return err
@@ -192,6 +219,12 @@ func writePareto(path string, res *sweepResult) error {
 	if points == 0 {
 		return errors.New("no finished run to plot")
 	}
+	if meanShown && len(res.Grid.Seeds) > 1 {
+		p.X.Label.Text += "; rings: mean over seeds per η"
+	}
+	// Room around the points so markers and labels stay inside the frame.
+	padAxis(&p.X, 0.05)
+	padAxis(&p.Y, 0.05)
 
 	c := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(7*vg.Inch, 5*vg.Inch), vgimg.UseDPI(140))}
 	p.Draw(draw.New(c))
@@ -200,4 +233,59 @@ func writePareto(path string, res *sweepResult) error {
 		return err
 	}
 	return fsutil.WriteFileAtomic(path, buf.Bytes(), 0o644)
+}
+
+// gapOf is the mean of the criterion's gap.
+func gapOf(crit fairness.Criterion, m metricStats) float64 {
+	switch crit {
+	case fairness.EO:
+		return m.EO.Mean
+	case fairness.EOpp:
+		return m.EOpp.Mean
+	}
+	return m.DP.Mean
+}
+
+// ringGlyph is the outline of a circle, drawn heavier than draw.RingGlyph.
+type ringGlyph struct{}
+
+func (ringGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetLineStyle(draw.LineStyle{Color: sty.Color, Width: vg.Points(1.2)})
+	var p vg.Path
+	p.Move(vg.Point{X: pt.X + sty.Radius, Y: pt.Y})
+	p.Arc(pt, sty.Radius, 0, 2*math.Pi)
+	p.Close()
+	c.Stroke(p)
+}
+
+// padAxis widens an axis range by frac of its span on each side (of the value itself when the span is zero).
+func padAxis(a *plot.Axis, frac float64) {
+	span := a.Max - a.Min
+	if span <= 0 {
+		span = math.Max(math.Abs(a.Max), 0.01)
+	}
+	a.Min -= frac * span
+	a.Max += frac * span
+}
+
+// nearDistance is how close two means must be, per axis, to share one ring and label: 2.5 % of the
+// span of all plotted points (about a ring's size).
+func nearDistance(res *sweepResult, crit fairness.Criterion) plotter.XY {
+	minX, maxX, minY, maxY := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	add := func(x, y float64) {
+		minX, maxX = math.Min(minX, x), math.Max(maxX, x)
+		minY, maxY = math.Min(minY, y), math.Max(maxY, y)
+	}
+	for _, r := range res.Runs {
+		if r.ok() {
+			add(crit.Gap(*r.Test), r.Test.Accuracy)
+		}
+	}
+	if ref := res.Reference; ref != nil {
+		add(gapOf(crit, ref.Test), ref.Test.Accuracy.Mean)
+	}
+	if minX > maxX {
+		return plotter.XY{}
+	}
+	return plotter.XY{X: 0.025 * (maxX - minX), Y: 0.025 * (maxY - minY)}
 }

@@ -1,0 +1,353 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"image"
+	_ "image/png"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/runtime"
+)
+
+const sweepBackbone = "../../testdata/models/adult_mlp/model.onnx"
+
+// sweepAdultSubset writes the first rows of the shipped Adult files into a temporary folder: the
+// backbone stores its encoding, so a subset encodes to the same 101 features and trains in a second.
+func sweepAdultSubset(t *testing.T, trainRows, testRows int) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, rows := range map[string]int{"adult.data": trainRows, "adult.test": testRows + 1} { // + adult.test's header line
+		f, err := os.Open(filepath.Join("../../testdata/adult", name+".gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		sc := bufio.NewScanner(zr)
+		for i := 0; i < rows && sc.Scan(); i++ {
+			out.Write(sc.Bytes())
+			out.WriteByte('\n')
+		}
+		f.Close()
+		if err := sc.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return "adult:" + dir
+}
+
+// sweepNeedsORT skips without onnxruntime, except in CI, which installs it.
+func sweepNeedsORT(t *testing.T) {
+	t.Helper()
+	if err := runtime.Init(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but onnxruntime is unavailable: %v", err)
+		}
+		t.Skipf("skipping: %v", err)
+	}
+}
+
+func readSweep(t *testing.T, dir string) *sweepResult {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "sweep.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res sweepResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("sweep.json: %v", err)
+	}
+	return &res
+}
+
+func checkPNG(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	if format != "png" || cfg.Width < 400 || cfg.Height < 300 {
+		t.Errorf("%s: %s %dx%d, want a PNG of at least 400x300", path, format, cfg.Width, cfg.Height)
+	}
+}
+
+func TestSweepBadInput(t *testing.T) {
+	data := "adult:../../testdata/adult"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown method", []string{"--method", "bilevel,gradient"}, `--method "gradient"`},
+		{"twice the same method", []string{"--method", "erm,erm"}, "listed twice"},
+		{"non-numeric eta", []string{"--eta", "100,lots"}, `--eta "lots"`},
+		{"negative eta", []string{"--eta", "-1"}, `--eta "-1"`},
+		{"no seeds", []string{"--seeds", "0"}, "--seeds 0"},
+		{"bad seed list", []string{"--seed-list", "1,x"}, `--seed-list "x"`},
+		{"seeds and seed list", []string{"--seeds", "2", "--seed-list", "1,2"}, "give one of them"},
+		{"bad select", []string{"--select", "best"}, `--select "best"`},
+		{"no epochs", []string{"--epochs", "0"}, "--epochs 0"},
+		{"bad position", []string{"--position", "9"}, "--position"},
+		{"missing backbone", []string{"--backbone", "nonexistent.onnx"}, "nonexistent.onnx"},
+		{"missing data", []string{"--data", "adult:nonexistent"}, "nonexistent"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "sweep")
+			args := append([]string{"sweep", "--backbone", sweepBackbone, "--data", data, "--position", "2",
+				"--out", dir, "--epochs", "1"}, tc.args...)
+			var stdout, stderr bytes.Buffer
+			if code := run(context.Background(), args, &stdout, &stderr); code != exitBadInput {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, exitBadInput, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tc.want) {
+				t.Errorf("stderr %q does not mention %q", stderr.String(), tc.want)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("bad input created %s (stat: %v)", dir, err)
+			}
+		})
+	}
+	t.Run("no out", func(t *testing.T) {
+		var stdout, stderr bytes.Buffer
+		args := []string{"sweep", "--backbone", sweepBackbone, "--data", data, "--position", "2"}
+		if code := run(context.Background(), args, &stdout, &stderr); code != exitBadInput {
+			t.Fatalf("exit %d, want %d", code, exitBadInput)
+		}
+	})
+}
+
+func TestSweepGrid(t *testing.T) {
+	c := &sweepCmd{methods: "bilevel,erm,reference", etas: "0,1e3", seeds: 2}
+	c.f.cfg = demoConfig()
+	grid, err := c.parseGrid(map[string]bool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := c.plan(grid, map[string]bool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range runs {
+		names = append(names, r.name)
+	}
+	want := "bilevel_eta0_seed1 bilevel_eta1000_seed1 erm_eta0_seed1 reference_eta0_seed1 reference_eta1000_seed1 " +
+		"bilevel_eta0_seed2 bilevel_eta1000_seed2 erm_eta0_seed2 reference_eta0_seed2 reference_eta1000_seed2"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("runs\n got %s\nwant %s", got, want)
+	}
+	// The reference method keeps its own learning-rate schedule unless the command line sets one.
+	for _, r := range runs {
+		if r.method == "reference" && (r.f.cfg.AccDecay != 0.5 || r.f.cfg.DecayEvery != 50) {
+			t.Errorf("%s: decay %g every %d, want 0.5 every 50", r.name, r.f.cfg.AccDecay, r.f.cfg.DecayEvery)
+		}
+		if r.f.cfg.Seed != r.seed || r.f.cfg.Eta != r.eta || r.f.cfg.Method != r.method || !r.f.noModel || !r.f.quiet {
+			t.Errorf("%s: flags %+v", r.name, r.f.cfg)
+		}
+	}
+	c.seedList = "7,3"
+	grid, err = c.parseGrid(map[string]bool{"seed-list": true})
+	if err != nil || len(grid.Seeds) != 2 || grid.Seeds[0] != 7 || grid.Seeds[1] != 3 {
+		t.Errorf("--seed-list 7,3: %v, %v", grid.Seeds, err)
+	}
+}
+
+func TestSweepMeanSD(t *testing.T) {
+	for _, tc := range []struct {
+		xs       []float64
+		mean, sd float64
+	}{{nil, 0, 0}, {[]float64{0.5}, 0.5, 0}, {[]float64{1, 2, 3, 4}, 2.5, math.Sqrt(5.0 / 3)}} {
+		got := meanSD(tc.xs)
+		if math.Abs(got.Mean-tc.mean) > 1e-12 || math.Abs(got.SD-tc.sd) > 1e-12 {
+			t.Errorf("meanSD(%v) = %+v, want mean %g sd %g", tc.xs, got, tc.mean, tc.sd)
+		}
+	}
+}
+
+// TestSweepPareto draws a plot from a made-up sweep: no training, no onnxruntime.
+func TestSweepPareto(t *testing.T) {
+	res := &sweepResult{Data: "csv:/data/credit.csv.gz", Grid: sweepGrid{Methods: []string{"bilevel", "lagrangian", "erm"}, Etas: []float64{100, 1000}, Seeds: []uint64{1, 2}}}
+	res.BaseConfig = demoConfig()
+	for _, m := range res.Grid.Methods {
+		for j, eta := range res.Grid.Etas {
+			for _, seed := range res.Grid.Seeds {
+				acc := 0.84 - 0.02*float64(j) - 0.003*float64(seed)
+				dp := 0.15 / float64(j+1) / float64(seed)
+				res.Runs = append(res.Runs, &sweepRun{Method: m, Eta: eta, Seed: seed, Status: "ok",
+					Val: &fairness.Metrics{Accuracy: acc, DP: dp}, Test: &fairness.Metrics{Accuracy: acc, DP: dp},
+					Backbone: &splitMetrics{Test: fairness.Metrics{Accuracy: 0.85, DP: 0.18}}})
+			}
+		}
+	}
+	res.Runs = append(res.Runs, &sweepRun{Method: "bilevel", Eta: 1000, Seed: 3, Status: "failed", Error: "epoch 2: the loss is NaN"})
+	res.Summary, res.Reference = summarize(res)
+	if got := paretoTitle(res); got != "credit: test accuracy vs DP (validation-selected)" {
+		t.Errorf("title %q", got)
+	}
+	if s := res.Summary[1]; s.Method != "bilevel" || s.Eta != 1000 || s.Runs != 2 || s.Failed != 1 {
+		t.Errorf("summary of bilevel η=1000: %+v", s)
+	}
+	path := filepath.Join(t.TempDir(), "pareto.png")
+	if err := writePareto(path, res); err != nil {
+		t.Fatal(err)
+	}
+	checkPNG(t, path)
+
+	var md bytes.Buffer
+	printSweepMarkdown(&md, res)
+	if !strings.Contains(md.String(), "| bilevel | 1000 | 2 (1 failed) |") || !strings.Contains(md.String(), "| backbone | - |") {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+	if err := writePareto(filepath.Join(t.TempDir(), "empty.png"), &sweepResult{}); err == nil {
+		t.Error("a sweep without a finished run plotted")
+	}
+}
+
+// TestSweepAdult runs a small grid end to end on the shipped backbone and a subset of Adult.
+func TestSweepAdult(t *testing.T) {
+	sweepNeedsORT(t)
+	data := sweepAdultSubset(t, 2000, 1000)
+	dir := filepath.Join(t.TempDir(), "sweep")
+	var stdout, stderr bytes.Buffer
+	args := []string{"sweep", "--backbone", sweepBackbone, "--data", data, "--position", "2",
+		"--method", "bilevel,erm", "--eta", "100,1000", "--seeds", "2", "--epochs", "1", "--out", dir}
+	if code := run(context.Background(), args, &stdout, &stderr); code != exitOK {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+	}
+	res := readSweep(t, dir)
+	if !res.Complete || res.Interrupted || res.Planned != 6 || res.Finished != 6 || res.Failed != 0 || len(res.Runs) != 6 {
+		t.Fatalf("sweep.json: complete %v, %d planned, %d finished, %d failed, %d runs", res.Complete, res.Planned, res.Finished, res.Failed, len(res.Runs))
+	}
+	for _, r := range res.Runs {
+		if !r.ok() || r.Val == nil || r.Test == nil || r.Backbone == nil || r.Test.Accuracy < 0.5 || r.Config.Epochs != 1 {
+			t.Errorf("run %s: %+v", r.Name, r)
+			continue
+		}
+		if r.Model != "" {
+			t.Errorf("run %s: model %s written without --keep-models", r.Name, r.Model)
+		}
+		if _, err := os.Stat(filepath.Join(dir, r.Report)); err != nil {
+			t.Errorf("run %s: %v", r.Name, err)
+		}
+	}
+	if onnx, _ := filepath.Glob(filepath.Join(dir, "runs", "*.onnx")); len(onnx) != 0 {
+		t.Errorf("models written without --keep-models: %v", onnx)
+	}
+	if len(res.Summary) != 3 || res.Reference == nil || len(res.Reference.Seeds) != 2 {
+		t.Fatalf("summary %+v, backbone %+v", res.Summary, res.Reference)
+	}
+	for _, s := range res.Summary {
+		if s.Runs != 2 {
+			t.Errorf("summary %s η=%g: %d runs, want 2", s.Method, s.Eta, s.Runs)
+		}
+	}
+	checkPNG(t, filepath.Join(dir, "pareto.png"))
+	lines := 0
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(l, "run ") {
+			lines++
+		}
+	}
+	if lines != 6 {
+		t.Errorf("want 6 progress lines, got %d:\n%s", lines, stderr.String())
+	}
+	for _, want := range []string{"run 1/6 bilevel eta=100 seed=1: val acc", "run 6/6 erm seed=2:"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	rows := map[string]bool{}
+	for _, l := range strings.Split(stdout.String(), "\n") {
+		if f := strings.Fields(l); len(f) >= 3 {
+			rows[strings.Join(f[:3], " ")] = true
+		}
+	}
+	for _, want := range []string{"backbone - 2", "bilevel 100 2", "bilevel 1000 2", "erm - 2", filepath.Join(dir, "sweep.json")} {
+		if !rows[want] && !strings.Contains(stdout.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout.String())
+		}
+	}
+
+	t.Run("keep models, json", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "kept")
+		var stdout, stderr bytes.Buffer
+		args := []string{"sweep", "--backbone", sweepBackbone, "--data", data, "--position", "2", "--method", "erm",
+			"--seed-list", "5", "--epochs", "1", "--keep-models", "--quiet", "--json", "--out", dir}
+		if code := run(context.Background(), args, &stdout, &stderr); code != exitOK {
+			t.Fatalf("exit %d; stderr:\n%s", code, stderr.String())
+		}
+		if stderr.Len() != 0 {
+			t.Errorf("--quiet printed %q", stderr.String())
+		}
+		var res sweepResult
+		if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
+			t.Fatalf("--json: %v", err)
+		}
+		if len(res.Runs) != 1 || res.Runs[0].Model != filepath.Join("runs", "erm_eta0_seed5.onnx") || res.Runs[0].Seed != 5 {
+			t.Fatalf("runs %+v", res.Runs)
+		}
+		if _, err := os.Stat(filepath.Join(dir, res.Runs[0].Model)); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+// cancelAfter cancels a context when the text it receives contains a marker, like Ctrl-C at that point.
+type cancelAfter struct {
+	buf    bytes.Buffer
+	marker string
+	cancel context.CancelFunc
+}
+
+func (w *cancelAfter) Write(p []byte) (int, error) {
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.marker) {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+func TestSweepInterrupted(t *testing.T) {
+	sweepNeedsORT(t)
+	data := sweepAdultSubset(t, 1000, 500)
+	dir := filepath.Join(t.TempDir(), "sweep")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stderr := &cancelAfter{marker: "run 1/3", cancel: cancel}
+	var stdout bytes.Buffer
+	args := []string{"sweep", "--backbone", sweepBackbone, "--data", data, "--position", "2",
+		"--method", "erm", "--seeds", "3", "--epochs", "1", "--out", dir}
+	if code := run(ctx, args, &stdout, stderr); code != exitInternal {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitInternal, stderr.buf.String())
+	}
+	if !strings.Contains(stderr.buf.String(), "interrupted after 1 of 3 runs") {
+		t.Errorf("stderr:\n%s", stderr.buf.String())
+	}
+	res := readSweep(t, dir)
+	if res.Complete || !res.Interrupted || len(res.Runs) != 1 || res.Finished != 1 || res.Planned != 3 {
+		t.Errorf("sweep.json: complete %v, interrupted %v, %d runs, %d finished of %d", res.Complete, res.Interrupted, len(res.Runs), res.Finished, res.Planned)
+	}
+	checkPNG(t, filepath.Join(dir, "pareto.png"))
+}
