@@ -20,9 +20,12 @@ deps:
 demo: deps build
 	./$(BIN) demo
 
+# Every test, then a short fuzz of the importer beyond its seeds (count-based: a time-based fuzz run can
+# end on a race inside Go's fuzzer).
 test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test ./importer -run '^$$' -fuzz FuzzImport -fuzztime 20000x
 
 # Unit tests only, without the big corpora.
 test-short:
@@ -30,7 +33,7 @@ test-short:
 
 # Longer fuzzing of the importer, by hand.
 fuzz:
-	$(GO) test ./importer -run '^$$' -fuzz FuzzImport -fuzztime 5m
+	$(GO) test ./importer -run '^$$' -fuzz FuzzImport -fuzztime 2000000x
 
 generate:
 	$(GO) generate ./...
