@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // Numpy-style multidirectional broadcasting (ONNX's Add, Sub, Mul, Div, Gemm's C), both for gorgonia nodes
@@ -60,28 +59,27 @@ const (
 	binDiv
 )
 
-// binFuncs holds how one arithmetic op is built on equal shapes, built with a gorgonia broadcast
-// pattern, and folded in Go.
+// binFuncs holds how one arithmetic op is built on operands of equal shapes (or a scalar and a tensor),
+// and how it is folded in Go.
 type binFuncs struct {
-	name  string
-	same  func(a, b *G.Node) (*G.Node, error)
-	bcast func(a, b *G.Node, left, right []byte) (*G.Node, error)
-	f32   func(a, b float32) float32
-	i64   func(a, b int64) (int64, error)
+	name string
+	same func(a, b *G.Node) (*G.Node, error)
+	f32  func(a, b float32) float32
+	i64  func(a, b int64) (int64, error)
 }
 
 var binOps = [...]binFuncs{
-	binAdd: {"Add", G.Add, G.BroadcastAdd,
+	binAdd: {"Add", G.Add,
 		func(a, b float32) float32 { return a + b },
 		func(a, b int64) (int64, error) { return a + b, nil }},
-	binSub: {"Sub", G.Sub, G.BroadcastSub,
+	binSub: {"Sub", G.Sub,
 		func(a, b float32) float32 { return a - b },
 		func(a, b int64) (int64, error) { return a - b, nil }},
 	// G.Mul is a matrix product on matrices; the elementwise product is HadamardProd.
-	binMul: {"Mul", G.HadamardProd, G.BroadcastHadamardProd,
+	binMul: {"Mul", G.HadamardProd,
 		func(a, b float32) float32 { return a * b },
 		func(a, b int64) (int64, error) { return a * b, nil }},
-	binDiv: {"Div", G.HadamardDiv, G.BroadcastHadamardDiv,
+	binDiv: {"Div", G.HadamardDiv,
 		func(a, b float32) float32 { return a / b },
 		func(a, b int64) (int64, error) {
 			if b == 0 {
@@ -91,11 +89,9 @@ var binOps = [...]binFuncs{
 		}},
 }
 
-// gorgonia's broadcast patterns are bytes of two 4-bit masks, so a broadcast may span at most 4 axes.
-const maxBroadcastAxes = 4
-
-// broadcastNodes applies an arithmetic op to two nodes with numpy broadcasting, using only differentiable
-// gorgonia ops (reshape, repeat, the elementwise op).
+// broadcastNodes applies an arithmetic op to two nodes with numpy broadcasting: each operand is
+// expanded to the result's shape (expandNode, whose gradient sums over the repeated dims), then the
+// elementwise op applies.
 func broadcastNodes(k binKind, a, b *G.Node) (*G.Node, error) {
 	f := binOps[k]
 	// gorgonia applies an op between a scalar and a tensor elementwise, which is what broadcasting a
@@ -111,81 +107,13 @@ func broadcastNodes(k binKind, a, b *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	ca, cb, left, right := collapseBroadcast(padOnes(sa, len(out)), padOnes(sb, len(out)), out)
-	if len(ca) > maxBroadcastAxes {
-		return nil, fmt.Errorf("%w: broadcasting %v with %v alternates over more than %d axes", ErrUnsupportedOp, sa, sb, maxBroadcastAxes)
-	}
-	if a, err = reshapeNode(a, ca); err != nil {
+	if a, err = expandNode(a, out); err != nil {
 		return nil, err
 	}
-	if b, err = reshapeNode(b, cb); err != nil {
+	if b, err = expandNode(b, out); err != nil {
 		return nil, err
 	}
-	var r *G.Node
-	if len(left) == 0 && len(right) == 0 {
-		r, err = f.same(a, b)
-	} else {
-		r, err = f.bcast(a, b, left, right)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return reshapeNode(r, out)
-}
-
-// collapseBroadcast merges neighbouring axes that broadcast the same way and drops axes of size 1, so that
-// the common cases fit gorgonia's 4-axis patterns: [N,C,H,W] + [1,C,1,1] becomes [N,C,H·W] + [1,C,1].
-// a and b have the rank of out. left and right are the axes along which a and b are repeated.
-func collapseBroadcast(a, b, out []int) (ca, cb []int, left, right []byte) {
-	const (
-		neither = iota
-		repeatA
-		repeatB
-	)
-	last := -1
-	for i, o := range out {
-		if o == 1 {
-			continue
-		}
-		kind := neither
-		switch {
-		case a[i] == 1 && b[i] != 1:
-			kind = repeatA
-		case b[i] == 1 && a[i] != 1:
-			kind = repeatB
-		}
-		if kind == last {
-			ca[len(ca)-1] *= a[i]
-			cb[len(cb)-1] *= b[i]
-			continue
-		}
-		ca, cb = append(ca, a[i]), append(cb, b[i])
-		last = kind
-		switch kind {
-		case repeatA:
-			left = append(left, byte(len(ca)-1))
-		case repeatB:
-			right = append(right, byte(len(cb)-1))
-		}
-	}
-	if len(ca) == 0 {
-		ca, cb = []int{1}, []int{1}
-	}
-	return ca, cb, left, right
-}
-
-// reshapeNode reshapes n, or returns it unchanged when it already has the shape. G.Reshape gets its own
-// copy of the shape because it writes an inferred -1 into it.
-func reshapeNode(n *G.Node, shape []int) (*G.Node, error) {
-	if slices.Equal([]int(n.Shape()), shape) && n.IsScalar() == (len(shape) == 0) {
-		return n, nil
-	}
-	if n.IsScalar() || len(shape) == 0 {
-		// gorgonia's reshape types a scalar and a tensor with the same type variable, which does not unify;
-		// ONNX rank-0 tensors only meet reshapes in shape arithmetic, which is folded as constants.
-		return nil, fmt.Errorf("%w: reshaping between rank 0 and %v", ErrUnsupportedOp, shape)
-	}
-	return G.Reshape(n, tensor.Shape(slices.Clone(shape)))
+	return f.same(a, b)
 }
 
 // foldBinary computes an arithmetic op on two constants in Go, with broadcasting. Integers wrap around

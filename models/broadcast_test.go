@@ -31,31 +31,6 @@ func TestBroadcastShapes(t *testing.T) {
 	}
 }
 
-func TestCollapseBroadcast(t *testing.T) {
-	for _, c := range []struct {
-		a, b        []int
-		ca, cb      []int
-		left, right []byte
-	}{
-		// NCHW plus a per-channel bias needs 3 axes, not 4.
-		{[]int{8, 3, 5, 5}, []int{1, 3, 1, 1}, []int{8, 3, 25}, []int{1, 3, 1}, nil, []byte{0, 2}},
-		{[]int{2, 3, 4, 5, 6}, []int{1, 1, 1, 1, 6}, []int{120, 6}, []int{1, 6}, nil, []byte{0}},
-		{[]int{3, 1}, []int{1, 4}, []int{3, 1}, []int{1, 4}, []byte{1}, []byte{0}},
-		{[]int{1, 4}, []int{1, 4}, []int{4}, []int{4}, nil, nil},
-		{[]int{1, 1}, []int{1, 1}, []int{1}, []int{1}, nil, nil},
-		{[]int{2, 1, 2, 1, 2}, []int{1, 2, 1, 2, 1}, []int{2, 1, 2, 1, 2}, []int{1, 2, 1, 2, 1}, []byte{1, 3}, []byte{0, 2, 4}},
-	} {
-		out, err := broadcastShapes(c.a, c.b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ca, cb, left, right := collapseBroadcast(c.a, c.b, out)
-		if !slices.Equal(ca, c.ca) || !slices.Equal(cb, c.cb) || !slices.Equal(left, c.left) || !slices.Equal(right, c.right) {
-			t.Errorf("%v, %v: %v %v repeat %v %v; want %v %v repeat %v %v", c.a, c.b, ca, cb, left, right, c.ca, c.cb, c.left, c.right)
-		}
-	}
-}
-
 func TestFoldBinary(t *testing.T) {
 	i64 := func(dt DType, dims []int64, v ...int64) *Tensor { return &Tensor{DType: dt, Dims: dims, Int: v} }
 	for _, c := range []struct {

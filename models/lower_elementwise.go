@@ -23,24 +23,24 @@ func checkInputs(in []operand, min, max int) error {
 }
 
 func lowerAdd(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
-	return lc.lowerBinary(binAdd, n, in)
+	return lc.lowerBinary(binAdd, in)
 }
 
 func lowerSub(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
-	return lc.lowerBinary(binSub, n, in)
+	return lc.lowerBinary(binSub, in)
 }
 
 func lowerMul(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
-	return lc.lowerBinary(binMul, n, in)
+	return lc.lowerBinary(binMul, in)
 }
 
 func lowerDiv(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
-	return lc.lowerBinary(binDiv, n, in)
+	return lc.lowerBinary(binDiv, in)
 }
 
 // lowerBinary builds an arithmetic op with numpy broadcasting. Two values known while building (shape
 // arithmetic, Constant outputs) are folded in Go; a float initializer keeps its node so it stays trainable.
-func (lc *lowerCtx) lowerBinary(k binKind, n *Node, in []operand) ([]operand, error) {
+func (lc *lowerCtx) lowerBinary(k binKind, in []operand) ([]operand, error) {
 	if err := checkInputs(in, 2, 2); err != nil {
 		return nil, err
 	}
@@ -68,7 +68,7 @@ func (lc *lowerCtx) lowerBinary(k binKind, n *Node, in []operand) ([]operand, er
 }
 
 // lowerUnary builds a one-input float op.
-func (lc *lowerCtx) lowerUnary(n *Node, in []operand, f func(*G.Node) (*G.Node, error)) ([]operand, error) {
+func (lc *lowerCtx) lowerUnary(in []operand, f func(*G.Node) (*G.Node, error)) ([]operand, error) {
 	if err := checkInputs(in, 1, 1); err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (lc *lowerCtx) lowerUnary(n *Node, in []operand, f func(*G.Node) (*G.Node, 
 }
 
 func lowerRelu(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
-	return lc.lowerUnary(n, in, G.Rectify)
+	return lc.lowerUnary(in, G.Rectify)
 }
 
 func lowerLeakyRelu(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
@@ -92,18 +92,18 @@ func lowerLeakyRelu(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	if err != nil {
 		return nil, err
 	}
-	return lc.lowerUnary(n, in, func(x *G.Node) (*G.Node, error) {
+	return lc.lowerUnary(in, func(x *G.Node) (*G.Node, error) {
 		// float64(alpha) converts back to exactly the file's float32 inside G.LeakyRelu.
 		return G.LeakyRelu(x, float64(alpha))
 	})
 }
 
 func lowerSigmoid(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
-	return lc.lowerUnary(n, in, G.Sigmoid)
+	return lc.lowerUnary(in, G.Sigmoid)
 }
 
 func lowerTanh(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
-	return lc.lowerUnary(n, in, G.Tanh)
+	return lc.lowerUnary(in, G.Tanh)
 }
 
 // lowerSoftmax follows Softmax-11 (the input coerced to 2-D at axis, default 1, normalised over the
@@ -134,53 +134,11 @@ func lowerSoftmax(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	if err != nil {
 		return nil, err
 	}
-	y, err := softmax3(x, pre, mid, post)
+	y, err := softmaxNode(x, pre, mid, post)
 	if err != nil {
-		return nil, err
-	}
-	if y, err = reshapeNode(y, shape); err != nil {
 		return nil, err
 	}
 	return []operand{{node: y}}, nil
-}
-
-// softmax3 computes exp(x − max) / Σ exp(x − max) over the middle dim of x viewed as [pre, n, post],
-// from differentiable gorgonia ops. G.SoftMax is not used: for float32 along the last axis it takes the
-// first element of the whole tensor, not of the row, as the start of each row's max (tensor v0.9.23
-// softMaxLastDimF32), so a row whose first element is its large max overflows to NaN; and it starts a
-// goroutine per row.
-func softmax3(x *G.Node, pre, n, post int) (*G.Node, error) {
-	view, keep := []int{pre, n, post}, []int{pre, 1, post}
-	if post == 1 {
-		view, keep = []int{pre, n}, []int{pre, 1}
-	}
-	x, err := reshapeNode(x, view)
-	if err != nil {
-		return nil, err
-	}
-	m, err := G.Max(x, 1)
-	if err != nil {
-		return nil, err
-	}
-	if m, err = reshapeNode(m, keep); err != nil {
-		return nil, err
-	}
-	z, err := G.BroadcastSub(x, m, nil, []byte{1})
-	if err != nil {
-		return nil, err
-	}
-	e, err := G.Exp(z)
-	if err != nil {
-		return nil, err
-	}
-	s, err := G.Sum(e, 1)
-	if err != nil {
-		return nil, err
-	}
-	if s, err = reshapeNode(s, keep); err != nil {
-		return nil, err
-	}
-	return G.BroadcastHadamardDiv(e, s, nil, []byte{1})
 }
 
 func lowerIdentity(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {

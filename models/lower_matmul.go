@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -62,6 +63,18 @@ func lowerGemm(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	if err != nil {
 		return nil, err
 	}
+	if alpha == 1 && (!hasC || beta == 1) {
+		// The usual Linear layer: one op (see gemmNode).
+		var c *G.Node
+		if hasC {
+			if c, err = lc.asNode(in[2]); err != nil {
+				return nil, err
+			}
+		}
+		if y, ok, err := gemmNode(a, b, c, transA != 0, transB != 0, m, k, nn); ok || err != nil {
+			return []operand{{node: y}}, err
+		}
+	}
 	y, err := matMulTrans(a, b, transA != 0, transB != 0, m, nn)
 	if err != nil {
 		return nil, err
@@ -84,20 +97,13 @@ func lowerGemm(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 }
 
 // matMulTrans computes op(a)·op(b) for matrices, op transposing when asked, into an [m, n] result.
-// gorgonia's matrix product takes transpose flags only through BatchedMatMul, so a transposed operand is
-// given a batch dim of 1: the product then reads the weight in place, where G.Transpose would copy it in
-// every forward pass and its gradient in every backward pass (a sixth of an Adult MLP training step).
+// gorgonia's matrix product takes transpose flags only through BatchedMatMul, so both operands get a batch
+// dim of 1 and the BLAS reads the weight transposed. G.Transpose instead permutes the weight element by
+// element through gorgonia.org/tensor's generic iterator in every forward pass, and its gradient in every
+// backward pass: about 15% of an Adult MLP training step.
 func matMulTrans(a, b *G.Node, transA, transB bool, m, n int) (*G.Node, error) {
-	if true {
-		var err error
-		if transA {
-			a, err = G.Transpose(a, 1, 0)
-		}
-		if transB {
-			b, err = G.Transpose(b, 1, 0)
-		}
-		_ = err
-		return G.Mul(a, b)
+	if !transA && !transB {
+		return G.Mul(a, b) // both matrices by type, so a matrix product
 	}
 	a3, err := reshapeNode(a, append([]int{1}, a.Shape()...))
 	if err != nil {
@@ -231,33 +237,17 @@ func matMulBatched(a, b *G.Node, pa, pb, batch []int, m, k, n int) (*G.Node, err
 	return G.BatchedMatMul(a, b)
 }
 
-// expandBatch repeats x (of shape s: batch dims, then two matrix dims) to the given batch dims. The
-// repetition is a concatenation of copies, which gorgonia differentiates.
+// expandBatch repeats x (of shape s: batch dims, then two matrix dims) to the given batch dims.
 func expandBatch(x *G.Node, s, batch []int) (*G.Node, error) {
-	inner := s[len(s)-2:]
 	cur := padOnes(s[:len(s)-2], len(batch))
 	if slices.Equal(cur, batch) {
 		return x, nil
 	}
-	full := append(slices.Clone(cur), inner...)
-	x, err := reshapeNode(x, full)
+	x, err := reshapeNode(x, append(cur, s[len(s)-2:]...))
 	if err != nil {
 		return nil, err
 	}
-	for ax, want := range batch {
-		if cur[ax] == want {
-			continue
-		}
-		copies := make([]*G.Node, want)
-		for i := range copies {
-			copies[i] = x
-		}
-		if x, err = G.Concat(ax, copies...); err != nil {
-			return nil, err
-		}
-		cur[ax] = want
-	}
-	return x, nil
+	return expandNode(x, append(slices.Clone(batch), s[len(s)-2:]...))
 }
 
 // reshapeOrScalar reshapes y to shape; a 1-D·1-D product is already gorgonia's scalar.
@@ -266,4 +256,116 @@ func reshapeOrScalar(y *G.Node, shape []int) (*G.Node, error) {
 		return y, nil
 	}
 	return reshapeNode(y, shape)
+}
+
+// gemmNode builds Y = op(A)·op(B) + C as one op whose forward pass is one Sgemm and a bias add, and
+// whose gradients are one Sgemm each (a column sum for a row-broadcast C). C is nil, [n], [1, n] or
+// [m, n]; any other C gives ok = false and the caller builds the general graph. It computes exactly
+// what that graph computes (the same Sgemm calls on the same operands, then the bias added to the
+// product, and the bias gradient summed row by row), without its reshapes, broadcast copy and
+// separate addition in every forward and backward pass. The products run on gorgonia's BLAS
+// (G.WhichBLAS), like G.Mul's.
+func gemmNode(a, b, c *G.Node, transA, transB bool, m, k, n int) (y *G.Node, ok bool, err error) {
+	shapes := [][]int{slices.Clone([]int(a.Shape())), slices.Clone([]int(b.Shape()))}
+	inputs := G.Nodes{a, b}
+	if c != nil {
+		sc := []int(c.Shape())
+		if !slices.Equal(sc, []int{n}) && !slices.Equal(sc, []int{1, n}) && !slices.Equal(sc, []int{m, n}) {
+			return nil, false, nil
+		}
+		shapes = append(shapes, slices.Clone(sc))
+		inputs = append(inputs, c)
+	}
+	if m == 0 || n == 0 || k == 0 {
+		return nil, false, nil // the kernels cannot read empty gorgonia values
+	}
+	tA, tB := blas.NoTrans, blas.NoTrans
+	lda, ldb := k, n // leading dims of A and B as stored
+	if transA {
+		tA, lda = blas.Trans, m
+	}
+	if transB {
+		tB, ldb = blas.Trans, k
+	}
+	rowBias := c != nil && shapeSize(shapes[2]) == n
+	name := fmt.Sprintf("Gemm[%d,%d,%d;%t,%t]", m, k, n, transA, transB)
+	dyAt := len(inputs) // gradient ops get the inputs, then dY
+	op := &kernelOp{name: name, in: shapes, out: []int{m, n}, diff: make([]bool, len(inputs)),
+		do: func(in [][]float32, y []float32) {
+			G.WhichBLAS().Sgemm(tA, tB, m, n, k, 1, in[0], lda, in[1], ldb, 0, y, n)
+			if len(in) > 2 {
+				addBias(y, in[2], rowBias, n)
+			}
+		},
+		grad: func(i int) *kernelOp {
+			var do func(in [][]float32, d []float32)
+			switch i {
+			case 0: // d op(A) = dY·op(B)ᵀ, [m, k]; A itself is its transpose when transA
+				do = func(in [][]float32, d []float32) {
+					dy, bb := in[dyAt], in[1]
+					switch {
+					case !transA && !transB:
+						G.WhichBLAS().Sgemm(blas.NoTrans, blas.Trans, m, k, n, 1, dy, n, bb, n, 0, d, k)
+					case !transA && transB:
+						G.WhichBLAS().Sgemm(blas.NoTrans, blas.NoTrans, m, k, n, 1, dy, n, bb, k, 0, d, k)
+					case transA && !transB:
+						G.WhichBLAS().Sgemm(blas.NoTrans, blas.Trans, k, m, n, 1, bb, n, dy, n, 0, d, m)
+					default:
+						G.WhichBLAS().Sgemm(blas.Trans, blas.Trans, k, m, n, 1, bb, k, dy, n, 0, d, m)
+					}
+				}
+			case 1: // d op(B) = op(A)ᵀ·dY, [k, n]; B itself is its transpose when transB
+				do = func(in [][]float32, d []float32) {
+					aa, dy := in[0], in[dyAt]
+					switch {
+					case !transB && !transA:
+						G.WhichBLAS().Sgemm(blas.Trans, blas.NoTrans, k, n, m, 1, aa, k, dy, n, 0, d, n)
+					case !transB && transA:
+						G.WhichBLAS().Sgemm(blas.NoTrans, blas.NoTrans, k, n, m, 1, aa, m, dy, n, 0, d, n)
+					case transB && !transA:
+						G.WhichBLAS().Sgemm(blas.Trans, blas.NoTrans, n, k, m, 1, dy, n, aa, k, 0, d, k)
+					default:
+						G.WhichBLAS().Sgemm(blas.Trans, blas.Trans, n, k, m, 1, dy, n, aa, m, 0, d, k)
+					}
+				}
+			default: // dC: dY, summed over the rows for a row-broadcast C
+				do = func(in [][]float32, d []float32) {
+					dy := in[dyAt]
+					if !rowBias {
+						copy(d, dy)
+						return
+					}
+					clear(d)
+					for r := range m {
+						row := dy[r*n : (r+1)*n]
+						for j := range d {
+							d[j] += row[j]
+						}
+					}
+				}
+			}
+			return gradOp(name, shapes, []int{m, n}, i, do)
+		}}
+	for i := range op.diff {
+		op.diff[i] = true
+	}
+	y, err = G.ApplyOp(op, inputs...)
+	return y, err == nil, err
+}
+
+// addBias adds c to the [m, n] matrix y: c repeated for every row when rowBias, else elementwise.
+func addBias(y, c []float32, rowBias bool, n int) {
+	if !rowBias {
+		for i, v := range c[:len(y)] {
+			y[i] += v
+		}
+		return
+	}
+	c = c[:n]
+	for r := 0; r < len(y); r += n {
+		row := y[r : r+n]
+		for j, v := range c {
+			row[j] += v
+		}
+	}
 }

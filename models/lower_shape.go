@@ -203,16 +203,18 @@ func lowerConcat(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, o := range in {
+		if !o.present() {
+			return nil, fmt.Errorf("input %d is missing", i)
+		}
+	}
 	first := in[0].shape()
 	ax, err := normAxis(axis, len(first))
 	if err != nil {
 		return nil, err
 	}
 	allKonst := true
-	for i, o := range in {
-		if !o.present() {
-			return nil, fmt.Errorf("input %d is missing", i)
-		}
+	for _, o := range in {
 		s := o.shape()
 		if len(s) != len(first) || !slices.Equal(s[:ax], first[:ax]) || !slices.Equal(s[ax+1:], first[ax+1:]) {
 			return nil, fmt.Errorf("%w: Concat along axis %d of shapes %v and %v", ErrShapeMismatch, ax, first, s)
@@ -233,7 +235,7 @@ func lowerConcat(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	var nodes []*G.Node
 	for _, o := range in {
 		if o.shape()[ax] == 0 {
-			continue // an empty piece adds nothing; gorgonia cannot hold zero-size nodes
+			continue // an empty piece adds nothing; gorgonia cannot hold zero-size values
 		}
 		x, err := lc.asNode(o)
 		if err != nil {
@@ -247,7 +249,7 @@ func lowerConcat(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	case 1:
 		return []operand{{node: nodes[0]}}, nil
 	}
-	y, err := G.Concat(ax, nodes...)
+	y, err := concatNodes(nodes, ax)
 	if err != nil {
 		return nil, err
 	}
@@ -395,6 +397,8 @@ func lowerSqueeze(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	if err != nil {
 		return nil, err
 	}
+	// onnxruntime reads an empty axes list as no axes: squeeze every dim of size 1.
+	given = given && len(axes) > 0
 	shape := in[0].shape()
 	drop := make([]bool, len(shape))
 	for _, a := range axes {
@@ -409,7 +413,7 @@ func lowerSqueeze(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	}
 	var out []int
 	for i, d := range shape {
-		if given && drop[i] || !given && d == 1 {
+		if (given && drop[i]) || (!given && d == 1) {
 			continue
 		}
 		out = append(out, d)
@@ -501,7 +505,7 @@ func lowerShape(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 }
 
 // lowerGather takes the slices at the given indices along axis. The indices must be known while
-// building; constant data is gathered in Go, a node by slicing and concatenating (both differentiable).
+// building; constant data is gathered in Go, a node by a differentiable gather op.
 func lowerGather(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	if err := checkInputs(in, 2, 2); err != nil {
 		return nil, err
@@ -555,40 +559,9 @@ func lowerGather(lc *lowerCtx, n *Node, in []operand) ([]operand, error) {
 	if len(pos) == 0 {
 		return nil, fmt.Errorf("%w: Gather with no indices", ErrUnsupportedOp)
 	}
-	x, err := reshapeNode(in[0].node, []int{pre, dim, post})
+	y, err := gatherNode(in[0].node, pre, dim, post, pos, out)
 	if err != nil {
 		return nil, err
 	}
-	pieces := make([]*G.Node, len(pos))
-	for i, k := range pos {
-		// No slice is passed for the last dim: after the middle dim is dropped, a trailing slice would
-		// address the wrong axis (and a scalar when pre and post are 1).
-		s, err := G.Slice(x, nil, G.S(k, k+1))
-		if err != nil {
-			return nil, err
-		}
-		// Slicing one element drops that dim in gorgonia; put it back so the pieces concatenate.
-		if pieces[i], err = reshapeSlice(s, []int{pre, 1, post}); err != nil {
-			return nil, err
-		}
-	}
-	y := pieces[0]
-	if len(pieces) > 1 {
-		if y, err = G.Concat(1, pieces...); err != nil {
-			return nil, err
-		}
-	}
-	if y, err = reshapeOrScalar(y, out); err != nil {
-		return nil, err
-	}
 	return []operand{{node: y}}, nil
-}
-
-// reshapeSlice reshapes the result of G.Slice, which may be a scalar when every dim was sliced to one
-// element.
-func reshapeSlice(s *G.Node, shape []int) (*G.Node, error) {
-	if s.IsScalar() {
-		return nil, fmt.Errorf("%w: slice of a single element", ErrUnsupportedOp)
-	}
-	return reshapeNode(s, shape)
 }

@@ -119,6 +119,7 @@ func TestShapeOpsMatchORT(t *testing.T) {
 		one("Squeeze_11_all", 11, []int64{2, 1, 3, 1}, "Squeeze", nil),
 		one("Squeeze_13_input", 13, []int64{2, 1, 3, 1}, "Squeeze", nil, ints("axes", 1)),
 		one("Squeeze_13_all", 13, []int64{1, 3, 1}, "Squeeze", nil),
+		one("Squeeze_13_empty_axes", 13, []int64{1, 3, 1}, "Squeeze", nil, &models.Tensor{Name: "axes", DType: models.Int64, Dims: []int64{0}, Int: []int64{}}),
 		one("Unsqueeze_11_attr", 11, []int64{2, 3}, "Unsqueeze", map[string]any{"axes": []int64{0, -1}}),
 		one("Unsqueeze_13_input", 13, []int64{2, 3}, "Unsqueeze", nil, ints("axes", 3, 1)),
 		one("Reshape_zero_copies", 13, []int64{2, 3, 4}, "Reshape", nil, ints("shape", 0, -1)),
@@ -149,4 +150,21 @@ func TestShapeOpsMatchORT(t *testing.T) {
 			Inputs: []onnxtest.Input{ortIn("x", 2, 3)}, Inits: []*models.Tensor{ints("axes", 0)},
 			Nodes: []onnxtest.Node{ortNode("Squeeze", []string{"x", "axes"}, "y", nil)}, Outputs: []string{"y"}}},
 	})
+}
+
+func TestGatherScalarIndexOfVector(t *testing.T) {
+	m := onnxtest.Model{Opset: 13, Inputs: []onnxtest.Input{ortIn("x", 4)},
+		Inits: []*models.Tensor{{Name: "i", DType: models.Int64, Dims: []int64{}, Int: []int64{-2}}},
+		Nodes: []onnxtest.Node{ortNode("Gather", []string{"x", "i"}, "y", nil)}, Outputs: []string{"y"}}
+	model, err := m.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := goRun(model, []models.Array{{Shape: []int64{4}, Data: []float32{1, 2, 3, 4}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got[0].Shape) != 0 || got[0].Data[0] != 3 {
+		t.Errorf("x[-2] = %v of shape %v, want 3 of shape []", got[0].Data, got[0].Shape)
+	}
 }

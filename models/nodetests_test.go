@@ -158,7 +158,7 @@ func runNodeCase(t *testing.T, c onnxtest.Case) (skip string) {
 	t.Helper()
 	model, sets, err := c.Load()
 	if errors.Is(err, onnxtest.ErrUnsupported) {
-		return err.Error()
+		return strings.TrimPrefix(err.Error(), c.Name+": ")
 	}
 	if err != nil {
 		t.Fatal(err)
