@@ -131,7 +131,9 @@ func flat(prob *G.Node, batch int) (*G.Node, error) {
 	case len(s) == 1 && s[0] == batch:
 		return prob, nil
 	case len(s) == 2 && s[0] == batch && s[1] == 1:
-		return G.Reshape(prob, tensor.Shape{batch})
+		// Kept as a [batch, 1] matrix: D·p is then a [groups, 1] product. A G.Reshape here would share
+		// memory with the model's output, which gorgonia's tape machine may overwrite in place.
+		return prob, nil
 	}
 	return nil, fmt.Errorf("probability node %q has shape %v, want [%d] or [%d 1]", prob.Name(), s, batch, batch)
 }
