@@ -218,6 +218,9 @@ func (s *Session) Run(inputs []Tensor) ([]Tensor, error) {
 
 	result := make([]Tensor, len(out))
 	for i, v := range out {
+		if v == nil {
+			return nil, fmt.Errorf("output %q: onnxruntime returned no tensor (rank-0 outputs are not supported)", s.outputs[i].Name)
+		}
 		t, ok := v.(*ort.Tensor[float32])
 		if !ok {
 			// Open checked the declared types, so this is a model that lies about its output type.
