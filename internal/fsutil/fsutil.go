@@ -36,5 +36,17 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (err error) {
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	syncDir(dir)
 	return nil
+}
+
+// syncDir makes the rename durable. Some file systems refuse to sync a folder; the file itself is already
+// synced then, so that failure is not worth failing the write for.
+func syncDir(dir string) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return
+	}
+	d.Sync()
+	d.Close()
 }

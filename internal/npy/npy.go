@@ -1,19 +1,19 @@
 package npy
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 
 	npyio "codeberg.org/sbinet/npyio/npy"
+
+	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 )
 
 // ErrUnsupported reports a valid .npy file this package does not handle: a dtype other than float32 or
@@ -225,7 +225,7 @@ func describe(descr string) string {
 
 // Write writes a to path as a C-order little-endian float32 .npy file. The file appears whole or not at
 // all: the data goes to a temporary file in the same folder, which is synced and then renamed over path.
-func Write(path string, a Array) (err error) {
+func Write(path string, a Array) error {
 	n := 1
 	for i, d := range a.Shape {
 		if d < 0 {
@@ -240,49 +240,11 @@ func Write(path string, a Array) (err error) {
 		return fmt.Errorf("%s: shape %v needs %d values, got %d", path, a.Shape, n, len(a.Data))
 	}
 
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err // names the folder
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriter(tmp)
-	if err = encode(bw, a); err != nil {
+	var buf bytes.Buffer
+	if err := encode(&buf, a); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	// CreateTemp makes the file private (0600); outputs are ordinary data files.
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	syncDir(filepath.Dir(path))
-	return nil
-}
-
-// syncDir makes the rename durable. Some file systems refuse to sync a folder; the file itself is already
-// synced then, so that failure is not worth failing the write for.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
+	return fsutil.WriteFileAtomic(path, buf.Bytes(), 0o644)
 }
 
 // encode writes the .npy bytes of a. npyio takes the shape from the nesting of Go slices, so the flat data
