@@ -1,0 +1,2 @@
+// Package fsutil holds the one file-writing rule of the project: outputs appear whole or not at all.
+package fsutil
