@@ -35,8 +35,11 @@ test-short:
 fuzz:
 	$(GO) test ./importer -run '^$$' -fuzz FuzzImport -fuzztime 2000000x
 
+# Regenerates internal/onnxpb from onnx-ml.proto with protoc (Debian protobuf-compiler) and protoc-gen-go at
+# the version go.mod pins for google.golang.org/protobuf.
 generate:
-	$(GO) generate ./...
+	GOBIN=$(CURDIR)/.deps/bin $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go
+	PATH=$(CURDIR)/.deps/bin:$$PATH $(GO) generate ./...
 
 clean:
 	rm -rf bin out
