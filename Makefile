@@ -50,3 +50,17 @@ clean:
 bench-quality:
 	./scripts/install-ort.sh
 	GO=$(GO) ./scripts/bench-quality.sh
+
+# The speed benchmark: Adult training in the FairBiNN configuration against the PyTorch peer
+# (../shared/bench/torch_fairbinn.py, run just before fairbinn in the same run), onnxruntime and Go
+# inference, import and export of a generated 100 MB MLP: out/bench/bench.json and bench.md. Then the
+# kernel benchmarks, each beside a reference measured in the same run: out/bench/go-bench.txt.
+# `make build` links OpenBLAS through cgo (CGO_ENABLED=1, the default above); CGO_ENABLED=0 builds the
+# pure-Go fallback (gonum's Sgemm).
+.PHONY: bench
+bench: build
+	./scripts/install-debs.sh --torch
+	./scripts/install-ort.sh
+	./$(BIN) bench --out-dir out/bench $(BENCH_FLAGS)
+	$(GO) test -run '^$$' -bench . ./internal/blas ./models ./bilevel > out/bench/go-bench.txt; \
+		status=$$?; cat out/bench/go-bench.txt; exit $$status

@@ -12,7 +12,8 @@ import (
 // Training methods (say which one a number comes from).
 const (
 	// MethodBilevel is Algorithm 1 of the paper: a leader step on ∇θa L_acc, then a follower step on
-	// ∇θf η·L_fair at the new θa.
+	// ∇θf η·L_fair at the new θa. With Adam as the follower's optimiser, η > 0 only scales a gradient that
+	// Adam normalises, so the follower's learning rate, not η, sets how hard it pushes.
 	MethodBilevel = "bilevel"
 	// MethodReference is the FairBiNN code's schedule: a follower step on ∇θf η·L_fair, then a leader step
 	// on ∇θa (L_acc + η·L_fair) with the gradients of both backward passes accumulated, because that code
@@ -57,13 +58,22 @@ type Config struct {
 	Select      string  `json:"select"`
 }
 
-// DefaultConfig returns the defaults of the CLI contract for a method.
+// DefaultMethod is the method used when none is given: the one with the best validation accuracy at a
+// validation DP gap of at most 0.01 on Adult (README.md, "Choosing the defaults").
+const DefaultMethod = MethodLagrangian
+
+// DefaultConfig returns the default settings for a method. They were chosen on Adult's validation split
+// (shipped backbone, fairness layer at position 2, five seeds): a large η or leader learning rate makes the
+// per-batch DP loss flatten every prediction to one value, from which training does not recover, so the
+// defaults are a moderate η with a leader learning rate of 1e-4 decaying ×0.7 per epoch, and selection of
+// the most accurate epoch whose validation DP gap is at most 0.01. The reference method keeps the FairBiNN
+// code's own schedule (×0.5 leader, ×0.9 follower every 50 epochs).
 func DefaultConfig(method string) Config {
 	c := Config{
-		Method: method, Fairness: fairness.DP, FairnessStr: "dp", Eta: 1000,
-		AccLR: 1e-3, FairLR: 1e-5, AccOpt: OptAdam, FairOpt: OptAdam,
-		AccDecay: 1, FairDecay: 1, TrainLeader: LeaderAll,
-		Epochs: 50, Batch: 100, Seed: 1, Select: "last",
+		Method: method, Fairness: fairness.DP, FairnessStr: "dp", Eta: 20,
+		AccLR: 1e-4, FairLR: 1e-5, AccOpt: OptAdam, FairOpt: OptAdam,
+		AccDecay: 0.7, FairDecay: 1, DecayEvery: 1, TrainLeader: LeaderAll,
+		Epochs: 15, Batch: 100, Seed: 1, Select: "val-acc-at-dp=0.01",
 	}
 	if method == MethodReference {
 		c.AccDecay, c.FairDecay, c.DecayEvery = 0.5, 0.9, 50

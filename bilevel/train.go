@@ -61,6 +61,7 @@ type Trainer struct {
 	followerOpt      *Optimizer
 	stages           []*stage
 	pcg              *rand.PCG
+	carried          [][]float32 // reference: the follower's gradients on the leader's parameters
 
 	epoch   int // epochs done
 	history []Epoch
@@ -235,6 +236,15 @@ func (t *Trainer) Train(ctx context.Context, hooks Hooks, save func(*Trainer) er
 	start := time.Now()
 	rng := rand.New(t.pcg)
 	batches := t.data.Train.Rows / t.cfg.Batch
+	if t.epoch == 0 && t.sel.kind != "last" {
+		// The starting model (the backbone, with identity fairness layers) is a candidate too: selection
+		// may keep it when no epoch does better under the rule.
+		val, err := t.Evaluate(t.data.Val)
+		if err != nil {
+			return nil, fmt.Errorf("validation before training: %w", err)
+		}
+		t.consider(Epoch{ValAcc: val.Accuracy, ValDP: val.DP, ValEO: val.EO, ValEOpp: val.EOpp}, t.cfg.Fairness.Gap(val))
+	}
 	for t.epoch < t.cfg.Epochs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -335,9 +345,12 @@ func (t *Trainer) step(b dataset.Batch) (acc, fair float64, err error) {
 		nl := len(t.leader)
 		// The follower's backward pass also leaves gradients on the leader's parameters; the reference code
 		// accumulates them with the leader's own before the leader steps.
-		carried := make([][]float32, nl)
+		if len(t.carried) != nl {
+			t.carried = make([][]float32, nl)
+		}
+		carried := t.carried
 		for i := range nl {
-			carried[i] = slices.Clone(follower.gradData[i])
+			carried[i] = append(carried[i][:0], follower.gradData[i]...)
 		}
 		t.followerOpt.Step(t.params(t.follower), follower.gradData[nl:])
 		if nl > 0 {

@@ -88,6 +88,8 @@ func mlp(t *testing.T, cols, hidden int, seed uint64) *models.Graph {
 func quickConfig(method string, eta float64) Config {
 	c := DefaultConfig(method)
 	c.Eta, c.Epochs, c.Batch, c.FairLR = eta, 3, 50, 1e-3
+	// The training dynamics are under test here, not selection or decay.
+	c.AccLR, c.DecayEvery, c.Select = 1e-3, 0, "last"
 	return c
 }
 

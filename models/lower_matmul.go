@@ -6,6 +6,10 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
+
+	// Every product gorgonia computes, here and in the ops it builds, runs on the project's BLAS
+	// (OpenBLAS's Sgemm in cgo builds): the package points gorgonia at it when loaded.
+	_ "github.com/fairbinn/fairbinn-go/internal/blas"
 )
 
 // lowerGemm builds Y = alpha·A'·B' + beta·C (Gemm-11 and later: C optional, unidirectionally broadcast to

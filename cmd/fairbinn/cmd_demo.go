@@ -23,12 +23,7 @@ const (
 
 // demoConfig is the default training configuration: the method and settings chosen on the validation
 // split (README.md, "Choosing the defaults").
-func demoConfig() bilevel.Config {
-	c := bilevel.DefaultConfig(bilevel.MethodBilevel)
-	c.Epochs = 10
-	c.Select = "val-acc-at-dp=0.01"
-	return c
-}
+func demoConfig() bilevel.Config { return bilevel.DefaultConfig(bilevel.DefaultMethod) }
 
 type demoCmd struct {
 	f      trainFlags

@@ -32,12 +32,14 @@ type trainFlags struct {
 	threads                         int
 	checkpoint                      string
 	resume, quiet                   bool
+	fs                              *flag.FlagSet // to tell flags given on the command line from defaults
 	// noModel (sweep --keep-models=false) runs everything, parity check included, but writes no model file.
 	noModel bool
 }
 
 func (f *trainFlags) register(fs *flag.FlagSet, def bilevel.Config) {
 	f.cfg = def
+	f.fs = fs
 	fs.StringVar(&f.backbone, "backbone", "", "the pretrained model (ONNX)")
 	fs.StringVar(&f.position, "position", "", "where to insert the fairness layers: K (the K-th position fairbinn inspect lists) or name:TENSOR")
 	fs.StringVar(&f.out, "out", "", "where to write the fine-tuned model (ONNX)")
@@ -64,6 +66,25 @@ func (f *trainFlags) register(fs *flag.FlagSet, def bilevel.Config) {
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "folder for a checkpoint written after every epoch")
 	fs.BoolVar(&f.resume, "resume", false, "continue from the checkpoint in --checkpoint")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+}
+
+// methodSchedule gives the method its own learning-rate schedule (the reference method's differs)
+// unless the command line sets one.
+func (f *trainFlags) methodSchedule() {
+	set := map[string]bool{}
+	if f.fs != nil {
+		f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	}
+	def := bilevel.DefaultConfig(f.cfg.Method)
+	if !set["acc-decay"] {
+		f.cfg.AccDecay = def.AccDecay
+	}
+	if !set["fair-decay"] {
+		f.cfg.FairDecay = def.FairDecay
+	}
+	if !set["decay-every"] {
+		f.cfg.DecayEvery = def.DecayEvery
+	}
 }
 
 // trainReport is the report of a training run (--report, and fairbinn.metrics in the model).
@@ -118,6 +139,7 @@ const parityTolerance = 1e-5
 // but the checkpoint is written before everything has succeeded.
 func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*trainReport, error) {
 	t0 := time.Now()
+	f.methodSchedule()
 	if err := f.cfg.Validate(); err != nil {
 		return nil, badInput(err)
 	}
@@ -338,7 +360,7 @@ func (*trainCmd) Synopsis() string {
 	return "train --backbone IN.onnx --data SPEC --position P --out OUT.onnx [--report R.json] [training flags]"
 }
 func (c *trainCmd) Flags(fs *flag.FlagSet) {
-	c.f.register(fs, bilevel.DefaultConfig(bilevel.MethodBilevel))
+	c.f.register(fs, bilevel.DefaultConfig(bilevel.DefaultMethod))
 }
 
 func (c *trainCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {

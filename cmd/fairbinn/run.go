@@ -50,6 +50,7 @@ type cmdEnv struct {
 func commands() []command {
 	return []command{
 		&inspectCmd{}, &insertCmd{}, &trainCmd{}, &evalCmd{}, &sweepCmd{}, &predictCmd{}, &verifyCmd{}, &demoCmd{},
+		&benchCmd{},
 	}
 }
 

@@ -24,7 +24,7 @@ const EnvDir = "ONNX_NODE_TESTS_DIR"
 const DefaultDir = "/usr/share/libonnx-testdata/data/node"
 
 // ErrUnsupported is wrapped when a case holds values this package does not convert (element types other
-// than float32, int64 and bool; optional or sequence values).
+// than float32, int64, int32 and bool; optional or sequence values).
 var ErrUnsupported = errors.New("unsupported test value")
 
 // Dir returns the node-test folder: $ONNX_NODE_TESTS_DIR if set, else DefaultDir.
@@ -172,8 +172,8 @@ func readTensors(dir, kind string, n int) ([]*models.Tensor, error) {
 	return out, nil
 }
 
-// DecodeTensor converts a serialized TensorProto holding float32, int64 or bool data to a models.Tensor
-// (bool as 0/1 in Int).
+// DecodeTensor converts a serialized TensorProto holding float32, int64, int32 or bool data to a
+// models.Tensor (integers and bools, as 0/1, in Int).
 func DecodeTensor(data []byte) (*models.Tensor, error) {
 	tp := &onnxpb.TensorProto{}
 	if err := proto.Unmarshal(data, tp); err != nil {
@@ -204,11 +204,8 @@ func DecodeTensor(data []byte) (*models.Tensor, error) {
 		if t.Float == nil {
 			t.Float = []float32{}
 		}
-	case models.Int64, models.Bool:
-		size := int64(8)
-		if t.DType == models.Bool {
-			size = 1
-		}
+	case models.Int64, models.Int32, models.Bool:
+		size := map[models.DType]int64{models.Int64: 8, models.Int32: 4, models.Bool: 1}[t.DType]
 		switch {
 		case raw != nil:
 			if int64(len(raw)) != size*n {
@@ -216,9 +213,12 @@ func DecodeTensor(data []byte) (*models.Tensor, error) {
 			}
 			t.Int = make([]int64, n)
 			for i := range t.Int {
-				if size == 8 {
+				switch size {
+				case 8:
 					t.Int[i] = int64(binary.LittleEndian.Uint64(raw[8*i:]))
-				} else {
+				case 4:
+					t.Int[i] = int64(int32(binary.LittleEndian.Uint32(raw[4*i:])))
+				default:
 					t.Int[i] = int64(raw[i])
 				}
 			}

@@ -45,6 +45,8 @@ func TestDecodeTensor(t *testing.T) {
 		{"float_scalar", &onnxpb.TensorProto{DataType: dtype(onnxpb.TensorProto_FLOAT), FloatData: []float32{5}}, []float32{5}, nil, []int64{}},
 		{"int64_raw", &onnxpb.TensorProto{Dims: []int64{2}, DataType: dtype(onnxpb.TensorProto_INT64), RawData: rawI}, nil, []int64{7, -3}, []int64{2}},
 		{"int64_data", &onnxpb.TensorProto{Dims: []int64{2}, DataType: dtype(onnxpb.TensorProto_INT64), Int64Data: []int64{-1, 9}}, nil, []int64{-1, 9}, []int64{2}},
+		{"int32_raw", &onnxpb.TensorProto{Dims: []int64{2}, DataType: dtype(onnxpb.TensorProto_INT32), RawData: []byte{5, 0, 0, 0, 0xfe, 0xff, 0xff, 0xff}}, nil, []int64{5, -2}, []int64{2}},
+		{"int32_data", &onnxpb.TensorProto{Dims: []int64{1}, DataType: dtype(onnxpb.TensorProto_INT32), Int32Data: []int32{-7}}, nil, []int64{-7}, []int64{1}},
 		{"bool_raw", &onnxpb.TensorProto{Dims: []int64{3}, DataType: dtype(onnxpb.TensorProto_BOOL), RawData: []byte{1, 0, 1}}, nil, []int64{1, 0, 1}, []int64{3}},
 		{"bool_int32_data", &onnxpb.TensorProto{Dims: []int64{2}, DataType: dtype(onnxpb.TensorProto_BOOL), Int32Data: []int32{0, 1}}, nil, []int64{0, 1}, []int64{2}},
 		{"empty", &onnxpb.TensorProto{Dims: []int64{0, 3}, DataType: dtype(onnxpb.TensorProto_FLOAT)}, []float32{}, nil, []int64{0, 3}},

@@ -1,0 +1,16 @@
+//go:build linux
+
+package main
+
+import (
+	"os"
+	"syscall"
+)
+
+// peakRSSMB returns a finished child's peak resident set size in MiB (Linux reports KiB).
+func peakRSSMB(ps *os.ProcessState) float64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return float64(ru.Maxrss) / 1024
+	}
+	return 0
+}
