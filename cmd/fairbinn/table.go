@@ -43,14 +43,14 @@ func printGroups(w io.Writer, split string, before, after []fairness.GroupRow) {
 		tw.Flush()
 		return
 	}
-	fmt.Fprintf(tw, "%s group\tsize\tselection rate\t\tTPR\t\tFPR\t\taccuracy\t\t\n", split)
-	fmt.Fprintf(tw, "\t\tbackbone\tfine-tuned\tbackbone\tfine-tuned\tbackbone\tfine-tuned\tbackbone\tfine-tuned\t\n")
+	fmt.Fprintf(tw, "%s group\tsize\tselection rate\tTPR\tFPR\taccuracy\t\n", split)
+	fmt.Fprintf(tw, "\t\tbackbone → tuned\tbackbone → tuned\tbackbone → tuned\tbackbone → tuned\t\n")
 	for i, b := range before {
 		if i >= len(after) {
 			break
 		}
 		a := after[i]
-		fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t%.4f\t\n", b.Group, b.Size,
+		fmt.Fprintf(tw, "%s\t%d\t%.4f → %.4f\t%.4f → %.4f\t%.4f → %.4f\t%.4f → %.4f\t\n", b.Group, b.Size,
 			b.SelectionRate, a.SelectionRate, b.TPR, a.TPR, b.FPR, a.FPR, b.Accuracy, a.Accuracy)
 	}
 	tw.Flush()
