@@ -51,10 +51,10 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	f := &c.f
 	if f.backbone == "" {
-		f.backbone = filepath.Join(root, demoBackbone)
+		f.backbone = rel(filepath.Join(root, demoBackbone))
 	}
 	if f.data.spec == "" {
-		f.data.spec = "adult:" + filepath.Join(root, demoData)
+		f.data.spec = "adult:" + rel(filepath.Join(root, demoData))
 	}
 	if f.position == "" {
 		f.position = demoPosition
@@ -70,7 +70,7 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	if !env.json {
 		fmt.Fprintf(env.stdout, "fairbinn demo: %s + %s, fairness layer at position %s, method %s, eta %g, %d epochs, select %s\n\n",
-			rel(root, f.backbone), f.data.spec, f.position, f.cfg.Method, f.cfg.Eta, f.cfg.Epochs, f.cfg.Select)
+			f.backbone, f.data.spec, f.position, f.cfg.Method, f.cfg.Eta, f.cfg.Epochs, f.cfg.Select)
 	}
 	rep, err := runTraining(ctx, env, f)
 	if err != nil {
@@ -136,8 +136,13 @@ func findRepoRoot() (string, error) {
 	return "", badInput(errors.New("cannot find the shipped demo files (" + demoBackbone + "); run fairbinn demo inside the fairbinn-go checkout, or use train"))
 }
 
-func rel(root, path string) string {
-	if r, err := filepath.Rel(root, path); err == nil {
+// rel shortens path to one relative to the working directory when it can (for messages and reports).
+func rel(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if r, err := filepath.Rel(wd, path); err == nil {
 		return r
 	}
 	return path
