@@ -197,3 +197,43 @@ func TestTrainBadDataExit2(t *testing.T) {
 		}
 	}
 }
+
+// A run stopped after its checkpoint and resumed with more epochs ends where an uninterrupted run ends.
+func TestTrainResume(t *testing.T) {
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 600, 3)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))
+	common := []string{"--backbone", backbone, "--data", "csv:" + csv, "--label", "income", "--positive", "yes",
+		"--sensitive", "sex", "--position", "1", "--batch", "50", "--quiet", "--select", "last"}
+	whole := filepath.Join(dir, "whole.onnx")
+	mustRun(t, append([]string{"train", "--out", whole, "--epochs", "3"}, common...)...)
+
+	ckpt := filepath.Join(dir, "ckpt")
+	part := filepath.Join(dir, "part.onnx")
+	mustRun(t, append([]string{"train", "--out", part, "--epochs", "1", "--checkpoint", ckpt}, common...)...)
+	resumed := filepath.Join(dir, "resumed.onnx")
+	report := filepath.Join(dir, "resumed.json")
+	mustRun(t, append([]string{"train", "--out", resumed, "--report", report, "--epochs", "3", "--checkpoint", ckpt, "--resume"}, common...)...)
+
+	a, err := os.ReadFile(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(resumed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(a) != string(b) {
+		t.Error("the resumed model differs from the uninterrupted one")
+	}
+	var rep trainReport
+	raw, _ := os.ReadFile(report)
+	if err := json.Unmarshal(raw, &rep); err != nil || len(rep.History) != 3 {
+		t.Errorf("resumed report: %d epochs of history (%v), want 3", len(rep.History), err)
+	}
+	// Resuming with other settings is refused.
+	code, _, errOut := runCLI(t, append([]string{"train", "--out", filepath.Join(dir, "x.onnx"), "--epochs", "3", "--checkpoint", ckpt, "--resume", "--eta", "5"}, common...)...)
+	if code != 2 || !strings.Contains(errOut, "other settings") {
+		t.Errorf("resume with another eta: exit %d %q", code, errOut)
+	}
+}
