@@ -52,8 +52,10 @@ func adultTrainer(tb testing.TB, method string) *Trainer {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// The FairBiNN configuration of the PyTorch peer (../shared/bench/torch_fairbinn.py).
 	cfg := DefaultConfig(method)
-	cfg.Batch = 100
+	cfg.Batch, cfg.Eta, cfg.AccLR, cfg.FairLR = 100, 1000, 1e-3, 1e-5
+	cfg.AccDecay, cfg.FairDecay, cfg.DecayEvery, cfg.Select = 1, 1, 0, "last"
 	tr, err := NewTrainer(g, data, cfg)
 	if err != nil {
 		tb.Fatal(err)

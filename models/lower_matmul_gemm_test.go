@@ -80,7 +80,7 @@ func buildGemmGraph(t testing.TB, fused, transA, transB bool, m, k, n int, cShap
 // The fused Gemm computes exactly what the general graph computes, bit for bit, forward and backward,
 // for every transpose combination and every C it takes: the same BLAS calls on the same operands.
 func TestGemmNodeMatchesGeneralGraph(t *testing.T) {
-	for _, dims := range [][3]int{{7, 5, 3}, {100, 101, 37}} {
+	for _, dims := range [][3]int{{7, 5, 3}, {100, 101, 37}, {100, 101, 101}, {100, 1, 101}} {
 		testGemmNodeMatches(t, dims[0], dims[1], dims[2])
 	}
 }
