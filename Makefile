@@ -44,7 +44,7 @@ generate:
 clean:
 	rm -rf bin out
 
-# The quality benchmark: every method × eta ∈ {0, 100, 1000, 10000} × 5 seeds on Adult with demo's training
+# The quality benchmark: every method × eta ∈ {0, 20, 100, 1000, 10000} × 5 seeds on Adult with demo's training
 # flags (long); out/bench-quality/summary.md. A quick end-to-end check: make bench-quality EPOCHS=1 SEEDS=1
 .PHONY: bench-quality
 bench-quality:
