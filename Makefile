@@ -20,12 +20,14 @@ deps:
 demo: deps build
 	./$(BIN) demo
 
-# Every test, then a short fuzz of the importer beyond its seeds (count-based: a time-based fuzz run can
+# Every test, then a short fuzz of the importer (and of its streaming decoder against proto.Unmarshal)
+# beyond its seeds (count-based: a time-based fuzz run can
 # end on a race inside Go's fuzzer).
 test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
 	$(GO) test ./importer -run '^$$' -fuzz FuzzImport -fuzztime 20000x
+	$(GO) test ./importer -run '^$$' -fuzz FuzzUnmarshalMatchesProto -fuzztime 20000x
 
 # Unit tests only, without the big corpora.
 test-short:

@@ -1,12 +1,17 @@
 package exporter
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"sort"
+	"unsafe"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
@@ -19,22 +24,164 @@ func Marshal(g *models.Graph) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return proto.MarshalOptions{Deterministic: true}.Marshal(mp)
+	var buf bytes.Buffer
+	if err := writeModel(&buf, mp); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
-// WriteFile writes g to path atomically: the file appears whole or not at all.
+// WriteFile writes g to path atomically: the file appears whole or not at all. The bytes are those of
+// Marshal, written as they are made rather than gathered in memory first.
 func WriteFile(path string, g *models.Graph) error {
-	data, err := Marshal(g)
+	mp, err := toProto(g)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	return fsutil.WriteFileAtomic(path, data, 0o644)
+	return fsutil.WriteAtomic(path, 0o644, func(w io.Writer) error { return writeModel(w, mp) })
+}
+
+// Field numbers where writeModel splices the initializers in.
+const (
+	modelGraphField       = 7
+	graphInitializerField = 5
+	tensorRawDataField    = 9
+)
+
+var deterministic = proto.MarshalOptions{Deterministic: true}
+
+// writeModel writes the bytes proto.MarshalOptions{Deterministic: true}.Marshal(mp) would return,
+// without building them whole: the model and its graph are marshaled without the initializers, whose
+// fields are then written in their place (a message's known fields come in field-number order, its
+// unknown fields last), and each initializer's raw_data is written from where it lies.
+func writeModel(w io.Writer, mp *onnxpb.ModelProto) error {
+	gp := mp.GetGraph()
+	if gp == nil {
+		b, err := deterministic.Marshal(mp)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}
+	// Copies without the large parts, so mp itself is left as it is.
+	mpHead := shallowCopy(mp)
+	mpHead.Graph = nil
+	mb, err := deterministic.Marshal(mpHead)
+	if err != nil {
+		return err
+	}
+	gpHead := shallowCopy(gp)
+	gpHead.Initializer = nil
+	gb, err := deterministic.Marshal(gpHead)
+	if err != nil {
+		return err
+	}
+	type piece struct {
+		head, raw, tail []byte
+		hasRaw          bool
+		size            int // of the TensorProto
+	}
+	pieces := make([]piece, len(gp.Initializer))
+	graphSize := len(gb)
+	for i, tp := range gp.Initializer {
+		p := &pieces[i]
+		if tp.RawData == nil {
+			if p.head, err = deterministic.Marshal(tp); err != nil {
+				return err
+			}
+			p.size = len(p.head)
+		} else {
+			t := shallowCopy(tp)
+			t.RawData = nil
+			b, err := deterministic.Marshal(t)
+			if err != nil {
+				return err
+			}
+			p.head, p.tail = splitFields(b, len(t.ProtoReflect().GetUnknown()), tensorRawDataField)
+			p.raw, p.hasRaw = tp.RawData, true
+			p.size = len(b) + protowire.SizeTag(tensorRawDataField) + protowire.SizeBytes(len(p.raw))
+		}
+		graphSize += protowire.SizeTag(graphInitializerField) + protowire.SizeBytes(p.size)
+	}
+	mHead, mTail := splitFields(mb, len(mpHead.ProtoReflect().GetUnknown()), modelGraphField)
+	gHead, gTail := splitFields(gb, len(gpHead.ProtoReflect().GetUnknown()), graphInitializerField)
+	var key []byte
+	out := func(parts ...[]byte) error {
+		for _, b := range parts {
+			if len(b) == 0 {
+				continue
+			}
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	key = protowire.AppendVarint(protowire.AppendTag(nil, modelGraphField, protowire.BytesType), uint64(graphSize))
+	if err := out(mHead, key, gHead); err != nil {
+		return err
+	}
+	for i := range pieces {
+		p := &pieces[i]
+		key = protowire.AppendVarint(protowire.AppendTag(key[:0], graphInitializerField, protowire.BytesType), uint64(p.size))
+		if err := out(key, p.head); err != nil {
+			return err
+		}
+		if p.hasRaw {
+			key = protowire.AppendVarint(protowire.AppendTag(key[:0], tensorRawDataField, protowire.BytesType), uint64(len(p.raw)))
+			if err := out(key, p.raw, p.tail); err != nil {
+				return err
+			}
+		}
+	}
+	return out(gTail, mTail)
+}
+
+// splitFields splits a message's marshaled bytes, whose last unknown bytes are its unknown fields and
+// whose known fields come in field-number order, where a field numbered num would go.
+func splitFields(b []byte, unknown int, num protowire.Number) (head, tail []byte) {
+	known := b[:len(b)-unknown]
+	at := 0
+	for at < len(known) {
+		n, _, size := protowire.ConsumeField(known[at:])
+		if size < 0 || n > num {
+			break
+		}
+		at += size
+	}
+	return b[:at], b[at:]
+}
+
+// shallowCopy returns a new message with the fields of m, sharing their values (lists and
+// submessages): the caller must replace, not change, what it means to alter.
+func shallowCopy[M proto.Message](m M) M {
+	src := m.ProtoReflect()
+	dst := src.New()
+	src.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		dst.Set(fd, v)
+		return true
+	})
+	if u := src.GetUnknown(); len(u) > 0 {
+		dst.SetUnknown(u)
+	}
+	return dst.Interface().(M)
 }
 
 func toProto(g *models.Graph) (*onnxpb.ModelProto, error) {
 	var mp *onnxpb.ModelProto
 	if src, ok := g.Source.(*onnxpb.ModelProto); ok && src != nil {
-		mp = proto.Clone(src).(*onnxpb.ModelProto)
+		// A shallow copy: the source's tensors are large and are written as they are. Every list the
+		// export changes is replaced below, never written into.
+		mp = shallowCopy(src)
+		if mp.Graph != nil {
+			mp.Graph = shallowCopy(mp.Graph)
+		}
+		ops := make([]*onnxpb.OperatorSetIdProto, len(mp.OpsetImport))
+		for i, op := range mp.OpsetImport {
+			ops[i] = proto.Clone(op).(*onnxpb.OperatorSetIdProto)
+		}
+		mp.OpsetImport = ops
 	} else {
 		mp = &onnxpb.ModelProto{
 			IrVersion:    proto.Int64(8),
@@ -56,18 +203,21 @@ func toProto(g *models.Graph) (*onnxpb.ModelProto, error) {
 
 	// Nodes: the imported ones keep their protobuf (attributes, doc strings) with the IR's wiring, which
 	// insertion may have changed; new ones are built from the IR.
-	gp.Node = gp.Node[:0]
+	gp.Node = make([]*onnxpb.NodeProto, 0, len(g.Nodes))
 	for _, n := range g.Nodes {
 		var np *onnxpb.NodeProto
 		if src, ok := n.Source.(*onnxpb.NodeProto); ok && src != nil {
-			np = proto.Clone(src).(*onnxpb.NodeProto)
+			np = shallowCopy(src)
 			np.Input = append([]string(nil), n.Inputs...)
 			np.Output = append([]string(nil), n.Outputs...)
+			np.Attribute = append([]*onnxpb.AttributeProto(nil), np.Attribute...)
 			// A tensor attribute stored in an external file is written inline, as initializers are.
-			for _, ap := range np.Attribute {
+			for i, ap := range np.Attribute {
 				if ap.GetT().GetDataLocation() != onnxpb.TensorProto_EXTERNAL {
 					continue
 				}
+				ap = shallowCopy(ap)
+				np.Attribute[i] = ap
 				a, ok := n.Attrs[ap.GetName()]
 				if !ok || a.Tensor == nil {
 					return nil, fmt.Errorf("node %q attribute %q: external tensor data was not imported", n.Name, ap.GetName())
@@ -87,7 +237,7 @@ func toProto(g *models.Graph) (*onnxpb.ModelProto, error) {
 		gp.Node = append(gp.Node, np)
 	}
 
-	gp.Initializer = gp.Initializer[:0]
+	gp.Initializer = make([]*onnxpb.TensorProto, 0, len(g.InitOrder))
 	for _, name := range g.InitOrder {
 		t := g.Initializers[name]
 		if t == nil {
@@ -112,7 +262,7 @@ func toProto(g *models.Graph) (*onnxpb.ModelProto, error) {
 		mp.OpsetImport = append(mp.OpsetImport, &onnxpb.OperatorSetIdProto{Domain: proto.String(""), Version: proto.Int64(g.Opset)})
 	}
 
-	mp.MetadataProps = mp.MetadataProps[:0]
+	mp.MetadataProps = nil
 	for _, k := range g.MetaOrder {
 		if v, ok := g.Metadata[k]; ok {
 			mp.MetadataProps = append(mp.MetadataProps, &onnxpb.StringStringEntryProto{Key: proto.String(k), Value: proto.String(v)})
@@ -131,6 +281,11 @@ func tensorProto(t *models.Tensor) (*onnxpb.TensorProto, error) {
 	tp := &onnxpb.TensorProto{Name: proto.String(t.Name), Dims: append([]int64(nil), t.Dims...), DataType: proto.Int32(int32(t.DType))}
 	switch t.DType {
 	case models.Float32:
+		if littleEndian && len(t.Float) > 0 {
+			// The values' own memory is already raw_data's layout; the exporter only reads it.
+			tp.RawData = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(t.Float))), 4*len(t.Float))
+			break
+		}
 		raw := make([]byte, 4*len(t.Float))
 		for i, v := range t.Float {
 			binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
@@ -159,6 +314,12 @@ func tensorProto(t *models.Tensor) (*onnxpb.TensorProto, error) {
 	}
 	return tp, nil
 }
+
+// littleEndian reports whether this machine stores numbers little-endian, as raw_data does.
+var littleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
 
 func nodeProto(n *models.Node) (*onnxpb.NodeProto, error) {
 	np := &onnxpb.NodeProto{

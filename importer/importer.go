@@ -1,10 +1,13 @@
 package importer
 
 import (
+	"bufio"
+	"bytes"
 	"container/heap"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -12,7 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unsafe"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
@@ -29,11 +34,27 @@ type Options struct {
 // ReadFile imports the ONNX model at path. External tensor data is read from files inside the model's
 // folder only. Errors start with the file name.
 func ReadFile(path string, opts Options) (*models.Graph, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	g, err := decode(data, filepath.Dir(path), opts)
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	var g *models.Graph
+	if !fi.Mode().IsRegular() {
+		// Not a plain file (a pipe, a device): read it whole, the size is not known in advance.
+		var data []byte
+		if data, err = io.ReadAll(f); err != nil {
+			return nil, err
+		}
+		g, err = decode(bufio.NewReader(bytes.NewReader(data)), int64(len(data)), filepath.Dir(path), opts)
+	} else {
+		// The file is read as a stream: only the tensors' data is kept, not the file's bytes as well.
+		g, err = decode(bufio.NewReaderSize(f, 1<<20), fi.Size(), filepath.Dir(path), opts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -42,16 +63,16 @@ func ReadFile(path string, opts Options) (*models.Graph, error) {
 
 // Read imports a model from bytes. A model that refers to external data cannot be read this way.
 func Read(data []byte, opts Options) (*models.Graph, error) {
-	return decode(data, "", opts)
+	return decode(bufio.NewReader(bytes.NewReader(data)), int64(len(data)), "", opts)
 }
 
 func bad(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadModel, fmt.Sprintf(format, args...))
 }
 
-func decode(data []byte, dir string, opts Options) (*models.Graph, error) {
-	mp := &onnxpb.ModelProto{}
-	if err := proto.Unmarshal(data, mp); err != nil {
+func decode(r *bufio.Reader, size int64, dir string, opts Options) (*models.Graph, error) {
+	mp, err := unmarshalModel(r, size)
+	if err != nil {
 		return nil, bad("not an ONNX model (protobuf decoding failed: %v)", err)
 	}
 	gp := mp.GetGraph()
@@ -248,9 +269,11 @@ func decodeTensor(tp *onnxpb.TensorProto, dir string) (*models.Tensor, error) {
 			if int64(len(raw)) != want*4 {
 				return nil, bad("dims %v want %d float32 values, raw data holds %d bytes", t.Dims, want, len(raw))
 			}
-			t.Float = make([]float32, want)
-			for i := range t.Float {
-				t.Float[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+			if t.Float = aliasFloat32(raw); t.Float == nil {
+				t.Float = make([]float32, want)
+				for i := range t.Float {
+					t.Float[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+				}
 			}
 		} else {
 			t.Float = tp.GetFloatData()
@@ -528,3 +551,262 @@ func (h *indexHeap) Pop() any {
 
 // IsBadModel reports whether err is about the content of a model file.
 func IsBadModel(err error) bool { return errors.Is(err, ErrBadModel) }
+
+// littleEndian reports whether this machine stores numbers little-endian, as raw_data does.
+var littleEndian = func() bool {
+	x := uint16(1)
+	return *(*byte)(unsafe.Pointer(&x)) == 1
+}()
+
+// aliasFloat32 returns raw as float32 values without copying, when the machine is little-endian and raw
+// is aligned for float32; else nil. The tensor's data and its protobuf's raw_data then share memory, so
+// the model is held once.
+func aliasFloat32(raw []byte) []float32 {
+	if !littleEndian || len(raw) == 0 || len(raw)%4 != 0 || uintptr(unsafe.Pointer(unsafe.SliceData(raw)))%4 != 0 {
+		return nil
+	}
+	return unsafe.Slice((*float32)(unsafe.Pointer(unsafe.SliceData(raw))), len(raw)/4)
+}
+
+// Field numbers read by unmarshalModel.
+const (
+	modelGraphField       = 7
+	graphInitializerField = 5
+	tensorRawDataField    = 9
+)
+
+// wireReader reads protobuf wire format from a stream, never past a limit.
+type wireReader struct {
+	r *bufio.Reader
+	n int64 // bytes left
+}
+
+var errTruncated = errors.New("unexpected end of data")
+
+func (w *wireReader) byte() (byte, error) {
+	if w.n <= 0 {
+		return 0, errTruncated
+	}
+	b, err := w.r.ReadByte()
+	if err != nil {
+		return 0, errTruncated
+	}
+	w.n--
+	return b, nil
+}
+
+func (w *wireReader) varint() (uint64, error) {
+	var v uint64
+	for shift := uint(0); shift < 64; shift += 7 {
+		b, err := w.byte()
+		if err != nil {
+			return 0, err
+		}
+		v |= uint64(b&0x7f) << shift
+		if b < 0x80 {
+			return v, nil
+		}
+	}
+	return 0, errors.New("variable-length integer overflow")
+}
+
+func (w *wireReader) full(buf []byte) error {
+	if int64(len(buf)) > w.n {
+		return errTruncated
+	}
+	if _, err := io.ReadFull(w.r, buf); err != nil {
+		return errTruncated
+	}
+	w.n -= int64(len(buf))
+	return nil
+}
+
+// tag reads a field's key.
+func (w *wireReader) tag() (protowire.Number, protowire.Type, error) {
+	v, err := w.varint()
+	if err != nil {
+		return 0, 0, err
+	}
+	num, typ := protowire.DecodeTag(v)
+	if num < protowire.MinValidNumber || num > protowire.MaxValidNumber {
+		return 0, 0, fmt.Errorf("invalid field number %d", num)
+	}
+	return num, typ, nil
+}
+
+// length reads the length of a length-delimited field and checks it against what is left.
+func (w *wireReader) length() (int64, error) {
+	v, err := w.varint()
+	if err != nil {
+		return 0, err
+	}
+	if v > uint64(w.n) {
+		return 0, errTruncated
+	}
+	return int64(v), nil
+}
+
+// appendValue appends the value of a field whose key was just read (and is already in dst) to dst.
+func (w *wireReader) appendValue(dst []byte, num protowire.Number, typ protowire.Type) ([]byte, error) {
+	return w.appendValueDepth(dst, num, typ, 0)
+}
+
+// maxGroupDepth bounds the nesting of groups, as proto.Unmarshal bounds recursion.
+const maxGroupDepth = 10000
+
+func (w *wireReader) appendValueDepth(dst []byte, num protowire.Number, typ protowire.Type, depth int) ([]byte, error) {
+	switch typ {
+	case protowire.VarintType:
+		v, err := w.varint()
+		if err != nil {
+			return nil, err
+		}
+		return protowire.AppendVarint(dst, v), nil
+	case protowire.Fixed32Type, protowire.Fixed64Type:
+		size := 4
+		if typ == protowire.Fixed64Type {
+			size = 8
+		}
+		dst = append(dst, make([]byte, size)...)
+		return dst, w.full(dst[len(dst)-size:])
+	case protowire.BytesType:
+		n, err := w.length()
+		if err != nil {
+			return nil, err
+		}
+		dst = protowire.AppendVarint(dst, uint64(n))
+		dst = append(dst, make([]byte, n)...)
+		return dst, w.full(dst[int64(len(dst))-n:])
+	case protowire.StartGroupType:
+		if depth >= maxGroupDepth {
+			return nil, errors.New("groups nested too deeply")
+		}
+		for {
+			n, t, err := w.tag()
+			if err != nil {
+				return nil, err
+			}
+			dst = protowire.AppendTag(dst, n, t)
+			if t == protowire.EndGroupType {
+				if n != num {
+					return nil, errors.New("mismatching end group marker")
+				}
+				return dst, nil
+			}
+			if dst, err = w.appendValueDepth(dst, n, t, depth+1); err != nil {
+				return nil, err
+			}
+		}
+	default:
+		return nil, fmt.Errorf("invalid wire type %d", typ)
+	}
+}
+
+// unmarshalModel decodes a ModelProto of size bytes from r, as proto.Unmarshal does, but reads the
+// initializers' raw_data straight into memory aligned for float32 and keeps no other copy of it: the
+// fields around them are gathered and decoded with proto.Unmarshal, and the initializers appended in
+// file order (repeated graph fields merge, as the protobuf rules say).
+func unmarshalModel(r *bufio.Reader, size int64) (*onnxpb.ModelProto, error) {
+	w := &wireReader{r: r, n: size}
+	var rest, graphRest []byte
+	var inits []*onnxpb.TensorProto
+	hasGraph := false
+	for w.n > 0 {
+		num, typ, err := w.tag()
+		if err != nil {
+			return nil, err
+		}
+		if num != modelGraphField || typ != protowire.BytesType {
+			rest = protowire.AppendTag(rest, num, typ)
+			if rest, err = w.appendValue(rest, num, typ); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		n, err := w.length()
+		if err != nil {
+			return nil, err
+		}
+		hasGraph = true
+		after := w.n - n
+		w.n = n
+		for w.n > 0 {
+			num, typ, err := w.tag()
+			if err != nil {
+				return nil, err
+			}
+			if num != graphInitializerField || typ != protowire.BytesType {
+				graphRest = protowire.AppendTag(graphRest, num, typ)
+				if graphRest, err = w.appendValue(graphRest, num, typ); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			tp, err := w.tensor()
+			if err != nil {
+				return nil, err
+			}
+			inits = append(inits, tp)
+		}
+		w.n = after
+	}
+	mp := &onnxpb.ModelProto{}
+	if err := proto.Unmarshal(rest, mp); err != nil {
+		return nil, err
+	}
+	if hasGraph {
+		gp := &onnxpb.GraphProto{}
+		if err := proto.Unmarshal(graphRest, gp); err != nil {
+			return nil, err
+		}
+		gp.Initializer = inits
+		mp.Graph = gp
+	}
+	return mp, nil
+}
+
+// tensor decodes a length-delimited TensorProto, reading its raw_data into float32-aligned memory.
+func (w *wireReader) tensor() (*onnxpb.TensorProto, error) {
+	n, err := w.length()
+	if err != nil {
+		return nil, err
+	}
+	after := w.n - n
+	w.n = n
+	var rest, raw []byte
+	for w.n > 0 {
+		num, typ, err := w.tag()
+		if err != nil {
+			return nil, err
+		}
+		if num != tensorRawDataField || typ != protowire.BytesType {
+			rest = protowire.AppendTag(rest, num, typ)
+			if rest, err = w.appendValue(rest, num, typ); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		size, err := w.length()
+		if err != nil {
+			return nil, err
+		}
+		// The last raw_data wins, as for any non-repeated field.
+		buf := make([]float32, (size+3)/4)
+		raw = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(buf))), size)
+		if size == 0 {
+			raw = []byte{}
+		}
+		if err := w.full(raw); err != nil {
+			return nil, err
+		}
+	}
+	w.n = after
+	tp := &onnxpb.TensorProto{}
+	if err := proto.Unmarshal(rest, tp); err != nil {
+		return nil, err
+	}
+	if raw != nil {
+		tp.RawData = raw
+	}
+	return tp, nil
+}

@@ -98,6 +98,8 @@ type Value struct {
 
 // Tensor is a constant tensor: an initializer or an attribute value. Float data is held as float32 and
 // integer data as int64, whatever width the file used; DType says what the file used.
+// An imported float32 tensor's Float may share memory with the raw data of its Source, so the model is
+// held once: code that changes the values in place must set Changed, as for any other change.
 type Tensor struct {
 	Name    string
 	DType   DType
