@@ -20,9 +20,8 @@ deps:
 demo: deps build
 	./$(BIN) demo
 
-# Every test, then a short fuzz of the importer (and of its streaming decoder against proto.Unmarshal)
-# beyond its seeds (count-based: a time-based fuzz run can
-# end on a race inside Go's fuzzer).
+# Every test, then a short fuzz of the importer and of its streaming decoder against proto.Unmarshal
+# (count-based: a time-based fuzz run can end on a race inside Go's fuzzer).
 test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
