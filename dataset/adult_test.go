@@ -5,38 +5,101 @@ import (
 	"bytes"
 	"compress/gzip"
 	"flag"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// adultDir returns the folder of the shared Adult files: $FAIRBINN_ADULT_DIR, or ../shared/data/adult
-// relative to the repository root.
+// adultSHA256SUMS are the published checksums of the Adult files (../shared/data/adult/SHA256SUMS), which
+// the gzip'd copy in testdata/adult reproduces once uncompressed.
+const adultSHA256SUMS = `087bdad3a02c5864c3d03994f1177ff480e3b7adc8b00ce5d18f50121eb3da71  adult.data
+1d0b72a0d02e41fb80bdbb00b5bc80571a01c7e56df6435df2af5be0e4cb768c  adult.test
+`
+
+var (
+	shippedOnce sync.Once
+	shippedDir  string
+	shippedErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shippedDir != "" {
+		os.RemoveAll(shippedDir)
+	}
+	os.Exit(code)
+}
+
+// adultDir returns a folder holding the plain Adult files adult.data, adult.test and SHA256SUMS:
+// $FAIRBINN_ADULT_DIR, or ../shared/data/adult beside the repository when it is there, or else the
+// project's gzip'd copy (testdata/adult) uncompressed into a temporary folder, so a fresh clone alone runs
+// these tests.
 func adultDir(t *testing.T) string {
 	t.Helper()
 	if d := os.Getenv("FAIRBINN_ADULT_DIR"); d != "" {
 		return d
 	}
-	dir, err := os.Getwd()
+	root, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "data", "adult")
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			break
 		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
+		parent := filepath.Dir(root)
+		if parent == root {
 			t.Fatal("no go.mod above the test directory")
 		}
-		dir = parent
+		root = parent
 	}
+	shared := filepath.Join(root, "..", "shared", "data", "adult")
+	if _, err := os.Stat(filepath.Join(shared, "adult.data")); err == nil {
+		return shared
+	}
+	shippedOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "fairbinn-adult-")
+		if err != nil {
+			shippedErr = err
+			return
+		}
+		shippedDir = dir
+		for _, f := range []string{"adult.data", "adult.test"} {
+			in, err := os.Open(filepath.Join(root, "testdata", "adult", f+".gz"))
+			if err != nil {
+				shippedErr = err
+				return
+			}
+			zr, err := gzip.NewReader(in)
+			if err != nil {
+				in.Close()
+				shippedErr = err
+				return
+			}
+			data, err := io.ReadAll(zr)
+			in.Close()
+			if err == nil {
+				err = os.WriteFile(filepath.Join(dir, f), data, 0o644)
+			}
+			if err != nil {
+				shippedErr = err
+				return
+			}
+		}
+		shippedErr = os.WriteFile(filepath.Join(dir, "SHA256SUMS"), []byte(adultSHA256SUMS), 0o644)
+	})
+	if shippedErr != nil {
+		t.Fatalf("no ../shared/data/adult and the shipped copy cannot be used: %v", shippedErr)
+	}
+	return shippedDir
 }
 
 // loadAdult loads the shared Adult data once per test binary and seed.
