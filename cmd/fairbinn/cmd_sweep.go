@@ -55,6 +55,7 @@ func (c *sweepCmd) Flags(fs *flag.FlagSet) {
 			fs.Var(fl.Value, fl.Name, fl.Usage)
 		}
 	})
+	c.f.fs = fs // the flags given are those of sweep's own command line
 	fs.StringVar(&c.dir, "out", "", "folder for sweep.json, pareto.png and runs/ (one report per run, and models with --keep-models)")
 	fs.StringVar(&c.methods, "method", def.Method, "comma-separated methods: bilevel, reference, lagrangian, erm (erm ignores η: it runs once per seed, recorded as η 0)")
 	fs.StringVar(&c.etas, "eta", formatEta(def.Eta), "comma-separated weights η of the fairness loss")
@@ -221,7 +222,7 @@ func (c *sweepCmd) parseGrid(set map[string]bool) (sweepGrid, error) {
 
 // plan lists the runs, seed by seed (an interrupted sweep then has whole seeds first), and checks every
 // configuration.
-func (c *sweepCmd) plan(grid sweepGrid, set map[string]bool) ([]plannedRun, error) {
+func (c *sweepCmd) plan(grid sweepGrid) ([]plannedRun, error) {
 	var runs []plannedRun
 	for _, seed := range grid.Seeds {
 		for _, m := range grid.Methods {
@@ -232,17 +233,7 @@ func (c *sweepCmd) plan(grid sweepGrid, set map[string]bool) ([]plannedRun, erro
 			for _, eta := range etas {
 				f := c.f
 				f.cfg.Method, f.cfg.Eta, f.cfg.Seed = m, eta, seed
-				// The method's own learning-rate schedule unless the command line sets one.
-				def := bilevel.DefaultConfig(m)
-				if !set["acc-decay"] {
-					f.cfg.AccDecay = def.AccDecay
-				}
-				if !set["fair-decay"] {
-					f.cfg.FairDecay = def.FairDecay
-				}
-				if !set["decay-every"] {
-					f.cfg.DecayEvery = def.DecayEvery
-				}
+				f.methodSchedule() // the method's own learning-rate schedule unless the command line sets one
 				if err := f.cfg.Validate(); err != nil {
 					return nil, badInput(err)
 				}
@@ -302,7 +293,7 @@ func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	planned, err := c.plan(grid, set)
+	planned, err := c.plan(grid)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"image"
 	_ "image/png"
 	"io/fs"
@@ -145,7 +146,7 @@ func TestSweepGrid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs, err := c.plan(grid, map[string]bool{})
+	runs, err := c.plan(grid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,6 +172,24 @@ func TestSweepGrid(t *testing.T) {
 	grid, err = c.parseGrid(map[string]bool{"seed-list": true})
 	if err != nil || len(grid.Seeds) != 2 || grid.Seeds[0] != 7 || grid.Seeds[1] != 3 {
 		t.Errorf("--seed-list 7,3: %v, %v", grid.Seeds, err)
+	}
+	// A schedule given on the command line applies to every method, the reference one included.
+	given := &sweepCmd{}
+	fset := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	given.Flags(fset)
+	if err := fset.Parse([]string{"--method", "lagrangian,reference", "--eta", "20", "--acc-decay", "0.5", "--decay-every", "3"}); err != nil {
+		t.Fatal(err)
+	}
+	if grid, err = given.parseGrid(map[string]bool{}); err != nil {
+		t.Fatal(err)
+	}
+	if runs, err = given.plan(grid); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range runs {
+		if r.f.cfg.AccDecay != 0.5 || r.f.cfg.DecayEvery != 3 {
+			t.Errorf("%s: decay %g every %d, want the given 0.5 every 3", r.name, r.f.cfg.AccDecay, r.f.cfg.DecayEvery)
+		}
 	}
 }
 
