@@ -124,8 +124,8 @@ func contrast(d []float64, groups, batch int, group []int, in func(i int) bool) 
 	}
 }
 
-// flat returns prob as a [batch] vector, checking its shape against the masks.
-func flat(prob *G.Node, batch int) (*G.Node, error) {
+// checkProb checks that prob is a [batch] vector or a [batch, 1] column matching the masks, and returns it.
+func checkProb(prob *G.Node, batch int) (*G.Node, error) {
 	s := prob.Shape()
 	switch {
 	case len(s) == 1 && s[0] == batch:
@@ -156,7 +156,7 @@ func fairLoss(name string, prob *G.Node, masks *GroupMasks, ds ...*G.Node) (*G.N
 	if masks == nil {
 		return nil, fmt.Errorf("%s loss: no group masks", name)
 	}
-	p, err := flat(prob, masks.Batch)
+	p, err := checkProb(prob, masks.Batch)
 	if err != nil {
 		return nil, fmt.Errorf("%s loss: %w", name, err)
 	}
