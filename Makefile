@@ -63,5 +63,5 @@ bench: build
 	./scripts/install-debs.sh --torch
 	./scripts/install-ort.sh
 	./$(BIN) bench --out-dir out/bench $(BENCH_FLAGS)
-	$(GO) test -run '^$$' -bench . ./internal/blas ./models ./bilevel > out/bench/go-bench.txt; \
+	$(GO) test -run '^$$' -bench . ./internal/blas ./lower ./train > out/bench/go-bench.txt; \
 		status=$$?; cat out/bench/go-bench.txt; exit $$status

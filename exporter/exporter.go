@@ -15,11 +15,11 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Marshal returns the ONNX bytes of g. The same graph always gives the same bytes.
-func Marshal(g *models.Graph) ([]byte, error) {
+func Marshal(g *ir.Graph) ([]byte, error) {
 	mp, err := toProto(g)
 	if err != nil {
 		return nil, err
@@ -33,7 +33,7 @@ func Marshal(g *models.Graph) ([]byte, error) {
 
 // WriteFile writes g to path atomically: the file appears whole or not at all. The bytes are those of
 // Marshal, written as they are made rather than gathered in memory first.
-func WriteFile(path string, g *models.Graph) error {
+func WriteFile(path string, g *ir.Graph) error {
 	mp, err := toProto(g)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -168,7 +168,7 @@ func shallowCopy[M proto.Message](m M) M {
 	return dst.Interface().(M)
 }
 
-func toProto(g *models.Graph) (*onnxpb.ModelProto, error) {
+func toProto(g *ir.Graph) (*onnxpb.ModelProto, error) {
 	var mp *onnxpb.ModelProto
 	if src, ok := g.Source.(*onnxpb.ModelProto); ok && src != nil {
 		// A shallow copy: the source's tensors are large and are written as they are. Every list the
@@ -274,13 +274,13 @@ func toProto(g *models.Graph) (*onnxpb.ModelProto, error) {
 // tensorProto returns the protobuf of an initializer: the imported one when unchanged, so an untouched
 // model keeps its exact bytes, else a new one with raw little-endian data. Externally stored tensors are
 // written inline, since the exported file may live in another folder than the data.
-func tensorProto(t *models.Tensor) (*onnxpb.TensorProto, error) {
+func tensorProto(t *ir.Tensor) (*onnxpb.TensorProto, error) {
 	if src, ok := t.Source.(*onnxpb.TensorProto); ok && src != nil && !t.Changed && src.GetDataLocation() != onnxpb.TensorProto_EXTERNAL {
 		return src, nil
 	}
 	tp := &onnxpb.TensorProto{Name: proto.String(t.Name), Dims: append([]int64(nil), t.Dims...), DataType: proto.Int32(int32(t.DType))}
 	switch t.DType {
-	case models.Float32:
+	case ir.Float32:
 		if littleEndian && len(t.Float) > 0 {
 			// The values' own memory is already raw_data's layout; the exporter only reads it.
 			tp.RawData = unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(t.Float))), 4*len(t.Float))
@@ -291,19 +291,19 @@ func tensorProto(t *models.Tensor) (*onnxpb.TensorProto, error) {
 			binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
 		}
 		tp.RawData = raw
-	case models.Float64:
+	case ir.Float64:
 		raw := make([]byte, 8*len(t.Float))
 		for i, v := range t.Float {
 			binary.LittleEndian.PutUint64(raw[8*i:], math.Float64bits(float64(v)))
 		}
 		tp.RawData = raw
-	case models.Int64:
+	case ir.Int64:
 		raw := make([]byte, 8*len(t.Int))
 		for i, v := range t.Int {
 			binary.LittleEndian.PutUint64(raw[8*i:], uint64(v))
 		}
 		tp.RawData = raw
-	case models.Int32:
+	case ir.Int32:
 		raw := make([]byte, 4*len(t.Int))
 		for i, v := range t.Int {
 			binary.LittleEndian.PutUint32(raw[4*i:], uint32(int32(v)))
@@ -321,7 +321,7 @@ var littleEndian = func() bool {
 	return *(*byte)(unsafe.Pointer(&x)) == 1
 }()
 
-func nodeProto(n *models.Node) (*onnxpb.NodeProto, error) {
+func nodeProto(n *ir.Node) (*onnxpb.NodeProto, error) {
 	np := &onnxpb.NodeProto{
 		Name:   proto.String(n.Name),
 		OpType: proto.String(n.OpType),
@@ -335,17 +335,17 @@ func nodeProto(n *models.Node) (*onnxpb.NodeProto, error) {
 		a := n.Attrs[name]
 		ap := &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_AttributeType(a.Type).Enum()}
 		switch a.Type {
-		case models.AttrFloat:
+		case ir.AttrFloat:
 			ap.F = proto.Float32(a.Float)
-		case models.AttrInt:
+		case ir.AttrInt:
 			ap.I = proto.Int64(a.Int)
-		case models.AttrString:
+		case ir.AttrString:
 			ap.S = []byte(a.String)
-		case models.AttrFloats:
+		case ir.AttrFloats:
 			ap.Floats = a.Floats
-		case models.AttrInts:
+		case ir.AttrInts:
 			ap.Ints = a.Ints
-		case models.AttrTensor:
+		case ir.AttrTensor:
 			tp, err := tensorProto(a.Tensor)
 			if err != nil {
 				return nil, fmt.Errorf("node %q attribute %q: %w", n.Name, name, err)
@@ -359,7 +359,7 @@ func nodeProto(n *models.Node) (*onnxpb.NodeProto, error) {
 	return np, nil
 }
 
-func valueProto(v *models.Value) *onnxpb.ValueInfoProto {
+func valueProto(v *ir.Value) *onnxpb.ValueInfoProto {
 	if src, ok := v.Source.(*onnxpb.ValueInfoProto); ok && src != nil {
 		return src
 	}
@@ -383,7 +383,7 @@ func valueProto(v *models.Value) *onnxpb.ValueInfoProto {
 	}
 }
 
-func sortedKeys(m map[string]models.Attr) []string {
+func sortedKeys(m map[string]ir.Attr) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -19,8 +19,9 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/exporter"
 	"github.com/fairbinn/fairbinn-go/importer"
+	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 const modelsDir = "../testdata/models"
@@ -216,7 +217,7 @@ func checkInitializerBytes(t *testing.T, src, out []byte, names []string) {
 }
 
 // compareGraphs checks that b holds what a holds: graph fields, nodes, initializers, inputs, outputs.
-func compareGraphs(t *testing.T, a, b *models.Graph) {
+func compareGraphs(t *testing.T, a, b *ir.Graph) {
 	t.Helper()
 	if a.Name != b.Name || a.Opset != b.Opset || a.Producer != b.Producer || a.ProducerVer != b.ProducerVer || a.IRVersion != b.IRVersion {
 		t.Errorf("graph fields: %q opset %d %q %q IR %d, then %q opset %d %q %q IR %d", a.Name, a.Opset, a.Producer, a.ProducerVer,
@@ -252,7 +253,7 @@ func compareGraphs(t *testing.T, a, b *models.Graph) {
 	}
 }
 
-func compareValues(t *testing.T, what string, a, b []*models.Value) {
+func compareValues(t *testing.T, what string, a, b []*ir.Value) {
 	t.Helper()
 	if len(a) != len(b) {
 		t.Errorf("%d graph %ss, then %d", len(a), what, len(b))
@@ -265,7 +266,7 @@ func compareValues(t *testing.T, what string, a, b []*models.Value) {
 	}
 }
 
-func compareNodes(t *testing.T, a, b *models.Node) {
+func compareNodes(t *testing.T, a, b *ir.Node) {
 	t.Helper()
 	if a.Name != b.Name || a.OpType != b.OpType || a.Domain != b.Domain || !slices.Equal(a.Inputs, b.Inputs) || !slices.Equal(a.Outputs, b.Outputs) {
 		t.Errorf("node %q %s/%s %q → %q, then %q %s/%s %q → %q", a.Name, a.Domain, a.OpType, a.Inputs, a.Outputs,
@@ -291,7 +292,7 @@ func compareNodes(t *testing.T, a, b *models.Node) {
 	}
 }
 
-func compareTensors(t *testing.T, what string, a, b *models.Tensor) {
+func compareTensors(t *testing.T, what string, a, b *ir.Tensor) {
 	t.Helper()
 	if a == nil || b == nil {
 		t.Errorf("%s: %v, then %v", what, a, b)
@@ -336,7 +337,7 @@ func checkONNX(t *testing.T, path string) {
 }
 
 // secondGemmPosition is insertion position 1 of adult_mlp: the input of its second Gemm.
-var secondGemmPosition = models.Position{Index: 1, Tensor: "/Relu_output_0", Width: 101, Activation: "Relu", NonNegative: true}
+var secondGemmPosition = insert.Position{Index: 1, Tensor: "/Relu_output_0", Width: 101, Activation: "Relu", NonNegative: true}
 
 func TestInsertRoundTrip(t *testing.T) {
 	path := filepath.Join(modelsDir, "adult_mlp", "model.onnx")
@@ -353,20 +354,20 @@ func TestInsertRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	pos := secondGemmPosition
-	switch positions, err := models.Positions(g); {
-	case errors.Is(err, models.ErrUnsupportedOp):
-		t.Logf("models.Positions: %v; using position 1 as built by hand", err)
+	switch positions, err := insert.Positions(g); {
+	case errors.Is(err, ir.ErrUnsupportedOp):
+		t.Logf("insert.Positions: %v; using position 1 as built by hand", err)
 	case err != nil:
-		t.Fatalf("models.Positions: %v", err)
+		t.Fatalf("insert.Positions: %v", err)
 	case len(positions) == 0:
-		t.Fatal("models.Positions: no position")
+		t.Fatal("insert.Positions: no position")
 	default:
 		if positions[0] != secondGemmPosition {
 			t.Errorf("position 1 = %+v, want %+v", positions[0], secondGemmPosition)
 		}
 		pos = positions[0]
 	}
-	if err := models.Insert(g, pos, models.InsertOptions{Init: models.InitIdentity}); err != nil {
+	if err := insert.Insert(g, pos, insert.InsertOptions{Init: insert.InitIdentity}); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exporter.Marshal(g)
@@ -384,14 +385,14 @@ func TestInsertRoundTrip(t *testing.T) {
 
 	// The new nodes sit after the producer of the position and the Gemm that read it now reads them.
 	const (
-		w, b    = models.FairPrefix + "1.weight", models.FairPrefix + "1.bias"
-		lin, re = models.FairPrefix + "1.linear", models.FairPrefix + "1.relu"
+		w, b    = insert.FairPrefix + "1.weight", insert.FairPrefix + "1.bias"
+		lin, re = insert.FairPrefix + "1.linear", insert.FairPrefix + "1.relu"
 	)
-	want := []*models.Node{
+	want := []*ir.Node{
 		orig.Nodes[0], orig.Nodes[1],
 		{Name: lin, OpType: "Gemm", Inputs: []string{"/Relu_output_0", w, b}, Outputs: []string{lin},
-			Attrs: map[string]models.Attr{"transB": {Type: models.AttrInt, Int: 1}}},
-		{Name: re, OpType: "Relu", Inputs: []string{lin}, Outputs: []string{re}, Attrs: map[string]models.Attr{}},
+			Attrs: map[string]ir.Attr{"transB": {Type: ir.AttrInt, Int: 1}}},
+		{Name: re, OpType: "Relu", Inputs: []string{lin}, Outputs: []string{re}, Attrs: map[string]ir.Attr{}},
 	}
 	fc2 := *orig.Nodes[2]
 	fc2.Inputs = append([]string{re}, fc2.Inputs[1:]...)
@@ -417,7 +418,7 @@ func TestInsertRoundTrip(t *testing.T) {
 	}
 	checkInitializerBytes(t, src, out, wantInit)
 	wt, bt := back.Initializers[w], back.Initializers[b]
-	if wt.DType != models.Float32 || !slices.Equal(wt.Dims, []int64{101, 101}) || bt.DType != models.Float32 || !slices.Equal(bt.Dims, []int64{101}) {
+	if wt.DType != ir.Float32 || !slices.Equal(wt.Dims, []int64{101, 101}) || bt.DType != ir.Float32 || !slices.Equal(bt.Dims, []int64{101}) {
 		t.Fatalf("fairness parameters %s %v and %s %v, want float32 [101 101] and [101]", wt.DType, wt.Dims, bt.DType, bt.Dims)
 	}
 	for i, v := range wt.Float {
@@ -434,7 +435,7 @@ func TestInsertRoundTrip(t *testing.T) {
 			t.Fatalf("%s[%d] = %v, want 0", b, i, v)
 		}
 	}
-	if got := back.FairnessParams(); !slices.Equal(got, []string{w, b}) {
+	if got := insert.FairnessParams(back); !slices.Equal(got, []string{w, b}) {
 		t.Errorf("FairnessParams %q, want %q", got, []string{w, b})
 	}
 

@@ -10,7 +10,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/exporter"
 	"github.com/fairbinn/fairbinn-go/importer"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // FuzzImport feeds arbitrary bytes to importer.Read: it must return a graph or a one-line bad-model
@@ -43,7 +43,7 @@ func FuzzImport(f *testing.F) {
 		// The op check is the last one: it may only add an unsupported-op error.
 		if g2, err := importer.Read(data, importer.Options{}); err != nil {
 			checkFuzzError(t, g2, err)
-			if !errors.Is(err, models.ErrUnsupportedOp) {
+			if !errors.Is(err, ir.ErrUnsupportedOp) {
 				t.Fatalf("imports with AllowUnsupportedOps, fails without it for another reason: %v", err)
 			}
 		}
@@ -58,7 +58,7 @@ func FuzzImport(f *testing.F) {
 	})
 }
 
-func checkFuzzError(t *testing.T, g *models.Graph, err error) {
+func checkFuzzError(t *testing.T, g *ir.Graph, err error) {
 	t.Helper()
 	if g != nil {
 		t.Fatalf("Read returned a graph with its error %v", err)

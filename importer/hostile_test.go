@@ -13,7 +13,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Hand-made models with content a model file must not be able to use against the importer: sizes that
@@ -113,7 +113,7 @@ func wantBad(t *testing.T, err error, want string) {
 	}
 }
 
-func read(t *testing.T, data []byte) (g *models.Graph, err error) {
+func read(t *testing.T, data []byte) (g *ir.Graph, err error) {
 	t.Helper()
 	defer func() {
 		if r := recover(); r != nil {

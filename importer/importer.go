@@ -21,7 +21,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
 )
 
 // Options tunes what the importer accepts.
@@ -33,7 +34,7 @@ type Options struct {
 
 // ReadFile imports the ONNX model at path. External tensor data is read from files inside the model's
 // folder only. Errors start with the file name.
-func ReadFile(path string, opts Options) (*models.Graph, error) {
+func ReadFile(path string, opts Options) (*ir.Graph, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -43,7 +44,7 @@ func ReadFile(path string, opts Options) (*models.Graph, error) {
 	if err != nil {
 		return nil, err
 	}
-	var g *models.Graph
+	var g *ir.Graph
 	if !fi.Mode().IsRegular() {
 		// Not a plain file (a pipe, a device): read it whole, the size is not known in advance.
 		var data []byte
@@ -62,7 +63,7 @@ func ReadFile(path string, opts Options) (*models.Graph, error) {
 }
 
 // Read imports a model from bytes. A model that refers to external data cannot be read this way.
-func Read(data []byte, opts Options) (*models.Graph, error) {
+func Read(data []byte, opts Options) (*ir.Graph, error) {
 	return decode(bufio.NewReader(bytes.NewReader(data)), int64(len(data)), "", opts)
 }
 
@@ -70,7 +71,7 @@ func bad(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrBadModel, fmt.Sprintf(format, args...))
 }
 
-func decode(r *bufio.Reader, size int64, dir string, opts Options) (*models.Graph, error) {
+func decode(r *bufio.Reader, size int64, dir string, opts Options) (*ir.Graph, error) {
 	mp, err := unmarshalModel(r, size)
 	if err != nil {
 		return nil, bad("not an ONNX model (protobuf decoding failed: %v)", err)
@@ -79,12 +80,12 @@ func decode(r *bufio.Reader, size int64, dir string, opts Options) (*models.Grap
 	if gp == nil || (len(gp.GetNode()) == 0 && len(gp.GetOutput()) == 0) {
 		return nil, bad("not an ONNX model (no graph)")
 	}
-	g := &models.Graph{
+	g := &ir.Graph{
 		Name:         gp.GetName(),
 		Producer:     mp.GetProducerName(),
 		ProducerVer:  mp.GetProducerVersion(),
 		IRVersion:    mp.GetIrVersion(),
-		Initializers: map[string]*models.Tensor{},
+		Initializers: map[string]*ir.Tensor{},
 		OtherOpsets:  map[string]int64{},
 		Source:       mp,
 	}
@@ -127,7 +128,7 @@ func decode(r *bufio.Reader, size int64, dir string, opts Options) (*models.Grap
 	if len(g.Outputs) == 0 {
 		return nil, bad("graph has no output")
 	}
-	nodes := make([]*models.Node, 0, len(gp.GetNode()))
+	nodes := make([]*ir.Node, 0, len(gp.GetNode()))
 	for i, np := range gp.GetNode() {
 		n, err := decodeNode(np, i, dir)
 		if err != nil {
@@ -141,7 +142,7 @@ func decode(r *bufio.Reader, size int64, dir string, opts Options) (*models.Grap
 	}
 	g.Nodes = sorted
 	if !opts.AllowUnsupportedOps {
-		if err := models.CheckSupported(g); err != nil {
+		if err := lower.CheckSupported(g); err != nil {
 			// Wrap both, so callers can tell an unsupported op from other bad content.
 			return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
 		}
@@ -149,29 +150,29 @@ func decode(r *bufio.Reader, size int64, dir string, opts Options) (*models.Grap
 	return g, nil
 }
 
-func decodeValue(vi *onnxpb.ValueInfoProto) *models.Value {
-	v := &models.Value{Name: vi.GetName(), Source: vi}
+func decodeValue(vi *onnxpb.ValueInfoProto) *ir.Value {
+	v := &ir.Value{Name: vi.GetName(), Source: vi}
 	tt := vi.GetType().GetTensorType()
 	if tt == nil {
 		return v
 	}
-	v.DType = models.DType(tt.GetElemType())
+	v.DType = ir.DType(tt.GetElemType())
 	if tt.GetShape() == nil {
 		return v
 	}
-	v.Shape = models.Shape{}
+	v.Shape = ir.Shape{}
 	for _, d := range tt.GetShape().GetDim() {
 		switch {
 		case d.GetDimParam() != "":
-			v.Shape = append(v.Shape, models.Symbolic(d.GetDimParam()))
+			v.Shape = append(v.Shape, ir.Symbolic(d.GetDimParam()))
 		case d.GetValue() != nil:
 			if _, ok := d.GetValue().(*onnxpb.TensorShapeProto_Dimension_DimValue); ok {
-				v.Shape = append(v.Shape, models.Fixed(d.GetDimValue()))
+				v.Shape = append(v.Shape, ir.Fixed(d.GetDimValue()))
 				continue
 			}
-			v.Shape = append(v.Shape, models.Dim{})
+			v.Shape = append(v.Shape, ir.Dim{})
 		default:
-			v.Shape = append(v.Shape, models.Dim{})
+			v.Shape = append(v.Shape, ir.Dim{})
 		}
 	}
 	return v
@@ -189,14 +190,14 @@ func validOpType(s string) bool {
 	return true
 }
 
-func decodeNode(np *onnxpb.NodeProto, index int, dir string) (*models.Node, error) {
-	n := &models.Node{
+func decodeNode(np *onnxpb.NodeProto, index int, dir string) (*ir.Node, error) {
+	n := &ir.Node{
 		Name:    np.GetName(),
 		OpType:  np.GetOpType(),
 		Domain:  np.GetDomain(),
 		Inputs:  append([]string(nil), np.GetInput()...),
 		Outputs: append([]string(nil), np.GetOutput()...),
-		Attrs:   map[string]models.Attr{},
+		Attrs:   map[string]ir.Attr{},
 		Source:  np,
 	}
 	if n.Domain == "ai.onnx" {
@@ -211,7 +212,7 @@ func decodeNode(np *onnxpb.NodeProto, index int, dir string) (*models.Node, erro
 		n.Name = fmt.Sprintf("%s_%d", n.OpType, index)
 	}
 	for _, ap := range np.GetAttribute() {
-		a := models.Attr{Type: models.AttrType(ap.GetType())}
+		a := ir.Attr{Type: ir.AttrType(ap.GetType())}
 		switch ap.GetType() {
 		case onnxpb.AttributeProto_FLOAT:
 			a.Float = ap.GetF()
@@ -239,10 +240,10 @@ func decodeNode(np *onnxpb.NodeProto, index int, dir string) (*models.Node, erro
 	return n, nil
 }
 
-// decodeTensor turns a TensorProto into a models.Tensor, checking that the data matches the dims and
+// decodeTensor turns a TensorProto into a ir.Tensor, checking that the data matches the dims and
 // holds no NaN or Inf.
-func decodeTensor(tp *onnxpb.TensorProto, dir string) (*models.Tensor, error) {
-	t := &models.Tensor{Name: tp.GetName(), DType: models.DType(tp.GetDataType()), Dims: tp.GetDims(), Source: tp}
+func decodeTensor(tp *onnxpb.TensorProto, dir string) (*ir.Tensor, error) {
+	t := &ir.Tensor{Name: tp.GetName(), DType: ir.DType(tp.GetDataType()), Dims: tp.GetDims(), Source: tp}
 	want, err := elementCount(t.Dims)
 	if err != nil {
 		return nil, err
@@ -264,7 +265,7 @@ func decodeTensor(tp *onnxpb.TensorProto, dir string) (*models.Tensor, error) {
 	hasRaw := tp.GetDataLocation() == onnxpb.TensorProto_EXTERNAL || tp.RawData != nil
 	var got int64
 	switch t.DType {
-	case models.Float32:
+	case ir.Float32:
 		if hasRaw {
 			if int64(len(raw)) != want*4 {
 				return nil, bad("dims %v want %d float32 values, raw data holds %d bytes", t.Dims, want, len(raw))
@@ -279,7 +280,7 @@ func decodeTensor(tp *onnxpb.TensorProto, dir string) (*models.Tensor, error) {
 			t.Float = tp.GetFloatData()
 		}
 		got = int64(len(t.Float))
-	case models.Float64:
+	case ir.Float64:
 		if hasRaw {
 			if int64(len(raw)) != want*8 {
 				return nil, bad("dims %v want %d float64 values, raw data holds %d bytes", t.Dims, want, len(raw))
@@ -294,7 +295,7 @@ func decodeTensor(tp *onnxpb.TensorProto, dir string) (*models.Tensor, error) {
 			}
 		}
 		got = int64(len(t.Float))
-	case models.Int64:
+	case ir.Int64:
 		if hasRaw {
 			if int64(len(raw)) != want*8 {
 				return nil, bad("dims %v want %d int64 values, raw data holds %d bytes", t.Dims, want, len(raw))
@@ -307,8 +308,8 @@ func decodeTensor(tp *onnxpb.TensorProto, dir string) (*models.Tensor, error) {
 			t.Int = tp.GetInt64Data()
 		}
 		got = int64(len(t.Int))
-	case models.Int32, models.Int8, models.Uint8, models.Bool:
-		size := map[models.DType]int64{models.Int32: 4, models.Int8: 1, models.Uint8: 1, models.Bool: 1}[t.DType]
+	case ir.Int32, ir.Int8, ir.Uint8, ir.Bool:
+		size := map[ir.DType]int64{ir.Int32: 4, ir.Int8: 1, ir.Uint8: 1, ir.Bool: 1}[t.DType]
 		if hasRaw {
 			if int64(len(raw)) != want*size {
 				return nil, bad("dims %v want %d %s values, raw data holds %d bytes", t.Dims, want, t.DType, len(raw))
@@ -316,9 +317,9 @@ func decodeTensor(tp *onnxpb.TensorProto, dir string) (*models.Tensor, error) {
 			t.Int = make([]int64, want)
 			for i := range t.Int {
 				switch t.DType {
-				case models.Int32:
+				case ir.Int32:
 					t.Int[i] = int64(int32(binary.LittleEndian.Uint32(raw[4*i:])))
-				case models.Int8:
+				case ir.Int8:
 					t.Int[i] = int64(int8(raw[i]))
 				default:
 					t.Int[i] = int64(raw[i])
@@ -454,7 +455,7 @@ func pathErr(err error) error {
 
 // topoSort orders the nodes so each comes after the producers of its inputs, keeping file order where
 // the graph allows (stable), and reports dangling inputs and cycles.
-func topoSort(g *models.Graph, nodes []*models.Node) ([]*models.Node, error) {
+func topoSort(g *ir.Graph, nodes []*ir.Node) ([]*ir.Node, error) {
 	available := map[string]bool{"": true}
 	for _, v := range g.Inputs {
 		available[v.Name] = true
@@ -510,7 +511,7 @@ func topoSort(g *models.Graph, nodes []*models.Node) ([]*models.Node, error) {
 		}
 	}
 	heap.Init(ready)
-	out := make([]*models.Node, 0, len(nodes))
+	out := make([]*ir.Node, 0, len(nodes))
 	for ready.Len() > 0 {
 		i := heap.Pop(ready).(int)
 		out = append(out, nodes[i])

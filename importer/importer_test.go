@@ -14,7 +14,8 @@ import (
 	"testing"
 
 	"github.com/fairbinn/fairbinn-go/importer"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
 )
 
 const (
@@ -27,7 +28,7 @@ type badCase struct {
 	file string
 	// want is a substring of the importer's error.
 	want string
-	// lowerFails marks the one file that imports and fails in models.Lower instead.
+	// lowerFails marks the one file that imports and fails in lower.Lower instead.
 	lowerFails bool
 }
 
@@ -56,7 +57,7 @@ var badCases = []badCase{
 }
 
 // readFile calls importer.ReadFile and turns a panic into a test failure.
-func readFile(t *testing.T, path string, opts importer.Options) (g *models.Graph, err error) {
+func readFile(t *testing.T, path string, opts importer.Options) (g *ir.Graph, err error) {
 	t.Helper()
 	defer func() {
 		if r := recover(); r != nil {
@@ -122,35 +123,35 @@ func checkOneLineError(t *testing.T, err error, path, want string) {
 	}
 }
 
-// checkLowerShapeMismatch checks that lowering g fails with models.ErrShapeMismatch attributed to node.
-func checkLowerShapeMismatch(t *testing.T, g *models.Graph, node string) {
+// checkLowerShapeMismatch checks that lowering g fails with ir.ErrShapeMismatch attributed to node.
+func checkLowerShapeMismatch(t *testing.T, g *ir.Graph, node string) {
 	t.Helper()
-	_, err := models.Lower(g, models.LowerOptions{Batch: 2})
+	_, err := lower.Lower(g, lower.Options{Batch: 2})
 	if err == nil {
-		t.Fatalf("models.Lower succeeded; want %v in node %q", models.ErrShapeMismatch, node)
+		t.Fatalf("lower.Lower succeeded; want %v in node %q", ir.ErrShapeMismatch, node)
 	}
-	if !errors.Is(err, models.ErrShapeMismatch) {
-		t.Errorf("models.Lower: %v; want an error wrapping %v", err, models.ErrShapeMismatch)
+	if !errors.Is(err, ir.ErrShapeMismatch) {
+		t.Errorf("lower.Lower: %v; want an error wrapping %v", err, ir.ErrShapeMismatch)
 	}
-	var ne *models.NodeError
+	var ne *ir.NodeError
 	if !errors.As(err, &ne) {
-		t.Fatalf("models.Lower: %v (%T) is not a *models.NodeError", err, err)
+		t.Fatalf("lower.Lower: %v (%T) is not a *ir.NodeError", err, err)
 	}
 	if ne.Node != node || ne.OpType != "Gemm" {
-		t.Errorf("models.Lower: error names node %q (op %s); want %q (op Gemm)", ne.Node, ne.OpType, node)
+		t.Errorf("lower.Lower: error names node %q (op %s); want %q (op Gemm)", ne.Node, ne.OpType, node)
 	}
 	if strings.ContainsAny(err.Error(), "\r\n") {
-		t.Errorf("models.Lower error is not one line: %q", err)
+		t.Errorf("lower.Lower error is not one line: %q", err)
 	}
 }
 
 // TestReadFileUnsupportedOp checks that an unsupported op is reported both as a bad model and as
-// models.ErrUnsupportedOp, naming the node.
+// ir.ErrUnsupportedOp, naming the node.
 func TestReadFileUnsupportedOp(t *testing.T) {
 	for _, file := range []string{"unknown_op.onnx", "custom_domain.onnx"} {
 		_, err := importer.ReadFile(filepath.Join(badDir, file), importer.Options{})
-		if !errors.Is(err, models.ErrUnsupportedOp) {
-			t.Errorf("%s: error %v does not wrap models.ErrUnsupportedOp", file, err)
+		if !errors.Is(err, ir.ErrUnsupportedOp) {
+			t.Errorf("%s: error %v does not wrap ir.ErrUnsupportedOp", file, err)
 		}
 		if err != nil && !strings.Contains(err.Error(), `node "/Relu"`) {
 			t.Errorf("%s: error %q does not name node \"/Relu\"", file, err)
@@ -297,7 +298,7 @@ func TestReadFileValid(t *testing.T) {
 			checkValues(t, "input", g.RealInputs(), vm.input, vm.inShape)
 			checkValues(t, "output", g.Outputs, vm.output, vm.outShape)
 			for _, v := range append(g.RealInputs(), g.Outputs...) {
-				if v.DType != models.Float32 {
+				if v.DType != ir.Float32 {
 					t.Errorf("%s has element type %s, want float32", v.Name, v.DType)
 				}
 			}
@@ -321,7 +322,7 @@ func TestReadFileValid(t *testing.T) {
 	}
 }
 
-func checkValues(t *testing.T, what string, vs []*models.Value, name, shape string) {
+func checkValues(t *testing.T, what string, vs []*ir.Value, name, shape string) {
 	t.Helper()
 	if len(vs) != 1 {
 		t.Fatalf("%d graph %ss, want 1", len(vs), what)
@@ -337,7 +338,7 @@ func checkValues(t *testing.T, what string, vs []*models.Value, name, shape stri
 }
 
 // checkTopological checks that every node comes after the producers of its inputs.
-func checkTopological(t *testing.T, g *models.Graph) {
+func checkTopological(t *testing.T, g *ir.Graph) {
 	t.Helper()
 	have := map[string]bool{"": true}
 	for _, v := range g.Inputs {
@@ -401,7 +402,7 @@ func TestReadFileExternal(t *testing.T) {
 		if !reflect.DeepEqual(tensor.Dims, wantDims[name]) {
 			t.Errorf("%s: dims %v, want %v", name, tensor.Dims, wantDims[name])
 		}
-		if tensor.DType != models.Float32 || int64(len(tensor.Float)) != tensor.Len() {
+		if tensor.DType != ir.Float32 || int64(len(tensor.Float)) != tensor.Len() {
 			t.Fatalf("%s: %s with %d floats for dims %v", name, tensor.DType, len(tensor.Float), tensor.Dims)
 		}
 		for i, v := range tensor.Float {

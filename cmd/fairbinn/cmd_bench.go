@@ -23,14 +23,16 @@ import (
 	gblas "gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 
-	"github.com/fairbinn/fairbinn-go/bilevel"
 	"github.com/fairbinn/fairbinn-go/exporter"
 	"github.com/fairbinn/fairbinn-go/importer"
+	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/blas"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"github.com/fairbinn/fairbinn-go/internal/npy"
-	"github.com/fairbinn/fairbinn-go/models"
-	"github.com/fairbinn/fairbinn-go/runtime"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/train"
 )
 
 // benchCmd measures fairbinn's speed the way a user runs it: every timed step is the CLI itself (train,
@@ -390,9 +392,9 @@ func (c *benchCmd) runTrain(ctx context.Context, exe, method, out string) (bench
 		return benchSide{}, err
 	}
 	var res struct {
-		History []bilevel.Epoch `json:"history"`
-		Data    dataReport      `json:"data"`
-		After   splitMetrics    `json:"selected_metrics"`
+		History []train.Epoch `json:"history"`
+		Data    dataReport    `json:"data"`
+		After   splitMetrics  `json:"selected_metrics"`
 	}
 	if err := json.Unmarshal(stdout, &res); err != nil {
 		return benchSide{}, fmt.Errorf("fairbinn train: %w", err)
@@ -415,7 +417,7 @@ func (c *benchCmd) epochFLOPs() float64 {
 	if err != nil {
 		return 0
 	}
-	if _, err := insertAt(g, c.backbone, c.position, models.InsertOptions{Layers: 1}); err != nil {
+	if _, err := insertAt(g, c.backbone, c.position, insert.InsertOptions{Layers: 1}); err != nil {
 		return 0
 	}
 	return 6 * forwardFLOPs(g)
@@ -423,7 +425,7 @@ func (c *benchCmd) epochFLOPs() float64 {
 
 // forwardFLOPs counts 2·in·out per row for every Gemm and 2-D MatMul weight of the model: the products,
 // which are all but a few percent of an MLP's work.
-func forwardFLOPs(g *models.Graph) float64 {
+func forwardFLOPs(g *ir.Graph) float64 {
 	var f float64
 	for _, n := range g.Nodes {
 		if (n.OpType != "Gemm" && n.OpType != "MatMul") || len(n.Inputs) < 2 {
@@ -478,7 +480,7 @@ func summarizeTraining(tb *benchTraining, floor, flopsPerRow float64) {
 // median round, so that a burst of other work on the machine does not land on one model only.
 func (c *benchCmd) inference(ctx context.Context, exe, exported string) (*benchInference, error) {
 	paths := []string{c.backbone, exported}
-	graphs := make([]*models.Graph, len(paths))
+	graphs := make([]*ir.Graph, len(paths))
 	for i, p := range paths {
 		g, err := importer.ReadFile(p, importer.Options{})
 		if err != nil {
@@ -537,12 +539,12 @@ func (c *benchCmd) inference(ctx context.Context, exe, exported string) (*benchI
 	}
 
 	// In this process.
-	in := runtime.Tensor{Shape: []int64{int64(c.rows), int64(width)}, Data: x}
-	arr := models.Array{Shape: in.Shape, Data: x}
-	sessions := make([]*runtime.Session, len(paths))
+	in := ort.Tensor{Shape: []int64{int64(c.rows), int64(width)}, Data: x}
+	arr := lower.Array{Shape: in.Shape, Data: x}
+	sessions := make([]*ort.Session, len(paths))
 	for i, p := range paths {
-		s, err := runtime.OpenFile(p, runtime.Options{Threads: c.threads})
-		if errors.Is(err, runtime.ErrRuntimeUnavailable) {
+		s, err := ort.OpenFile(p, ort.Options{Threads: c.threads})
+		if errors.Is(err, ort.ErrRuntimeUnavailable) {
 			break
 		}
 		if err != nil {
@@ -560,7 +562,7 @@ func (c *benchCmd) inference(ctx context.Context, exe, exported string) (*benchI
 	for round := range rounds + 1 { // round 0 warms up
 		for i := range res {
 			if s := sessions[i]; s != nil {
-				secs, err := timed(func() error { _, err := runtime.RunBatched(s, in, batch); return err })
+				secs, err := timed(func() error { _, err := ort.RunBatched(s, in, batch); return err })
 				if err != nil {
 					return nil, err
 				}
@@ -569,7 +571,7 @@ func (c *benchCmd) inference(ctx context.Context, exe, exported string) (*benchI
 				}
 			}
 			g := graphs[i]
-			secs, err := timed(func() error { _, err := models.Forward(g, arr, bilevel.EvalBatch); return err })
+			secs, err := timed(func() error { _, err := lower.Forward(g, arr, train.EvalBatch); return err })
 			if err != nil {
 				return nil, err
 			}
@@ -646,13 +648,13 @@ func (c *benchCmd) bigModel(ctx context.Context, exe string) (*benchBigModel, er
 }
 
 // generateMLP builds x[batch, width] → (Gemm+Relu)×layers → Gemm → Sigmoid with seeded random weights.
-func generateMLP(width, layers int) *models.Graph {
+func generateMLP(width, layers int) *ir.Graph {
 	rng := rand.New(rand.NewPCG(3, 4))
-	g := &models.Graph{
+	g := &ir.Graph{
 		Name: "mlp", Opset: 17, IRVersion: 8, Producer: "fairbinn bench",
-		Inputs:       []*models.Value{{Name: "x", DType: models.Float32, Shape: models.Shape{models.Symbolic("batch"), models.Fixed(int64(width))}}},
-		Outputs:      []*models.Value{{Name: "prob", DType: models.Float32, Shape: models.Shape{models.Symbolic("batch"), models.Fixed(1)}}},
-		Initializers: map[string]*models.Tensor{},
+		Inputs:       []*ir.Value{{Name: "x", DType: ir.Float32, Shape: ir.Shape{ir.Symbolic("batch"), ir.Fixed(int64(width))}}},
+		Outputs:      []*ir.Value{{Name: "prob", DType: ir.Float32, Shape: ir.Shape{ir.Symbolic("batch"), ir.Fixed(1)}}},
+		Initializers: map[string]*ir.Tensor{},
 	}
 	in := "x"
 	bound := float32(1 / math.Sqrt(float64(width)))
@@ -661,8 +663,8 @@ func generateMLP(width, layers int) *models.Graph {
 		if i == layers {
 			out = 1
 		}
-		w := &models.Tensor{Name: fmt.Sprintf("fc%d.weight", i), DType: models.Float32, Dims: []int64{int64(out), int64(width)}, Float: make([]float32, out*width)}
-		b := &models.Tensor{Name: fmt.Sprintf("fc%d.bias", i), DType: models.Float32, Dims: []int64{int64(out)}, Float: make([]float32, out)}
+		w := &ir.Tensor{Name: fmt.Sprintf("fc%d.weight", i), DType: ir.Float32, Dims: []int64{int64(out), int64(width)}, Float: make([]float32, out*width)}
+		b := &ir.Tensor{Name: fmt.Sprintf("fc%d.bias", i), DType: ir.Float32, Dims: []int64{int64(out)}, Float: make([]float32, out)}
 		for j := range w.Float {
 			w.Float[j] = (2*rng.Float32() - 1) * bound
 		}
@@ -673,9 +675,9 @@ func generateMLP(width, layers int) *models.Graph {
 			act, op = "prob", "Sigmoid"
 		}
 		g.Nodes = append(g.Nodes,
-			&models.Node{Name: lin, OpType: "Gemm", Inputs: []string{in, w.Name, b.Name}, Outputs: []string{lin},
-				Attrs: map[string]models.Attr{"transB": {Type: models.AttrInt, Int: 1}}},
-			&models.Node{Name: act, OpType: op, Inputs: []string{lin}, Outputs: []string{act}, Attrs: map[string]models.Attr{}})
+			&ir.Node{Name: lin, OpType: "Gemm", Inputs: []string{in, w.Name, b.Name}, Outputs: []string{lin},
+				Attrs: map[string]ir.Attr{"transB": {Type: ir.AttrInt, Int: 1}}},
+			&ir.Node{Name: act, OpType: op, Inputs: []string{lin}, Outputs: []string{act}, Attrs: map[string]ir.Attr{}})
 		in = act
 	}
 	return g
@@ -985,7 +987,7 @@ func benchMarkdown(r *benchReport) string {
 		w("| `fairbinn insert` (import, insert, export %.0f MB) | %.2f | %.0f | %.2f |\n", float64(big.OutBytes)/1e6, big.ImportExp.Wall, big.ImportExp.PeakRSSMB, big.RSSOverMod)
 		w("\n")
 	}
-	w("Kernel benchmarks (same-run references): `go test -run '^$' -bench . ./internal/blas ./models ./bilevel`.\n")
+	w("Kernel benchmarks (same-run references): `go test -run '^$' -bench . ./internal/blas ./lower ./train`.\n")
 	return b.String()
 }
 

@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/fairbinn/fairbinn-go/bilevel"
 	"github.com/fairbinn/fairbinn-go/importer"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go/train"
 )
 
 // The shipped demo inputs, relative to the repository root.
@@ -23,7 +23,7 @@ const (
 
 // demoConfig is the default training configuration: the method and settings chosen on the validation
 // split (README.md, "Choosing the defaults").
-func demoConfig() bilevel.Config { return bilevel.DefaultConfig(bilevel.DefaultMethod) }
+func demoConfig() train.Config { return train.DefaultConfig(train.DefaultMethod) }
 
 type demoCmd struct {
 	f      trainFlags
@@ -91,7 +91,7 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	n := min(1000, data.Test.Rows)
-	in := models.Array{Shape: []int64{int64(n), int64(data.Test.Cols)}, Data: data.Test.X[:n*data.Test.Cols]}
+	in := lower.Array{Shape: []int64{int64(n), int64(data.Test.Cols)}, Data: data.Test.X[:n*data.Test.Cols]}
 	ver, err := verifyModel(modelRef{g, raw, f.out}, in, parityTolerance, 1024, f.threads)
 	if err != nil {
 		return err

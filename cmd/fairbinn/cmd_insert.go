@@ -8,7 +8,8 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/exporter"
 	"github.com/fairbinn/fairbinn-go/importer"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 type insertCmd struct {
@@ -27,7 +28,7 @@ func (c *insertCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.position, "position", "", "where to insert: K (the K-th position fairbinn inspect lists) or name:TENSOR")
 	fs.StringVar(&c.out, "out", "", "where to write the model with fairness layers (ONNX)")
 	fs.IntVar(&c.layers, "fair-layers", 1, "number of fully connected fairness layers")
-	fs.StringVar(&c.init, "fair-init", models.InitIdentity, "initialisation: identity (the model's outputs do not change) or random")
+	fs.StringVar(&c.init, "fair-init", insert.InitIdentity, "initialisation: identity (the model's outputs do not change) or random")
 	fs.Uint64Var(&c.seed, "seed", 0, "random seed for --fair-init random")
 }
 
@@ -35,7 +36,7 @@ func (c *insertCmd) Flags(fs *flag.FlagSet) {
 type insertReport struct {
 	Backbone string          `json:"backbone"`
 	Out      string          `json:"out"`
-	Position models.Position `json:"position"`
+	Position insert.Position `json:"position"`
 	Layers   int             `json:"fair_layers"`
 	Init     string          `json:"fair_init"`
 	Params   []string        `json:"fair_params"`
@@ -51,7 +52,7 @@ func (c *insertCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if c.layers < 1 || c.layers > 16 {
 		return badInputf("--fair-layers %d: want 1 to 16", c.layers)
 	}
-	if c.init != models.InitIdentity && c.init != models.InitRandom {
+	if c.init != insert.InitIdentity && c.init != insert.InitRandom {
 		return badInputf("--fair-init %q: want identity or random", c.init)
 	}
 	if sameFile(c.backbone, c.out) {
@@ -61,7 +62,7 @@ func (c *insertCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	pos, err := insertAt(g, c.backbone, c.position, models.InsertOptions{Layers: c.layers, Init: c.init, Seed: c.seed})
+	pos, err := insertAt(g, c.backbone, c.position, insert.InsertOptions{Layers: c.layers, Init: c.init, Seed: c.seed})
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func (c *insertCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err := exporter.WriteFile(c.out, g); err != nil {
 		return err
 	}
-	rep := insertReport{Backbone: c.backbone, Out: c.out, Position: pos, Layers: c.layers, Init: c.init, Params: g.FairnessParams()}
+	rep := insertReport{Backbone: c.backbone, Out: c.out, Position: pos, Layers: c.layers, Init: c.init, Params: insert.FairnessParams(g)}
 	if env.json {
 		return writeJSON(env.stdout, rep)
 	}
@@ -82,19 +83,19 @@ func (c *insertCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 }
 
 // insertAt resolves a position spec on g and inserts fairness layers there.
-func insertAt(g *models.Graph, file, spec string, opts models.InsertOptions) (models.Position, error) {
-	positions, err := models.Positions(g)
+func insertAt(g *ir.Graph, file, spec string, opts insert.InsertOptions) (insert.Position, error) {
+	positions, err := insert.Positions(g)
 	if err != nil {
-		return models.Position{}, badInput(fmt.Errorf("%s: %w", file, err))
+		return insert.Position{}, badInput(fmt.Errorf("%s: %w", file, err))
 	}
-	pos, err := models.FindPosition(positions, spec)
+	pos, err := insert.FindPosition(positions, spec)
 	if err != nil {
 		return pos, badInput(fmt.Errorf("%s: --position: %w", file, err))
 	}
-	if err := models.Insert(g, pos, opts); err != nil {
+	if err := insert.Insert(g, pos, opts); err != nil {
 		return pos, badInput(fmt.Errorf("%s: %w", file, err))
 	}
 	return pos, nil
 }
 
-func positionLabel(p models.Position) string { return fmt.Sprintf("%d:%s", p.Index, p.Tensor) }
+func positionLabel(p insert.Position) string { return fmt.Sprintf("%d:%s", p.Index, p.Tensor) }

@@ -9,7 +9,9 @@ import (
 	"text/tabwriter"
 
 	"github.com/fairbinn/fairbinn-go/importer"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
 )
 
 type inspectCmd struct{}
@@ -28,12 +30,12 @@ type modelInfo struct {
 	ProducerVer string            `json:"producer_version"`
 	Inputs      []tensorInfo      `json:"inputs"`
 	Outputs     []tensorInfo      `json:"outputs"`
-	Ops         []models.OpCount  `json:"ops"`
+	Ops         []ir.OpCount      `json:"ops"`
 	Nodes       int               `json:"nodes"`
 	Parameters  int64             `json:"parameters"`
 	Metadata    map[string]string `json:"metadata"`
 	Unsupported string            `json:"unsupported,omitempty"`
-	Positions   []models.Position `json:"positions"`
+	Positions   []insert.Position `json:"positions"`
 }
 
 type tensorInfo struct {
@@ -42,7 +44,7 @@ type tensorInfo struct {
 	Shape []string `json:"shape"`
 }
 
-func describeValues(vs []*models.Value) []tensorInfo {
+func describeValues(vs []*ir.Value) []tensorInfo {
 	out := []tensorInfo{}
 	for _, v := range vs {
 		ti := tensorInfo{Name: v.Name, DType: v.DType.String(), Shape: []string{}}
@@ -68,7 +70,7 @@ func (*inspectCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		Producer: g.Producer, ProducerVer: g.ProducerVer,
 		Inputs: describeValues(g.RealInputs()), Outputs: describeValues(g.Outputs),
 		Ops: g.OpCounts(), Nodes: len(g.Nodes), Parameters: g.ParamCount(), Metadata: g.Metadata,
-		Positions: []models.Position{},
+		Positions: []insert.Position{},
 	}
 	if len(info.OtherOpsets) == 0 {
 		info.OtherOpsets = nil
@@ -76,9 +78,9 @@ func (*inspectCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if info.Metadata == nil {
 		info.Metadata = map[string]string{}
 	}
-	if err := models.CheckSupported(g); err != nil {
+	if err := lower.CheckSupported(g); err != nil {
 		info.Unsupported = err.Error()
-	} else if info.Positions, err = models.Positions(g); err != nil {
+	} else if info.Positions, err = insert.Positions(g); err != nil {
 		return badInput(fmt.Errorf("%s: %w", args[0], err))
 	}
 	if env.json {
@@ -88,7 +90,7 @@ func (*inspectCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	return nil
 }
 
-func printModelInfo(env *cmdEnv, info modelInfo, g *models.Graph) {
+func printModelInfo(env *cmdEnv, info modelInfo, g *ir.Graph) {
 	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "model\t%s\n", info.File)
 	fmt.Fprintf(w, "producer\t%s %s\n", info.Producer, info.ProducerVer)

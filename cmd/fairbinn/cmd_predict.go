@@ -8,7 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
 
 	"github.com/fairbinn/fairbinn-go/importer"
 )
@@ -81,7 +81,7 @@ func (c *predictCmd) Run(ctx context.Context, env *cmdEnv, args []string) error 
 
 // predictData writes one CSV line per row of a data split: the row's 0-based record index in its source
 // file (header excluded), the predicted probability and the 0/1 prediction (threshold 0.5).
-func (c *predictCmd) predictData(env *cmdEnv, g *models.Graph, raw []byte) error {
+func (c *predictCmd) predictData(env *cmdEnv, g *ir.Graph, raw []byte) error {
 	data, err := c.data.load(g, c.model)
 	if err != nil {
 		return err

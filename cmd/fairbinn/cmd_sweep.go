@@ -15,11 +15,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/fairbinn/fairbinn-go/bilevel"
 	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/importer"
-	"github.com/fairbinn/fairbinn-go/models"
-	"github.com/fairbinn/fairbinn-go/runtime"
+	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/train"
 )
 
 // sweepCmd trains a grid of configurations (method × η × seed) and summarises it: DIR/sweep.json,
@@ -73,7 +73,7 @@ type sweepRun struct {
 	Seed          uint64             `json:"seed"`
 	Status        string             `json:"status"` // "ok" or "failed"
 	Error         string             `json:"error,omitempty"`
-	Config        bilevel.Config     `json:"config"`
+	Config        train.Config       `json:"config"`
 	SelectedEpoch int                `json:"selected_epoch"`
 	Val           *fairness.Metrics  `json:"val,omitempty"`  // selected model, onnxruntime
 	Test          *fairness.Metrics  `json:"test,omitempty"` // selected model, onnxruntime
@@ -137,7 +137,7 @@ type sweepResult struct {
 	Layers      int            `json:"fair_layers"`
 	Init        string         `json:"fair_init"`
 	Grid        sweepGrid      `json:"grid"`
-	BaseConfig  bilevel.Config `json:"base_config"` // method, eta and seed vary per run
+	BaseConfig  train.Config   `json:"base_config"` // method, eta and seed vary per run
 	KeepModels  bool           `json:"keep_models"`
 	Planned     int            `json:"planned_runs"`
 	Finished    int            `json:"finished_runs"` // ok or failed
@@ -168,8 +168,8 @@ func runName(method string, eta float64, seed uint64) string {
 func (c *sweepCmd) parseGrid(set map[string]bool) (sweepGrid, error) {
 	var g sweepGrid
 	for _, m := range splitList(c.methods) {
-		if !slices.Contains(bilevel.Methods, m) {
-			return g, badInputf("--method %q: want a comma-separated list of %s", m, strings.Join(bilevel.Methods, ", "))
+		if !slices.Contains(train.Methods, m) {
+			return g, badInputf("--method %q: want a comma-separated list of %s", m, strings.Join(train.Methods, ", "))
 		}
 		if slices.Contains(g.Methods, m) {
 			return g, badInputf("--method: %s is listed twice", m)
@@ -227,7 +227,7 @@ func (c *sweepCmd) plan(grid sweepGrid) ([]plannedRun, error) {
 	for _, seed := range grid.Seeds {
 		for _, m := range grid.Methods {
 			etas := grid.Etas
-			if m == bilevel.MethodERM {
+			if m == train.MethodERM {
 				etas = []float64{0} // L_acc only: η changes nothing
 			}
 			for _, eta := range etas {
@@ -263,15 +263,15 @@ func preflight(p plannedRun) error {
 	if err != nil {
 		return err
 	}
-	if _, err := insertAt(g, f.backbone, f.position, models.InsertOptions{Layers: f.layers, Init: f.init, Seed: f.cfg.Seed}); err != nil {
+	if _, err := insertAt(g, f.backbone, f.position, insert.InsertOptions{Layers: f.layers, Init: f.init, Seed: f.cfg.Seed}); err != nil {
 		return err
 	}
-	tr, err := bilevel.NewTrainer(g, data, f.cfg)
+	tr, err := train.NewTrainer(g, data, f.cfg)
 	if err != nil {
 		return badInput(err)
 	}
 	tr.Close()
-	return runtime.Init() // every run checks its export in onnxruntime
+	return ort.Init() // every run checks its export in onnxruntime
 }
 
 func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
@@ -416,7 +416,7 @@ func (c *sweepCmd) trainOne(ctx context.Context, env *cmdEnv, p plannedRun) (*sw
 }
 
 func etaLabel(method string, eta float64) string {
-	if method == bilevel.MethodERM {
+	if method == train.MethodERM {
 		return "-"
 	}
 	return formatEta(eta)
@@ -424,7 +424,7 @@ func etaLabel(method string, eta float64) string {
 
 func progressLine(r *sweepRun) string {
 	head := r.Method
-	if r.Method != bilevel.MethodERM {
+	if r.Method != train.MethodERM {
 		head += " eta=" + formatEta(r.Eta)
 	}
 	head += fmt.Sprintf(" seed=%d", r.Seed)
@@ -441,11 +441,11 @@ func summarize(res *sweepResult) ([]sweepSummary, *backboneStats) {
 	var out []sweepSummary
 	for _, m := range res.Grid.Methods {
 		etas := res.Grid.Etas
-		if m == bilevel.MethodERM {
+		if m == train.MethodERM {
 			etas = []float64{0}
 		}
 		for _, eta := range etas {
-			s := sweepSummary{Method: m, Eta: eta, EtaIgnored: m == bilevel.MethodERM, Seeds: []uint64{}}
+			s := sweepSummary{Method: m, Eta: eta, EtaIgnored: m == train.MethodERM, Seeds: []uint64{}}
 			var val, test []fairness.Metrics
 			for _, r := range res.Runs {
 				if r.Method != m || r.Eta != eta {

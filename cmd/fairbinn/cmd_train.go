@@ -13,20 +13,22 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/fairbinn/fairbinn-go/bilevel"
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/exporter"
 	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/importer"
+	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go/train"
 )
 
 // trainFlags are the flags of train (and, with other defaults, of demo and sweep).
 type trainFlags struct {
 	backbone, position, out, report string
 	data                            dataFlags
-	cfg                             bilevel.Config
+	cfg                             train.Config
 	layers                          int
 	init                            string
 	threads                         int
@@ -37,7 +39,7 @@ type trainFlags struct {
 	noModel bool
 }
 
-func (f *trainFlags) register(fs *flag.FlagSet, def bilevel.Config) {
+func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	f.cfg = def
 	f.fs = fs
 	fs.StringVar(&f.backbone, "backbone", "", "the pretrained model (ONNX)")
@@ -57,7 +59,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, def bilevel.Config) {
 	fs.IntVar(&f.cfg.DecayEvery, "decay-every", def.DecayEvery, "epochs between learning-rate decays (0: none; the reference method uses 50)")
 	fs.StringVar(&f.cfg.TrainLeader, "train-leader", def.TrainLeader, "backbone parameters the leader trains: all, after (the layers after the position) or none")
 	fs.IntVar(&f.layers, "fair-layers", 1, "number of fully connected fairness layers")
-	fs.StringVar(&f.init, "fair-init", models.InitIdentity, "fairness-layer initialisation: identity (starts as the backbone) or random")
+	fs.StringVar(&f.init, "fair-init", insert.InitIdentity, "fairness-layer initialisation: identity (starts as the backbone) or random")
 	fs.IntVar(&f.cfg.Epochs, "epochs", def.Epochs, "training epochs")
 	fs.IntVar(&f.cfg.Batch, "batch", def.Batch, "rows per mini-batch")
 	fs.StringVar(&f.cfg.Select, "select", def.Select, "model selection on the validation split: last, val-acc-at-dp=X (best accuracy with the fairness gap ≤ X) or val-pareto")
@@ -75,7 +77,7 @@ func (f *trainFlags) methodSchedule() {
 	if f.fs != nil {
 		f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
 	}
-	def := bilevel.DefaultConfig(f.cfg.Method)
+	def := train.DefaultConfig(f.cfg.Method)
 	if !set["acc-decay"] {
 		f.cfg.AccDecay = def.AccDecay
 	}
@@ -91,9 +93,9 @@ func (f *trainFlags) methodSchedule() {
 type trainReport struct {
 	Version  string             `json:"fairbinn_version"`
 	Method   string             `json:"method"`
-	Config   bilevel.Config     `json:"config"`
+	Config   train.Config       `json:"config"`
 	Backbone string             `json:"backbone"`
-	Position models.Position    `json:"position"`
+	Position insert.Position    `json:"position"`
 	Layers   int                `json:"fair_layers"`
 	Init     string             `json:"fair_init"`
 	Out      string             `json:"out"`
@@ -101,7 +103,7 @@ type trainReport struct {
 	Before   splitMetrics       `json:"backbone_metrics"`
 	After    splitMetrics       `json:"selected_metrics"`
 	Selected int                `json:"selected_epoch"`
-	History  []bilevel.Epoch    `json:"history"`
+	History  []train.Epoch      `json:"history"`
 	Leader   []string           `json:"leader_params"`
 	Follower []string           `json:"follower_params"`
 	Parity   parityReport       `json:"parity"`
@@ -170,11 +172,11 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*trainReport,
 			g.SetMetadata("fairbinn.encoding", string(enc))
 		}
 	}
-	pos, err := insertAt(g, f.backbone, f.position, models.InsertOptions{Layers: f.layers, Init: f.init, Seed: f.cfg.Seed})
+	pos, err := insertAt(g, f.backbone, f.position, insert.InsertOptions{Layers: f.layers, Init: f.init, Seed: f.cfg.Seed})
 	if err != nil {
 		return nil, err
 	}
-	tr, err := bilevel.NewTrainer(g, data, f.cfg)
+	tr, err := train.NewTrainer(g, data, f.cfg)
 	if err != nil {
 		return nil, badInput(err)
 	}
@@ -191,13 +193,13 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*trainReport,
 			return nil, badInput(err)
 		}
 	}
-	var save func(*bilevel.Trainer) error
+	var save func(*train.Trainer) error
 	if f.checkpoint != "" {
-		save = func(t *bilevel.Trainer) error { return t.SaveCheckpoint(f.checkpoint) }
+		save = func(t *train.Trainer) error { return t.SaveCheckpoint(f.checkpoint) }
 	}
 	progress := newProgress(env.stderr, f.quiet)
 	tLoad := time.Since(t0).Seconds()
-	res, err := tr.Train(ctx, bilevel.Hooks{OnEpoch: progress.epoch}, save)
+	res, err := tr.Train(ctx, train.Hooks{OnEpoch: progress.epoch}, save)
 	progress.done()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -267,7 +269,7 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*trainReport,
 }
 
 // setProvenance writes the metadata DESIGN.md lists into the model.
-func setProvenance(g *models.Graph, rep *trainReport) {
+func setProvenance(g *ir.Graph, rep *trainReport) {
 	g.SetMetadata("fairbinn.version", Version)
 	g.SetMetadata("fairbinn.method", rep.Method)
 	g.SetMetadata("fairbinn.eta", strconv.FormatFloat(rep.Config.Eta, 'g', -1, 64))
@@ -280,7 +282,7 @@ func setProvenance(g *models.Graph, rep *trainReport) {
 
 // probabilities runs a split through a runtime and returns one probability per row.
 func probabilities(rt string, m modelRef, s *dataset.Split, threads int) ([]float32, error) {
-	out, err := execute(rt, m, models.Array{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}, bilevel.EvalBatch, threads)
+	out, err := execute(rt, m, lower.Array{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}, train.EvalBatch, threads)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +324,7 @@ func newProgress(w io.Writer, quiet bool) *progress {
 	return p
 }
 
-func (p *progress) epoch(e bilevel.Epoch, total int) error {
+func (p *progress) epoch(e train.Epoch, total int) error {
 	if p.quiet {
 		return nil
 	}
@@ -360,7 +362,7 @@ func (*trainCmd) Synopsis() string {
 	return "train --backbone IN.onnx --data SPEC --position P --out OUT.onnx [--report R.json] [training flags]"
 }
 func (c *trainCmd) Flags(fs *flag.FlagSet) {
-	c.f.register(fs, bilevel.DefaultConfig(bilevel.DefaultMethod))
+	c.f.register(fs, train.DefaultConfig(train.DefaultMethod))
 }
 
 func (c *trainCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {

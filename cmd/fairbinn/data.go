@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // dataFlags are the flags that say which data to load (DESIGN.md's data SPEC).
@@ -41,7 +41,7 @@ func splitList(s string) []string {
 
 // load reads the data for model g (whose stored encoding is used when present) and checks that the
 // encoded width is the model's input width.
-func (d *dataFlags) load(g *models.Graph, modelFile string) (*dataset.Data, error) {
+func (d *dataFlags) load(g *ir.Graph, modelFile string) (*dataset.Data, error) {
 	if d.spec == "" {
 		return nil, &usageError{"--data is required"}
 	}

@@ -8,8 +8,9 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/internal/npy"
 	"github.com/fairbinn/fairbinn-go/internal/reference"
-	"github.com/fairbinn/fairbinn-go/models"
-	"github.com/fairbinn/fairbinn-go/runtime"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go/ort"
 )
 
 // Names of the executors a model can run on.
@@ -22,60 +23,60 @@ const (
 // modelRef is a model as the executors need it: the imported graph for the Go forward pass, the bytes
 // for onnx-go, and the file (when there is one) for onnxruntime, which reads external data beside it.
 type modelRef struct {
-	g     *models.Graph
+	g     *ir.Graph
 	bytes []byte
 	path  string
 }
 
 // execute runs the model on input with the named executor, in chunks of batch rows.
-func execute(name string, m modelRef, input models.Array, batch, threads int) (models.Array, error) {
+func execute(name string, m modelRef, input lower.Array, batch, threads int) (lower.Array, error) {
 	g, modelBytes := m.g, m.bytes
 	switch name {
 	case runtimeGo:
-		out, err := models.Forward(g, input, batch)
+		out, err := lower.Forward(g, input, batch)
 		if err != nil && m.path != "" {
 			err = fmt.Errorf("%s: %w", m.path, err)
 		}
 		return out, err
 	case runtimeORT:
-		var s *runtime.Session
+		var s *ort.Session
 		var err error
 		if m.path != "" {
-			s, err = runtime.OpenFile(m.path, runtime.Options{Threads: threads})
+			s, err = ort.OpenFile(m.path, ort.Options{Threads: threads})
 		} else {
-			s, err = runtime.Open(modelBytes, runtime.Options{Threads: threads})
+			s, err = ort.Open(modelBytes, ort.Options{Threads: threads})
 		}
-		if errors.Is(err, runtime.ErrRuntimeUnavailable) {
-			return models.Array{}, err
+		if errors.Is(err, ort.ErrRuntimeUnavailable) {
+			return lower.Array{}, err
 		}
 		if err != nil {
-			return models.Array{}, badInput(err) // onnxruntime refuses the model itself
+			return lower.Array{}, badInput(err) // onnxruntime refuses the model itself
 		}
 		defer s.Close()
-		out, err := runtime.RunBatched(s, runtime.Tensor{Shape: input.Shape, Data: input.Data}, batch)
-		return models.Array{Shape: out.Shape, Data: out.Data}, err
+		out, err := ort.RunBatched(s, ort.Tensor{Shape: input.Shape, Data: input.Data}, batch)
+		return lower.Array{Shape: out.Shape, Data: out.Data}, err
 	case runtimeOnnxGo:
 		out, err := reference.Run(modelBytes, reference.Tensor{Shape: input.Shape, Data: input.Data})
-		return models.Array{Shape: out.Shape, Data: out.Data}, err
+		return lower.Array{Shape: out.Shape, Data: out.Data}, err
 	}
-	return models.Array{}, badInputf("--runtime %q: want ort or go", name)
+	return lower.Array{}, badInputf("--runtime %q: want ort or go", name)
 }
 
 // readInput reads a .npy input and checks it against the model's single input.
-func readInput(path string, g *models.Graph) (models.Array, error) {
+func readInput(path string, g *ir.Graph) (lower.Array, error) {
 	a, err := npy.Read(path)
 	if err != nil {
-		return models.Array{}, badInput(err)
+		return lower.Array{}, badInput(err)
 	}
-	in := models.Array{Shape: a.Shape, Data: a.Data}
+	in := lower.Array{Shape: a.Shape, Data: a.Data}
 	if err := checkInput(path, g, in); err != nil {
-		return models.Array{}, err
+		return lower.Array{}, err
 	}
 	return in, nil
 }
 
 // checkInput checks rank, static dims and finiteness of an input array for the model's single input.
-func checkInput(what string, g *models.Graph, in models.Array) error {
+func checkInput(what string, g *ir.Graph, in lower.Array) error {
 	ins := g.RealInputs()
 	if len(ins) != 1 {
 		return badInputf("%s: the model has %d inputs; fairbinn runs models with one input", what, len(ins))
@@ -98,7 +99,7 @@ func checkInput(what string, g *models.Graph, in models.Array) error {
 }
 
 // writeOutput writes a .npy file atomically.
-func writeOutput(path string, a models.Array) error {
+func writeOutput(path string, a lower.Array) error {
 	return npy.Write(path, npy.Array{Shape: a.Shape, Data: a.Data})
 }
 
@@ -113,7 +114,7 @@ func readModelBytes(path string) ([]byte, error) {
 
 // labels turns model outputs into class labels: a threshold of 0.5 for one column (a probability),
 // argmax for several.
-func labels(a models.Array) []int {
+func labels(a lower.Array) []int {
 	if len(a.Shape) == 0 || a.Shape[0] == 0 {
 		return nil
 	}
@@ -139,7 +140,7 @@ func labels(a models.Array) []int {
 	return out
 }
 
-func sameLen(a, b models.Array) error {
+func sameLen(a, b lower.Array) error {
 	if len(a.Data) != len(b.Data) {
 		return fmt.Errorf("outputs have %d and %d values", len(a.Data), len(b.Data))
 	}

@@ -17,20 +17,20 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 
-	"github.com/fairbinn/fairbinn-go/bilevel"
 	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
+	"github.com/fairbinn/fairbinn-go/train"
 )
 
 // methodStyle gives each method a fixed colour and marker, the same in every sweep.
 func methodStyle(method string) draw.GlyphStyle {
 	sty := draw.GlyphStyle{Radius: vg.Points(3.5)}
 	switch method {
-	case bilevel.MethodBilevel:
+	case train.MethodBilevel:
 		sty.Color, sty.Shape = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, draw.CircleGlyph{}
-	case bilevel.MethodReference:
+	case train.MethodReference:
 		sty.Color, sty.Shape = color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, draw.PyramidGlyph{}
-	case bilevel.MethodLagrangian:
+	case train.MethodLagrangian:
 		sty.Color, sty.Shape = color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, draw.BoxGlyph{}
 	default:
 		sty.Color, sty.Shape = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}, crossGlyph{}
@@ -144,7 +144,7 @@ func writePareto(path string, res *sweepResult) error {
 		p.Legend.Add(m, sc)
 		points += len(xys)
 
-		if m == bilevel.MethodERM || len(res.Grid.Etas) < 2 {
+		if m == train.MethodERM || len(res.Grid.Etas) < 2 {
 			continue // one η: nothing to tell apart
 		}
 		// The (method, η) means over seeds: a ring each, labelled with η, joined in η order.
@@ -192,9 +192,9 @@ func writePareto(path string, res *sweepResult) error {
 		}
 		// Each method's labels on its own side of the rings, so methods that meet do not overprint.
 		switch m {
-		case bilevel.MethodReference:
+		case train.MethodReference:
 			l.Offset = vg.Point{X: vg.Points(8), Y: vg.Points(-12)}
-		case bilevel.MethodLagrangian:
+		case train.MethodLagrangian:
 			l.Offset = vg.Point{X: vg.Points(-8), Y: vg.Points(4)}
 			for i := range l.TextStyle {
 				l.TextStyle[i].XAlign = draw.XRight

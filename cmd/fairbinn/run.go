@@ -12,7 +12,8 @@ import (
 	"strings"
 
 	"github.com/fairbinn/fairbinn-go/importer"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Version is the toolkit version written into exported models.
@@ -157,10 +158,10 @@ func report(err error, cmd command, fs *flag.FlagSet, stderr io.Writer) int {
 // isInputError recognises errors from the packages that only fail because of what they were given.
 func isInputError(err error) bool {
 	return importer.IsBadModel(err) ||
-		errors.Is(err, models.ErrUnsupportedOp) ||
-		errors.Is(err, models.ErrBadPosition) ||
-		errors.Is(err, models.ErrShapeMismatch) ||
-		errors.Is(err, models.ErrBadAttribute) ||
+		errors.Is(err, ir.ErrUnsupportedOp) ||
+		errors.Is(err, insert.ErrBadPosition) ||
+		errors.Is(err, ir.ErrShapeMismatch) ||
+		errors.Is(err, ir.ErrBadAttribute) ||
 		errors.Is(err, os.ErrNotExist) ||
 		errors.Is(err, os.ErrPermission)
 }
@@ -192,7 +193,7 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // loadModel imports an ONNX file; every failure is the user's input.
-func loadModel(path string, opts importer.Options) (*models.Graph, error) {
+func loadModel(path string, opts importer.Options) (*ir.Graph, error) {
 	if path == "" {
 		return nil, &usageError{"no model given"}
 	}

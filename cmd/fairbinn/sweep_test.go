@@ -18,7 +18,7 @@ import (
 	"testing"
 
 	"github.com/fairbinn/fairbinn-go/fairness"
-	"github.com/fairbinn/fairbinn-go/runtime"
+	"github.com/fairbinn/fairbinn-go/ort"
 )
 
 const sweepBackbone = "../../testdata/models/adult_mlp/model.onnx"
@@ -57,7 +57,7 @@ func sweepAdultSubset(t *testing.T, trainRows, testRows int) string {
 // sweepNeedsORT skips without onnxruntime, except in CI, which installs it.
 func sweepNeedsORT(t *testing.T) {
 	t.Helper()
-	if err := runtime.Init(); err != nil {
+	if err := ort.Init(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true but onnxruntime is unavailable: %v", err)
 		}

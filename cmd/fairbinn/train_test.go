@@ -12,7 +12,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/exporter"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // peopleCSV writes a seeded CSV with a numeric, a categorical and two sensitive columns, where the label
@@ -46,20 +46,20 @@ func peopleCSV(t *testing.T, dir string, n int, seed uint64) string {
 func mlpFile(t *testing.T, dir string, width int) string {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(9, 9))
-	g := &models.Graph{
+	g := &ir.Graph{
 		Name: "mlp", Opset: 17, Producer: "fairbinn-test",
-		Inputs:       []*models.Value{{Name: "input", DType: models.Float32, Shape: models.Shape{models.Symbolic("batch"), models.Fixed(int64(width))}}},
-		Outputs:      []*models.Value{{Name: "prob", DType: models.Float32, Shape: models.Shape{models.Symbolic("batch"), models.Fixed(1)}}},
-		Initializers: map[string]*models.Tensor{},
+		Inputs:       []*ir.Value{{Name: "input", DType: ir.Float32, Shape: ir.Shape{ir.Symbolic("batch"), ir.Fixed(int64(width))}}},
+		Outputs:      []*ir.Value{{Name: "prob", DType: ir.Float32, Shape: ir.Shape{ir.Symbolic("batch"), ir.Fixed(1)}}},
+		Initializers: map[string]*ir.Tensor{},
 	}
 	in, w := "input", width
 	for i, out := range []int{8, 8, 1} {
-		wt := &models.Tensor{Name: fmt.Sprintf("fc%d.weight", i), DType: models.Float32, Dims: []int64{int64(out), int64(w)}, Float: make([]float32, out*w)}
-		bt := &models.Tensor{Name: fmt.Sprintf("fc%d.bias", i), DType: models.Float32, Dims: []int64{int64(out)}, Float: make([]float32, out)}
+		wt := &ir.Tensor{Name: fmt.Sprintf("fc%d.weight", i), DType: ir.Float32, Dims: []int64{int64(out), int64(w)}, Float: make([]float32, out*w)}
+		bt := &ir.Tensor{Name: fmt.Sprintf("fc%d.bias", i), DType: ir.Float32, Dims: []int64{int64(out)}, Float: make([]float32, out)}
 		for j := range wt.Float {
 			wt.Float[j] = float32((2*rng.Float64() - 1) / math.Sqrt(float64(w)))
 		}
-		for _, tt := range []*models.Tensor{wt, bt} {
+		for _, tt := range []*ir.Tensor{wt, bt} {
 			if err := g.AddInitializer(tt); err != nil {
 				t.Fatal(err)
 			}
@@ -69,8 +69,8 @@ func mlpFile(t *testing.T, dir string, width int) string {
 			act, op = "prob", "Sigmoid"
 		}
 		g.Nodes = append(g.Nodes,
-			&models.Node{Name: lin, OpType: "Gemm", Inputs: []string{in, wt.Name, bt.Name}, Outputs: []string{lin}, Attrs: map[string]models.Attr{"transB": {Type: models.AttrInt, Int: 1}}},
-			&models.Node{Name: act, OpType: op, Inputs: []string{lin}, Outputs: []string{act}, Attrs: map[string]models.Attr{}})
+			&ir.Node{Name: lin, OpType: "Gemm", Inputs: []string{in, wt.Name, bt.Name}, Outputs: []string{lin}, Attrs: map[string]ir.Attr{"transB": {Type: ir.AttrInt, Int: 1}}},
+			&ir.Node{Name: act, OpType: op, Inputs: []string{lin}, Outputs: []string{act}, Attrs: map[string]ir.Attr{}})
 		in, w = act, out
 	}
 	path := filepath.Join(dir, "mlp.onnx")

@@ -7,15 +7,15 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Model describes a small ONNX model for a test, so that each test states its nodes and attributes in Go
 // instead of shipping a binary fixture.
 type Model struct {
 	Opset   int64
-	Inputs  []Input          // float32 graph inputs
-	Inits   []*models.Tensor // initializers: float32 (Float) or int64 (Int)
+	Inputs  []Input      // float32 graph inputs
+	Inits   []*ir.Tensor // initializers: float32 (Float) or int64 (Int)
 	Nodes   []Node
 	Outputs []string // float32 graph outputs, with unknown shapes
 }
@@ -27,7 +27,7 @@ type Input struct {
 }
 
 // Node is one node of the default domain. Attribute values are int, int64, float32, string, []int64,
-// []float32 or *models.Tensor.
+// []float32 or *ir.Tensor.
 type Node struct {
 	Op      string
 	Inputs  []string
@@ -94,7 +94,7 @@ func valueInfo(name string, shape []int64, withShape bool) *onnxpb.ValueInfoProt
 	return &onnxpb.ValueInfoProto{Name: proto.String(name), Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{TensorType: tt}}}
 }
 
-func tensorProto(t *models.Tensor) (*onnxpb.TensorProto, error) {
+func tensorProto(t *ir.Tensor) (*onnxpb.TensorProto, error) {
 	tp := &onnxpb.TensorProto{Name: proto.String(t.Name), Dims: t.Dims}
 	switch {
 	case t.Float != nil:
@@ -122,7 +122,7 @@ func attrProto(name string, v any) (*onnxpb.AttributeProto, error) {
 		a.Type, a.Ints = onnxpb.AttributeProto_INTS.Enum(), v
 	case []float32:
 		a.Type, a.Floats = onnxpb.AttributeProto_FLOATS.Enum(), v
-	case *models.Tensor:
+	case *ir.Tensor:
 		tp, err := tensorProto(v)
 		if err != nil {
 			return nil, err

@@ -14,7 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // EnvDir names the environment variable that overrides DefaultDir.
@@ -45,8 +45,8 @@ type Case struct {
 // and the expected outputs in the order of the graph outputs.
 type DataSet struct {
 	Name    string
-	Inputs  []*models.Tensor
-	Outputs []*models.Tensor
+	Inputs  []*ir.Tensor
+	Outputs []*ir.Tensor
 }
 
 // Cases lists, sorted by name, the cases in dir whose name starts with one of the prefixes (all cases when
@@ -150,7 +150,7 @@ func tensorIO(g *onnxpb.GraphProto) (nIn, nOut int, err error) {
 	return nIn, nOut, nil
 }
 
-func readTensors(dir, kind string, n int) ([]*models.Tensor, error) {
+func readTensors(dir, kind string, n int) ([]*ir.Tensor, error) {
 	files, err := filepath.Glob(filepath.Join(dir, kind+"_*.pb"))
 	if err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ func readTensors(dir, kind string, n int) ([]*models.Tensor, error) {
 	if len(files) != n {
 		return nil, fmt.Errorf("%s: %d %s files for %d graph %ss", filepath.Base(dir), len(files), kind, n, kind)
 	}
-	out := make([]*models.Tensor, n)
+	out := make([]*ir.Tensor, n)
 	for i := range out {
 		path := filepath.Join(dir, fmt.Sprintf("%s_%d.pb", kind, i))
 		data, err := os.ReadFile(path)
@@ -173,20 +173,20 @@ func readTensors(dir, kind string, n int) ([]*models.Tensor, error) {
 }
 
 // DecodeTensor converts a serialized TensorProto holding float32, int64, int32 or bool data to a
-// models.Tensor (integers and bools, as 0/1, in Int).
-func DecodeTensor(data []byte) (*models.Tensor, error) {
+// ir.Tensor (integers and bools, as 0/1, in Int).
+func DecodeTensor(data []byte) (*ir.Tensor, error) {
 	tp := &onnxpb.TensorProto{}
 	if err := proto.Unmarshal(data, tp); err != nil {
 		return nil, err
 	}
-	t := &models.Tensor{Name: tp.GetName(), DType: models.DType(tp.GetDataType()), Dims: tp.GetDims()}
+	t := &ir.Tensor{Name: tp.GetName(), DType: ir.DType(tp.GetDataType()), Dims: tp.GetDims()}
 	if t.Dims == nil {
 		t.Dims = []int64{}
 	}
 	n := t.Len()
 	raw := tp.GetRawData()
 	switch t.DType {
-	case models.Float32:
+	case ir.Float32:
 		if raw != nil {
 			if int64(len(raw)) != 4*n {
 				return nil, fmt.Errorf("dims %v want %d float32 values, raw data holds %d bytes", t.Dims, n, len(raw))
@@ -204,8 +204,8 @@ func DecodeTensor(data []byte) (*models.Tensor, error) {
 		if t.Float == nil {
 			t.Float = []float32{}
 		}
-	case models.Int64, models.Int32, models.Bool:
-		size := map[models.DType]int64{models.Int64: 8, models.Int32: 4, models.Bool: 1}[t.DType]
+	case ir.Int64, ir.Int32, ir.Bool:
+		size := map[ir.DType]int64{ir.Int64: 8, ir.Int32: 4, ir.Bool: 1}[t.DType]
 		switch {
 		case raw != nil:
 			if int64(len(raw)) != size*n {
@@ -222,7 +222,7 @@ func DecodeTensor(data []byte) (*models.Tensor, error) {
 					t.Int[i] = int64(raw[i])
 				}
 			}
-		case t.DType == models.Int64:
+		case t.DType == ir.Int64:
 			t.Int = slices.Clone(tp.GetInt64Data())
 		default:
 			for _, v := range tp.GetInt32Data() {

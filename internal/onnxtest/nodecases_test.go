@@ -12,7 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
-	"github.com/fairbinn/fairbinn-go/models"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 func marshal(t *testing.T, tp *onnxpb.TensorProto) []byte {
@@ -101,7 +101,7 @@ func writeCase(t *testing.T, dir string, m Model, ins, outs []*onnxpb.TensorProt
 func TestCasesAndLoad(t *testing.T) {
 	root := t.TempDir()
 	relu := Model{Opset: 14, Inputs: []Input{{Name: "x", Shape: []int64{2}}},
-		Inits:   []*models.Tensor{{Name: "w", DType: models.Float32, Dims: []int64{2}, Float: []float32{1, 1}}},
+		Inits:   []*ir.Tensor{{Name: "w", DType: ir.Float32, Dims: []int64{2}, Float: []float32{1, 1}}},
 		Nodes:   []Node{{Op: "Relu", Inputs: []string{"x"}, Outputs: []string{"y"}}},
 		Outputs: []string{"y"}}
 	x := &onnxpb.TensorProto{Dims: []int64{2}, DataType: dtype(onnxpb.TensorProto_FLOAT), FloatData: []float32{-1, 2}}

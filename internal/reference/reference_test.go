@@ -77,7 +77,7 @@ func TestRunMLP(t *testing.T) {
 
 func TestRunAllTwoOutputs(t *testing.T) {
 	// y = x + 1 and z = relu(x), from the runtime package's fixtures.
-	model := readModel(t, filepath.Join("..", "..", "runtime", "testdata", "add.onnx"))
+	model := readModel(t, filepath.Join("..", "..", "ort", "testdata", "add.onnx"))
 	x := Tensor{Shape: []int64{2, 3}, Data: []float32{-1, 0, 1, 2, -3, 4}}
 	out, err := RunAll(model, []Tensor{x})
 	if err != nil {

@@ -1,0 +1,150 @@
+package insert
+
+import (
+	"fmt"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
+	"strconv"
+	"strings"
+)
+
+// Position is a place where fairness layers can be inserted: a 2-D [batch, width] activation that one
+// layer with weights produces (directly or through an activation or reshape) and another layer with
+// weights reads.
+type Position struct {
+	Index  int    `json:"index"` // 1-based, in graph order
+	Tensor string `json:"tensor"`
+	Width  int64  `json:"width"`
+	// Activation is the op that last set the values of the tensor (Relu, Sigmoid, Tanh, Gemm, ...),
+	// looking through ops that only move values (Reshape, Flatten, Dropout, ...).
+	Activation string `json:"activation"`
+	// NonNegative is true when Activation guarantees values ≥ 0, so an inserted ReLU layer initialised to
+	// the identity computes the identity exactly.
+	NonNegative bool `json:"non_negative"`
+}
+
+// layerOps are the ops with weights that positions sit between.
+var layerOps = map[string]bool{"Gemm": true, "MatMul": true, "Conv": true}
+
+// moveOps only move, select or average values; an activation seen through them still bounds the values.
+var moveOps = map[string]bool{"Reshape": true, "Flatten": true, "Identity": true, "Dropout": true,
+	"MaxPool": true, "AveragePool": true, "GlobalAveragePool": true, "Squeeze": true, "Unsqueeze": true,
+	"Transpose": true}
+
+// nonNegativeOps produce values ≥ 0.
+var nonNegativeOps = map[string]bool{"Relu": true, "Sigmoid": true, "Softmax": true}
+
+// Positions lists the insertion positions of g in graph order.
+func Positions(g *ir.Graph) ([]Position, error) {
+	shapes, err := lower.InferShapes(g)
+	if err != nil {
+		return nil, err
+	}
+	producers := g.Producers()
+	isGraphOutput := map[string]bool{}
+	for _, v := range g.Outputs {
+		isGraphOutput[v.Name] = true
+	}
+	seen := map[string]bool{}
+	var out []Position
+	for _, n := range g.Nodes {
+		if !layerOps[n.OpType] || n.OpType == "Conv" || len(n.Inputs) == 0 {
+			continue
+		}
+		t := n.Inputs[0]
+		if seen[t] || isGraphOutput[t] || producers[t] == nil {
+			continue
+		}
+		shape := shapes[t]
+		if len(shape) != 2 || !shape[1].IsStatic() || shape[0].IsStatic() && hasSymbolicInput(g) {
+			continue
+		}
+		if !hasLayerAncestor(t, producers) {
+			continue
+		}
+		seen[t] = true
+		act := activationOf(t, producers)
+		out = append(out, Position{
+			Index:       len(out) + 1,
+			Tensor:      t,
+			Width:       shape[1].Value,
+			Activation:  act,
+			NonNegative: nonNegativeOps[act],
+		})
+	}
+	return out, nil
+}
+
+func hasSymbolicInput(g *ir.Graph) bool {
+	for _, v := range g.RealInputs() {
+		for _, d := range v.Shape {
+			if d.Param != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasLayerAncestor(t string, producers map[string]*ir.Node) bool {
+	seen := map[string]bool{}
+	stack := []string{t}
+	for len(stack) > 0 {
+		name := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		p := producers[name]
+		if p == nil || seen[p.Name] {
+			continue
+		}
+		seen[p.Name] = true
+		if layerOps[p.OpType] {
+			return true
+		}
+		stack = append(stack, p.Inputs...)
+	}
+	return false
+}
+
+func activationOf(t string, producers map[string]*ir.Node) string {
+	for p := producers[t]; p != nil; p = producers[p.Inputs[0]] {
+		// A Pad with the default constant 0 keeps values non-negative too.
+		mode, _ := p.AttrString("mode", "constant")
+		value, _ := p.AttrFloat("value", 0)
+		zeroPad := p.OpType == "Pad" && mode == "constant" && value == 0 && (len(p.Inputs) < 3 || p.Inputs[2] == "")
+		if !moveOps[p.OpType] && !zeroPad || len(p.Inputs) == 0 {
+			return p.OpType
+		}
+	}
+	return ""
+}
+
+// FindPosition resolves a position given as "K" (1-based index) or "name:TENSOR".
+func FindPosition(positions []Position, spec string) (Position, error) {
+	if name, ok := strings.CutPrefix(spec, "name:"); ok {
+		for _, p := range positions {
+			if p.Tensor == name {
+				return p, nil
+			}
+		}
+		return Position{}, fmt.Errorf("%w: tensor %q is not an insertion position (%s)", ErrBadPosition, name, listPositions(positions))
+	}
+	k, err := strconv.Atoi(spec)
+	if err != nil {
+		return Position{}, fmt.Errorf("%w: %q is neither a number nor name:TENSOR", ErrBadPosition, spec)
+	}
+	if k < 1 || k > len(positions) {
+		return Position{}, fmt.Errorf("%w: position %d is out of range (%s)", ErrBadPosition, k, listPositions(positions))
+	}
+	return positions[k-1], nil
+}
+
+func listPositions(positions []Position) string {
+	if len(positions) == 0 {
+		return "the model has no insertion position"
+	}
+	var parts []string
+	for _, p := range positions {
+		parts = append(parts, fmt.Sprintf("%d=%s", p.Index, p.Tensor))
+	}
+	return "positions: " + strings.Join(parts, ", ")
+}

@@ -1,0 +1,9 @@
+// Package ir is fairbinn's in-memory model: a small graph IR (nodes, initializers, inputs and outputs with
+// symbolic dims, opset imports, metadata), typed attribute readers, and the graph queries every later
+// stage needs (producers, consumers, op counts).
+//
+// The IR is deliberately plain and has no dependency on an execution engine: the importer fills it from
+// ONNX protobufs and the exporter writes it back, so nothing here depends on the protobuf bindings or on
+// gorgonia. Each IR element keeps an opaque Source (the protobuf it came from) so that an unchanged model
+// exports byte for byte the same.
+package ir

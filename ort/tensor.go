@@ -1,0 +1,165 @@
+package ort
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Tensor is a dense float32 tensor in row-major (C) order. Data holds exactly the product of Shape's dims
+// elements; a tensor with a zero dim has no data.
+type Tensor struct {
+	Shape []int64
+	Data  []float32
+}
+
+// IOInfo describes one model input or output as ONNX Runtime reports it.
+type IOInfo struct {
+	Name string
+	// Shape has -1 for a symbolic or unknown dim (such as a dynamic batch). It is empty when the model
+	// declares no shape.
+	Shape []int64
+}
+
+// Options configures a Session.
+type Options struct {
+	// Threads is the number of intra-op threads ONNX Runtime uses for one Run; 0 keeps its default (one per
+	// physical core).
+	Threads int
+}
+
+// numElements returns the element count of shape, checking that dims are non-negative and that the count
+// fits an int (a hostile .npy header or model could claim more).
+func numElements(shape []int64) (int, error) {
+	n := int64(1)
+	for i, d := range shape {
+		if d < 0 {
+			return 0, fmt.Errorf("shape %v: dim %d is negative", shape, i)
+		}
+		if d != 0 && n > math.MaxInt/d {
+			return 0, fmt.Errorf("shape %v: element count overflows", shape)
+		}
+		n *= d
+	}
+	return int(n), nil
+}
+
+// check validates t against the model's declared info: rank, static dims and data length.
+func (t Tensor) check(info IOInfo) error {
+	n, err := numElements(t.Shape)
+	if err != nil {
+		return fmt.Errorf("input %q: %w", info.Name, err)
+	}
+	if n != len(t.Data) {
+		return fmt.Errorf("input %q: shape %v needs %d values, got %d", info.Name, t.Shape, n, len(t.Data))
+	}
+	if len(t.Shape) == 0 {
+		// onnxruntime_go cannot build rank-0 tensors; say so before it does in its own words.
+		return fmt.Errorf("input %q: scalar (rank 0) inputs are not supported", info.Name)
+	}
+	if len(info.Shape) == 0 {
+		return nil // the model declares no shape: ONNX Runtime checks what it can at run time
+	}
+	if len(t.Shape) != len(info.Shape) {
+		return fmt.Errorf("input %q: got rank %d %v, model wants rank %d %s",
+			info.Name, len(t.Shape), t.Shape, len(info.Shape), formatShape(info.Shape))
+	}
+	for i, d := range info.Shape {
+		if d >= 0 && t.Shape[i] != d {
+			return fmt.Errorf("input %q: dim %d is %d, model wants %d (shape %v, model %s)",
+				info.Name, i, t.Shape[i], d, t.Shape, formatShape(info.Shape))
+		}
+	}
+	return nil
+}
+
+// formatShape prints a model shape with symbolic dims as "?" so users do not read -1 as a size.
+func formatShape(shape []int64) string {
+	s := "["
+	for i, d := range shape {
+		if i > 0 {
+			s += " "
+		}
+		if d < 0 {
+			s += "?"
+		} else {
+			s += fmt.Sprint(d)
+		}
+	}
+	return s + "]"
+}
+
+// RunBatched runs a model with one input and one output on an input of shape [N, ...] in chunks of batch
+// rows along dim 0 and concatenates the outputs along dim 0. Chunking bounds the memory ONNX Runtime
+// allocates for intermediate tensors, whatever N is.
+//
+// When the model's batch dim is static, chunks have that many rows instead and N must be a multiple of it.
+// batch must be at least 1 either way. N may be 0 for a dynamic batch dim: the model then runs once on the
+// empty input, so the output still has the model's shape.
+func RunBatched(s *Session, input Tensor, batch int) (Tensor, error) {
+	if batch < 1 {
+		return Tensor{}, fmt.Errorf("batch size %d: must be at least 1", batch)
+	}
+	ins, outs := s.Inputs(), s.Outputs()
+	if len(ins) != 1 || len(outs) != 1 {
+		return Tensor{}, fmt.Errorf("batched runs need a model with one input and one output, this one has %d and %d",
+			len(ins), len(outs))
+	}
+	info := ins[0]
+	if len(input.Shape) == 0 {
+		return Tensor{}, fmt.Errorf("input %q: scalar input has no batch dim", info.Name)
+	}
+	total, err := numElements(input.Shape)
+	if err != nil {
+		return Tensor{}, fmt.Errorf("input %q: %w", info.Name, err)
+	}
+	if total != len(input.Data) {
+		return Tensor{}, fmt.Errorf("input %q: shape %v needs %d values, got %d", info.Name, input.Shape, total, len(input.Data))
+	}
+	rows := int(input.Shape[0])
+	if len(info.Shape) > 0 && info.Shape[0] >= 0 {
+		batch = int(info.Shape[0])
+		if batch == 0 || rows == 0 || rows%batch != 0 {
+			return Tensor{}, fmt.Errorf("input %q: %d rows do not split into the model's static batch of %d",
+				info.Name, rows, batch)
+		}
+	}
+	if rows == 0 {
+		out, err := s.Run([]Tensor{input})
+		if err != nil {
+			return Tensor{}, err
+		}
+		return out[0], nil
+	}
+
+	rowIn := total / rows
+	var (
+		result Tensor
+		rowOut int
+	)
+	for start := 0; start < rows; start += batch {
+		n := min(batch, rows-start)
+		shape := append([]int64{int64(n)}, input.Shape[1:]...)
+		// A sub-slice, not a copy: ONNX Runtime only reads the input.
+		chunk := Tensor{Shape: shape, Data: input.Data[start*rowIn : (start+n)*rowIn]}
+		out, err := s.Run([]Tensor{chunk})
+		if err != nil {
+			return Tensor{}, fmt.Errorf("rows %d to %d: %w", start, start+n-1, err)
+		}
+		o := out[0]
+		if len(o.Shape) == 0 || o.Shape[0] != int64(n) {
+			return Tensor{}, fmt.Errorf("output %q: %d input rows gave shape %v; cannot concatenate along dim 0",
+				outs[0].Name, n, o.Shape)
+		}
+		if start == 0 {
+			rowOut = len(o.Data) / n
+			result.Shape = append([]int64{int64(rows)}, o.Shape[1:]...)
+			result.Data = make([]float32, 0, rows*rowOut)
+		} else if !slices.Equal(o.Shape[1:], result.Shape[1:]) {
+			return Tensor{}, fmt.Errorf("output %q: rows %d to %d gave shape %v, earlier rows %v",
+				outs[0].Name, start, start+n-1, o.Shape, result.Shape)
+		}
+		result.Data = append(result.Data, o.Data...)
+	}
+	return result, nil
+}

@@ -1,0 +1,92 @@
+package train
+
+import (
+	"bytes"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/fairbinn/fairbinn-go/internal/fsutil"
+)
+
+// CheckpointFile is the file name of the checkpoint inside a --checkpoint folder.
+const CheckpointFile = "checkpoint.gob"
+
+// checkpoint is everything needed to continue a run as if it had not stopped.
+type checkpoint struct {
+	Config      Config
+	DataSHA256  string
+	Epoch       int
+	Params      map[string][]float32
+	LeaderOpt   *Optimizer
+	FollowerOpt *Optimizer
+	PCG         []byte
+	History     []Epoch
+	Best        *snapshot
+}
+
+// SaveCheckpoint writes the trainer's state to dir/checkpoint.gob atomically.
+func (t *Trainer) SaveCheckpoint(dir string) error {
+	pcg, err := t.pcg.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	cp := checkpoint{
+		Config: t.cfg, DataSHA256: t.data.SHA256, Epoch: t.epoch, Params: t.copyParams(),
+		LeaderOpt: t.leaderOpt, FollowerOpt: t.followerOpt, PCG: pcg, History: t.history, Best: t.best,
+	}
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(&cp); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return fsutil.WriteFileAtomic(filepath.Join(dir, CheckpointFile), buf.Bytes(), 0o644)
+}
+
+// ErrNoCheckpoint is returned by Resume when the folder holds no checkpoint.
+var ErrNoCheckpoint = errors.New("no checkpoint")
+
+// Resume loads dir/checkpoint.gob into the trainer. The run must have the same configuration (the
+// number of epochs may grow) and the same data.
+func (t *Trainer) Resume(dir string) error {
+	path := filepath.Join(dir, CheckpointFile)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: %w", path, ErrNoCheckpoint)
+	}
+	if err != nil {
+		return err
+	}
+	var cp checkpoint
+	if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&cp); err != nil {
+		return fmt.Errorf("%s: not a checkpoint: %w", path, err)
+	}
+	want, got := t.cfg, cp.Config
+	want.Epochs, got.Epochs = 0, 0
+	if want != got {
+		return fmt.Errorf("%s: the checkpoint was made with other settings (%+v); resume with the same flags", path, cp.Config)
+	}
+	if cp.DataSHA256 != t.data.SHA256 {
+		return fmt.Errorf("%s: the checkpoint was made on other data (sha256 %s)", path, cp.DataSHA256)
+	}
+	for _, name := range t.trainable() {
+		v, ok := cp.Params[name]
+		if !ok || len(v) != len(t.model.Initializers[name].Float) {
+			return fmt.Errorf("%s: parameter %q missing or of another size", path, name)
+		}
+	}
+	if err := t.pcg.UnmarshalBinary(cp.PCG); err != nil {
+		return fmt.Errorf("%s: random state: %w", path, err)
+	}
+	t.restore(cp.Params)
+	t.leaderOpt, t.followerOpt = cp.LeaderOpt, cp.FollowerOpt
+	t.epoch, t.history, t.best = cp.Epoch, cp.History, cp.Best
+	return nil
+}
+
+// Epochs returns how many epochs are done.
+func (t *Trainer) Epochs() int { return t.epoch }

@@ -1,0 +1,188 @@
+package train
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
+)
+
+// stage is one gorgonia graph computing a cost and its gradient with respect to a set of parameters,
+// built once and run once per batch.
+type stage struct {
+	name     string
+	lowered  *lower.Lowered
+	x, y     *G.Node
+	xv, yv   *tensor.Dense
+	masks    *fairness.GroupMasks
+	wrt      []string
+	grads    []*G.Node
+	vm       G.VM
+	accVal   G.Value // L_acc of the last run
+	fairVal  G.Value // L_fair of the last run
+	gradData [][]float32
+}
+
+// stageSpec says what a stage optimises: accWeight·L_acc + fairWeight·L_fair, differentiated with respect
+// to the named parameters.
+type stageSpec struct {
+	name                  string
+	accWeight, fairWeight float64
+	wrt                   []string
+}
+
+// newStage lowers the model for batches of `batch` rows and adds the losses and their gradients.
+func newStage(m *ir.Graph, spec stageSpec, batch, groups int, crit fairness.Criterion) (st *stage, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("stage %s: gorgonia: %v", spec.name, r)
+		}
+	}()
+	l, err := lower.Lower(m, lower.Options{Batch: batch})
+	if err != nil {
+		return nil, err
+	}
+	if len(l.Inputs) != 1 || len(l.Outputs) != 1 {
+		return nil, fmt.Errorf("training needs a model with one input and one output")
+	}
+	prob := l.Outputs[0]
+	if s := prob.Shape(); !(len(s) == 2 && s[1] == 1) && !(len(s) == 1) {
+		return nil, fmt.Errorf("training needs one probability per row; the model's output has shape %v", s)
+	}
+	st = &stage{name: spec.name, lowered: l, x: l.Inputs[0], wrt: spec.wrt}
+	gr := l.Graph
+	st.xv = tensor.New(tensor.WithShape(st.x.Shape()...), tensor.Of(tensor.Float32))
+	st.yv = tensor.New(tensor.WithShape(prob.Shape()...), tensor.Of(tensor.Float32))
+	st.y = G.NewTensor(gr, tensor.Float32, prob.Shape().Dims(), G.WithShape(prob.Shape()...), G.WithName("fairbinn.label"))
+	if st.masks, err = fairness.NewGroupMasks(gr, tensor.Float32, batch, groups, "fairbinn.groups"); err != nil {
+		return nil, err
+	}
+
+	// L_acc: binary cross-entropy, on the logit when the output is a Sigmoid (stable, and PyTorch's
+	// BCEWithLogits), else on the probability.
+	var acc *G.Node
+	if logit := logitOf(m, l); logit != nil && logit.Shape().Eq(prob.Shape()) {
+		acc, err = fairness.BCEWithLogits(logit, st.y)
+	} else {
+		acc, err = fairness.BCE(prob, st.y)
+	}
+	if err != nil {
+		return nil, err
+	}
+	fair, err := crit.Loss()(prob, st.y, st.masks)
+	if err != nil {
+		return nil, err
+	}
+	G.Read(acc, &st.accVal)
+	G.Read(fair, &st.fairVal)
+
+	var cost *G.Node
+	add := func(term *G.Node, w float64) {
+		if w == 0 {
+			return
+		}
+		if w != 1 {
+			term = G.Must(G.Mul(term, G.NewConstant(float32(w), G.WithName(fmt.Sprintf("fairbinn.weight.%s.%p", spec.name, term)))))
+		}
+		if cost == nil {
+			cost = term
+		} else {
+			cost = G.Must(G.Add(cost, term))
+		}
+	}
+	add(acc, spec.accWeight)
+	add(fair, spec.fairWeight)
+	if cost != nil && len(spec.wrt) > 0 {
+		nodes := make([]*G.Node, len(spec.wrt))
+		for i, name := range spec.wrt {
+			if nodes[i] = l.Params[name]; nodes[i] == nil {
+				return nil, fmt.Errorf("parameter %q is not in the lowered graph", name)
+			}
+		}
+		if st.grads, err = G.Grad(cost, nodes...); err != nil {
+			return nil, fmt.Errorf("stage %s: gradients: %w", spec.name, err)
+		}
+	}
+	// The machine runs only what the stage reads: the losses and the wanted gradients. G.Grad also
+	// builds the gradients of every other input of each differentiated op (the batch itself, frozen
+	// parameters, the other side's parameters), which would otherwise be computed in every run for
+	// nothing: in the Adult configuration a third of the backward pass. Statements reading the kept
+	// nodes (the losses' and outputs' G.Read) stay in the subgraph.
+	roots := append(G.Nodes{acc, fair}, st.grads...)
+	st.vm = G.NewTapeMachine(gr.SubgraphRoots(roots...))
+	return st, nil
+}
+
+// logitOf returns the node feeding the model's final Sigmoid, if the output is one.
+func logitOf(m *ir.Graph, l *lower.Lowered) *G.Node {
+	p := m.Producers()[m.Outputs[0].Name]
+	if p == nil || p.OpType != "Sigmoid" {
+		return nil
+	}
+	return l.Values[p.Inputs[0]]
+}
+
+// run computes the stage on one batch (exactly the stage's batch size) and leaves the gradients in
+// st.gradData, in the order of st.wrt.
+func (st *stage) run(b dataset.Batch) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("stage %s: gorgonia: %v", st.name, r)
+		}
+	}()
+	st.vm.Reset()
+	copy(st.xv.Float32s(), b.X)
+	copy(st.yv.Float32s(), b.Y)
+	if err := G.Let(st.x, st.xv); err != nil {
+		return err
+	}
+	if err := G.Let(st.y, st.yv); err != nil {
+		return err
+	}
+	if err := st.masks.Set(b.Group, b.Y); err != nil {
+		return err
+	}
+	if err := st.vm.RunAll(); err != nil {
+		return fmt.Errorf("stage %s: %w", st.name, err)
+	}
+	if len(st.grads) == 0 {
+		// A zero-weighted cost (η = 0) has a zero gradient: the optimiser gets zeros, as PyTorch's would.
+		if len(st.gradData) != len(st.wrt) {
+			st.gradData = st.gradData[:0]
+			for _, name := range st.wrt {
+				st.gradData = append(st.gradData, make([]float32, st.lowered.Params[name].Shape().TotalSize()))
+			}
+		}
+		return nil
+	}
+	st.gradData = st.gradData[:0]
+	for i, g := range st.grads {
+		t, ok := g.Value().(tensor.Tensor)
+		if !ok {
+			return fmt.Errorf("stage %s: gradient of %q is %T", st.name, st.wrt[i], g.Value())
+		}
+		st.gradData = append(st.gradData, t.Data().([]float32))
+	}
+	return nil
+}
+
+func scalarOf(v G.Value) float64 {
+	switch v := v.(type) {
+	case *G.F32:
+		return float64(*v)
+	case *G.F64:
+		return float64(*v)
+	}
+	return 0
+}
+
+func (st *stage) close() {
+	if st != nil && st.vm != nil {
+		st.vm.Close()
+	}
+}
