@@ -3,21 +3,16 @@ package lower
 import (
 	"fmt"
 	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"slices"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
+	gt "gorgonia.org/tensor"
 )
-
-// Array is a dense float32 tensor in row-major order.
-type Array struct {
-	Shape []int64
-	Data  []float32
-}
 
 // Run computes the lowered graph once on the given inputs (one per Lowered.Inputs, shapes must match)
 // and returns copies of the outputs.
-func (l *Lowered) Run(inputs []Array) ([]Array, error) {
+func (l *Lowered) Run(inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 	if len(inputs) != len(l.Inputs) {
 		return nil, fmt.Errorf("want %d inputs, got %d", len(l.Inputs), len(inputs))
 	}
@@ -32,7 +27,7 @@ func (l *Lowered) Run(inputs []Array) ([]Array, error) {
 		} else {
 			// A copy: the tape machine may compute an op in place in its input's memory (a reshape, an
 			// elementwise op whose input is not read again), which would overwrite the caller's data.
-			v = tensor.New(tensor.WithShape(want...), tensor.WithBacking(slices.Clone(in.Data)))
+			v = gt.New(gt.WithShape(want...), gt.WithBacking(slices.Clone(in.Data)))
 		}
 		if err := G.Let(l.Inputs[i], v); err != nil {
 			return nil, fmt.Errorf("input %q: %w", l.InputNames[i], err)
@@ -43,7 +38,7 @@ func (l *Lowered) Run(inputs []Array) ([]Array, error) {
 	if err := runVM(vm); err != nil {
 		return nil, err
 	}
-	outs := make([]Array, len(l.Outputs))
+	outs := make([]tensor.Tensor, len(l.Outputs))
 	for i, o := range l.Outputs {
 		v := o.Value()
 		if i < len(l.outputReads) && l.outputReads[i] != nil {
@@ -80,25 +75,25 @@ func sameShape(a []int, b []int64) bool {
 	return true
 }
 
-func valueToArray(v G.Value) (Array, error) {
+func valueToArray(v G.Value) (tensor.Tensor, error) {
 	switch v := v.(type) {
 	case *G.F32:
-		return Array{Shape: []int64{}, Data: []float32{float32(*v)}}, nil
-	case tensor.Tensor:
+		return tensor.Tensor{Shape: []int64{}, Data: []float32{float32(*v)}}, nil
+	case gt.Tensor:
 		if slices.Contains(v.Shape(), 0) {
-			// An empty tensor's Data panics in gorgonia.org/tensor.
+			// An empty tensor's Data panics in gorgonia.org/gt.
 			shape := make([]int64, len(v.Shape()))
 			for i, d := range v.Shape() {
 				shape[i] = int64(d)
 			}
-			return Array{Shape: shape, Data: []float32{}}, nil
+			return tensor.Tensor{Shape: shape, Data: []float32{}}, nil
 		}
 		data, ok := v.Data().([]float32)
 		if !ok {
 			if f, ok := v.Data().(float32); ok {
 				data = []float32{f}
 			} else {
-				return Array{}, fmt.Errorf("output holds %T, want float32", v.Data())
+				return tensor.Tensor{}, fmt.Errorf("output holds %T, want float32", v.Data())
 			}
 		}
 		shape := make([]int64, len(v.Shape()))
@@ -112,29 +107,29 @@ func valueToArray(v G.Value) (Array, error) {
 		if len(shape) == 0 || n == 0 {
 			n = len(data)
 		}
-		return Array{Shape: shape, Data: append([]float32(nil), data[:n]...)}, nil
+		return tensor.Tensor{Shape: shape, Data: append([]float32(nil), data[:n]...)}, nil
 	case nil:
-		return Array{}, fmt.Errorf("output was not computed")
+		return tensor.Tensor{}, fmt.Errorf("output was not computed")
 	}
-	return Array{}, fmt.Errorf("output holds %T, want a float32 tensor", v)
+	return tensor.Tensor{}, fmt.Errorf("output holds %T, want a float32 tensor", v)
 }
 
 // Forward runs a single-input, single-output model on an input whose first dim is the batch, in chunks
 // of at most batch rows, lowering the graph once per distinct chunk size. A model whose input has a static
 // first dim runs in chunks of exactly that size.
-func Forward(m *ir.Graph, input Array, batch int) (Array, error) {
+func Forward(m *ir.Graph, input tensor.Tensor, batch int) (tensor.Tensor, error) {
 	ins := m.RealInputs()
 	if len(ins) != 1 || len(m.Outputs) != 1 {
-		return Array{}, fmt.Errorf("the Go forward pass runs models with one input and one output; this one has %d and %d", len(ins), len(m.Outputs))
+		return tensor.Tensor{}, fmt.Errorf("the Go forward pass runs models with one input and one output; this one has %d and %d", len(ins), len(m.Outputs))
 	}
 	if len(input.Shape) == 0 {
-		return Array{}, fmt.Errorf("%w: input is a scalar, want a batch of rows", ir.ErrShapeMismatch)
+		return tensor.Tensor{}, fmt.Errorf("%w: input is a scalar, want a batch of rows", ir.ErrShapeMismatch)
 	}
 	rows := int(input.Shape[0])
 	if d := ins[0].Shape; len(d) > 0 && d[0].IsStatic() {
 		batch = int(d[0].Value)
 		if rows%batch != 0 {
-			return Array{}, fmt.Errorf("%w: model input %q has a static batch of %d; %d rows is not a multiple", ir.ErrShapeMismatch, ins[0].Name, batch, rows)
+			return tensor.Tensor{}, fmt.Errorf("%w: model input %q has a static batch of %d; %d rows is not a multiple", ir.ErrShapeMismatch, ins[0].Name, batch, rows)
 		}
 	}
 	if batch <= 0 || batch > rows {
@@ -145,21 +140,21 @@ func Forward(m *ir.Graph, input Array, batch int) (Array, error) {
 		rowLen *= int(d)
 	}
 	lowered := map[int]*Lowered{}
-	var out Array
+	var out tensor.Tensor
 	for start := 0; start < rows; start += batch {
 		n := min(batch, rows-start)
 		l := lowered[n]
 		if l == nil {
 			var err error
 			if l, err = Lower(m, Options{Batch: n}); err != nil {
-				return Array{}, err
+				return tensor.Tensor{}, err
 			}
 			lowered[n] = l
 		}
 		shape := append([]int64{int64(n)}, input.Shape[1:]...)
-		res, err := l.Run([]Array{{Shape: shape, Data: input.Data[start*rowLen : (start+n)*rowLen]}})
+		res, err := l.Run([]tensor.Tensor{{Shape: shape, Data: input.Data[start*rowLen : (start+n)*rowLen]}})
 		if err != nil {
-			return Array{}, err
+			return tensor.Tensor{}, err
 		}
 		if out.Shape == nil {
 			out.Shape = append([]int64{int64(rows)}, res[0].Shape[1:]...)

@@ -3,6 +3,7 @@ package lower_test
 import (
 	"errors"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -14,7 +15,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
-	ortrt "github.com/fairbinn/fairbinn-go/ort"
+	ort "github.com/fairbinn/fairbinn-go/ort"
 )
 
 // ortCase is a small model that the Go forward pass must compute as onnxruntime does, or, with wantErr
@@ -30,7 +31,7 @@ type ortCase struct {
 // ortRequire skips the test when onnxruntime cannot be loaded, except in CI, which installs it.
 func ortRequire(t *testing.T) {
 	t.Helper()
-	if err := ortrt.Init(); err != nil {
+	if err := ort.Init(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true but onnxruntime is unavailable: %v", err)
 		}
@@ -39,12 +40,12 @@ func ortRequire(t *testing.T) {
 }
 
 // ortRandomInputs draws the data of the model's graph inputs.
-func ortRandomInputs(m onnxtest.Model, seed uint64, scale float32) []lower.Array {
+func ortRandomInputs(m onnxtest.Model, seed uint64, scale float32) []tensor.Tensor {
 	rng := rand.New(rand.NewPCG(seed, 11))
 	if scale == 0 {
 		scale = 1
 	}
-	out := make([]lower.Array, len(m.Inputs))
+	out := make([]tensor.Tensor, len(m.Inputs))
 	for i, in := range m.Inputs {
 		n := int64(1)
 		for _, d := range in.Shape {
@@ -54,13 +55,13 @@ func ortRandomInputs(m onnxtest.Model, seed uint64, scale float32) []lower.Array
 		for j := range data {
 			data[j] = scale * (2*rng.Float32() - 1)
 		}
-		out[i] = lower.Array{Shape: slices.Clone(in.Shape), Data: data}
+		out[i] = tensor.Tensor{Shape: slices.Clone(in.Shape), Data: data}
 	}
 	return out
 }
 
 // goRun imports, lowers and runs a model with batch 1.
-func goRun(model []byte, inputs []lower.Array) ([]lower.Array, error) {
+func goRun(model []byte, inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 	g, err := importer.Read(model, importer.Options{})
 	if err != nil {
 		return nil, err
@@ -72,23 +73,23 @@ func goRun(model []byte, inputs []lower.Array) ([]lower.Array, error) {
 	return l.Run(inputs)
 }
 
-func ortRun(model []byte, inputs []lower.Array) ([]lower.Array, error) {
-	s, err := ortrt.Open(model, ortrt.Options{})
+func ortRun(model []byte, inputs []tensor.Tensor) ([]tensor.Tensor, error) {
+	s, err := ort.Open(model, ort.Options{})
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	ts := make([]ortrt.Tensor, len(inputs))
+	ts := make([]tensor.Tensor, len(inputs))
 	for i, in := range inputs {
-		ts[i] = ortrt.Tensor{Shape: in.Shape, Data: in.Data}
+		ts[i] = tensor.Tensor{Shape: in.Shape, Data: in.Data}
 	}
 	outs, err := s.Run(ts)
 	if err != nil {
 		return nil, err
 	}
-	res := make([]lower.Array, len(outs))
+	res := make([]tensor.Tensor, len(outs))
 	for i, o := range outs {
-		res[i] = lower.Array{Shape: o.Shape, Data: o.Data}
+		res[i] = tensor.Tensor{Shape: o.Shape, Data: o.Data}
 	}
 	return res, nil
 }
@@ -243,8 +244,8 @@ func TestDropoutMaskAndTrainingMode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := lower.Array{Shape: []int64{2, 3}, Data: []float32{1, -2, 3, -4, 5, -6}}
-	got, err := goRun(model, []lower.Array{x})
+	x := tensor.Tensor{Shape: []int64{2, 3}, Data: []float32{1, -2, 3, -4, 5, -6}}
+	got, err := goRun(model, []tensor.Tensor{x})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -269,7 +270,7 @@ func TestDropoutMaskAndTrainingMode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := goRun(model, []lower.Array{x})
+		got, err := goRun(model, []tensor.Tensor{x})
 		if !errors.Is(err, c.wantErr) {
 			t.Fatalf("ratio %g: error %v, want %v", c.ratio, err, c.wantErr)
 		}
@@ -294,9 +295,9 @@ func TestOutputFeedingAnotherNode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	x := lower.Array{Shape: []int64{2, 3}, Data: []float32{-1, 2, -3, 4, -5, 6}}
+	x := tensor.Tensor{Shape: []int64{2, 3}, Data: []float32{-1, 2, -3, 4, -5, 6}}
 	for run := range 2 {
-		got, err := goRun(model, []lower.Array{x})
+		got, err := goRun(model, []tensor.Tensor{x})
 		if err != nil {
 			t.Fatal(err)
 		}

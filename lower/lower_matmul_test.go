@@ -2,13 +2,14 @@ package lower_test
 
 import (
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
+	gt "gorgonia.org/tensor"
 
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
@@ -50,7 +51,7 @@ func TestMatMulVectors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := goRun(model, []lower.Array{{Shape: []int64{3}, Data: []float32{1, 2, 3}}, {Shape: []int64{3}, Data: []float32{4, -5, 6}}})
+	got, err := goRun(model, []tensor.Tensor{{Shape: []int64{3}, Data: []float32{1, 2, 3}}, {Shape: []int64{3}, Data: []float32{4, -5, 6}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func mlpGraph() *ir.Graph {
 	}
 }
 
-var mlpInput = lower.Array{Shape: []int64{2, 3}, Data: []float32{0.9, -0.4, 0.3, -0.2, 0.7, 1.1}}
+var mlpInput = tensor.Tensor{Shape: []int64{2, 3}, Data: []float32{0.9, -0.4, 0.3, -0.2, 0.7, 1.1}}
 
 // gemmGradWeights are the fixed weights of the test loss Σ wᵢ·yᵢ: a plain sum would hide errors in
 // gradients of outputs that sum to a constant, such as Softmax's.
@@ -131,13 +132,13 @@ func gemmGradWeights(n int) []float32 {
 }
 
 // gemmGradLoss is Σ wᵢ·yᵢ over the first output, in float64, from a fresh lowering of g.
-func gemmGradLoss(t *testing.T, g *ir.Graph, x lower.Array) float64 {
+func gemmGradLoss(t *testing.T, g *ir.Graph, x tensor.Tensor) float64 {
 	t.Helper()
 	l, err := lower.Lower(g, lower.Options{Batch: int(x.Shape[0])})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := l.Run([]lower.Array{x})
+	out, err := l.Run([]tensor.Tensor{x})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,15 +151,15 @@ func gemmGradLoss(t *testing.T, g *ir.Graph, x lower.Array) float64 {
 
 // gemmCheckGradients checks that G.Grad of the test loss reaches every float initializer of g and agrees
 // with central finite differences.
-func gemmCheckGradients(t *testing.T, g *ir.Graph, x lower.Array) {
+func gemmCheckGradients(t *testing.T, g *ir.Graph, x tensor.Tensor) {
 	t.Helper()
 	l, err := lower.Lower(g, lower.Options{Batch: int(x.Shape[0])})
 	if err != nil {
 		t.Fatal(err)
 	}
 	y := l.Outputs[0]
-	w := G.NewTensor(l.Graph, tensor.Float32, y.Dims(), G.WithShape(y.Shape()...), G.WithName("loss weights"),
-		G.WithValue(tensor.New(tensor.WithShape(y.Shape()...), tensor.WithBacking(gemmGradWeights(y.Shape().TotalSize())))))
+	w := G.NewTensor(l.Graph, gt.Float32, y.Dims(), G.WithShape(y.Shape()...), G.WithName("loss weights"),
+		G.WithValue(gt.New(gt.WithShape(y.Shape()...), gt.WithBacking(gemmGradWeights(y.Shape().TotalSize())))))
 	wy, err := G.HadamardProd(y, w)
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +188,7 @@ func gemmCheckGradients(t *testing.T, g *ir.Graph, x lower.Array) {
 		}
 		G.Read(gr, &gradVals[i])
 	}
-	if err := G.Let(l.Inputs[0], tensor.New(tensor.WithShape(gemmIntShape(x.Shape)...), tensor.WithBacking(slices.Clone(x.Data)))); err != nil {
+	if err := G.Let(l.Inputs[0], gt.New(gt.WithShape(gemmIntShape(x.Shape)...), gt.WithBacking(slices.Clone(x.Data)))); err != nil {
 		t.Fatal(err)
 	}
 	vm := G.NewTapeMachine(l.Graph)
@@ -200,7 +201,7 @@ func gemmCheckGradients(t *testing.T, g *ir.Graph, x lower.Array) {
 	for i, name := range names {
 		var analytic []float32
 		switch v := gradVals[i].(type) {
-		case tensor.Tensor:
+		case gt.Tensor:
 			analytic = v.Data().([]float32)
 		case *G.F32:
 			analytic = []float32{float32(*v)}
@@ -246,7 +247,7 @@ func TestTrainingPathGradients(t *testing.T) {
 		}
 		gemmCheckGradients(t, g, mlpInput)
 	})
-	x := lower.Array{Shape: []int64{2, 3, 4}, Data: make([]float32, 24)}
+	x := tensor.Tensor{Shape: []int64{2, 3, 4}, Data: make([]float32, 24)}
 	for i := range x.Data {
 		x.Data[i] = float32((i*7)%11)/11 - 0.45
 	}
@@ -317,7 +318,7 @@ func TestTrainingPathGradients(t *testing.T) {
 // smaller chunk, and compares with the same rows computed one at a time.
 func TestGemmBatchSizes(t *testing.T) {
 	g := mlpGraph()
-	rows := lower.Array{Shape: []int64{5, 3}, Data: []float32{
+	rows := tensor.Tensor{Shape: []int64{5, 3}, Data: []float32{
 		0.9, -0.4, 0.3, -0.2, 0.7, 1.1, 0.5, 0.5, -0.5, -1, 0, 1, 0.3, 0.2, 0.1}}
 	all, err := lower.Forward(g, rows, 3)
 	if err != nil {
@@ -327,7 +328,7 @@ func TestGemmBatchSizes(t *testing.T) {
 		t.Fatalf("shape %v, want [5 1]", all.Shape)
 	}
 	for r := range 5 {
-		one, err := lower.Forward(g, lower.Array{Shape: []int64{1, 3}, Data: rows.Data[3*r : 3*r+3]}, 1)
+		one, err := lower.Forward(g, tensor.Tensor{Shape: []int64{1, 3}, Data: rows.Data[3*r : 3*r+3]}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -343,7 +344,7 @@ func ExampleLower_gemm() {
 		fmt.Println(err)
 		return
 	}
-	out, err := l.Run([]lower.Array{mlpInput})
+	out, err := l.Run([]tensor.Tensor{mlpInput})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -378,7 +379,7 @@ func BenchmarkAdultMLPStep(b *testing.B) {
 	for i := range x {
 		x[i] = float32(i%13) / 13
 	}
-	if err := G.Let(l.Inputs[0], tensor.New(tensor.WithShape(100, 101), tensor.WithBacking(x))); err != nil {
+	if err := G.Let(l.Inputs[0], gt.New(gt.WithShape(100, 101), gt.WithBacking(x))); err != nil {
 		b.Fatal(err)
 	}
 	vm := G.NewTapeMachine(l.Graph)
@@ -438,7 +439,7 @@ func TestRepeatedStepsKeepParams(t *testing.T) {
 			for i := range x {
 				x[i] = float32(i%13)/13 - 0.3
 			}
-			if err := G.Let(l.Inputs[0], tensor.New(tensor.WithShape(shape...), tensor.WithBacking(x))); err != nil {
+			if err := G.Let(l.Inputs[0], gt.New(gt.WithShape(shape...), gt.WithBacking(x))); err != nil {
 				t.Fatal(err)
 			}
 			vm := G.NewTapeMachine(l.Graph)

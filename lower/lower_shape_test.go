@@ -1,6 +1,7 @@
 package lower_test
 
 import (
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"slices"
 	"testing"
 
@@ -56,11 +57,11 @@ func TestViewChainFoldsForEachBatch(t *testing.T) {
 			if err != nil {
 				t.Fatalf("opset %d, batch %d: %v", opset, batch, err)
 			}
-			x := lower.Array{Shape: []int64{int64(batch), 2, 3}, Data: make([]float32, batch*6)}
+			x := tensor.Tensor{Shape: []int64{int64(batch), 2, 3}, Data: make([]float32, batch*6)}
 			for i := range x.Data {
 				x.Data[i] = float32(i%7) - 2
 			}
-			out, err := l.Run([]lower.Array{x})
+			out, err := l.Run([]tensor.Tensor{x})
 			if err != nil {
 				t.Fatalf("opset %d, batch %d: %v", opset, batch, err)
 			}
@@ -161,7 +162,7 @@ func TestGatherScalarIndexOfVector(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := goRun(model, []lower.Array{{Shape: []int64{4}, Data: []float32{1, 2, 3, 4}}})
+	got, err := goRun(model, []tensor.Tensor{{Shape: []int64{4}, Data: []float32{1, 2, 3, 4}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package lower_test
 
 import (
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -9,7 +10,7 @@ import (
 	"testing"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
+	gt "gorgonia.org/tensor"
 
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/internal/npy"
@@ -28,7 +29,7 @@ func distinct(rng *rand.Rand, n int64) []float32 {
 
 // checkGradients compares the symbolic gradients of cost = Σ coef·y with respect to every graph input
 // and every float initializer against central finite differences of the forward pass with step eps.
-func checkGradients(t *testing.T, model []byte, inputs []lower.Array, eps float32) {
+func checkGradients(t *testing.T, model []byte, inputs []tensor.Tensor, eps float32) {
 	t.Helper()
 	g, err := importer.Read(model, importer.Options{})
 	if err != nil {
@@ -45,8 +46,8 @@ func checkGradients(t *testing.T, model []byte, inputs []lower.Array, eps float3
 	rng := rand.New(rand.NewPCG(5, 5))
 	y := l.Outputs[0]
 	coef := nchwRandom(rng, int64(y.Shape().TotalSize()), false)
-	cn := G.NewTensor(l.Graph, tensor.Float32, y.Dims(), G.WithName("coef"), G.WithShape(y.Shape()...),
-		G.WithValue(tensor.New(tensor.WithShape(y.Shape()...), tensor.WithBacking(coef))))
+	cn := G.NewTensor(l.Graph, gt.Float32, y.Dims(), G.WithName("coef"), G.WithShape(y.Shape()...),
+		G.WithValue(gt.New(gt.WithShape(y.Shape()...), gt.WithBacking(coef))))
 	cost := G.Must(G.Sum(G.Must(G.HadamardProd(y, cn))))
 
 	// The data of each wrt node: the input arrays (re-bound before each run) and the parameters' own
@@ -80,7 +81,7 @@ func checkGradients(t *testing.T, model []byte, inputs []lower.Array, eps float3
 			if len(inputs[i].Shape) == 0 {
 				v = G.NewF32(data[i][0])
 			} else {
-				v = tensor.New(tensor.WithShape(n.Shape()...), tensor.WithBacking(data[i]))
+				v = gt.New(gt.WithShape(n.Shape()...), gt.WithBacking(data[i]))
 			}
 			if err := G.Let(n, v); err != nil {
 				t.Fatal(err)
@@ -183,5 +184,5 @@ func TestNCHWBackboneGradients(t *testing.T) {
 	n := len(in.Data) / int(rows) * 2
 	// A step of 1e-3 moves some of the many ReLU and MaxPool kinks downstream of conv1 and 1e-5 drowns in
 	// float32 rounding; 1e-4 sits between the two for this (fixed) input.
-	checkGradients(t, model, []lower.Array{{Shape: in.Shape, Data: in.Data[:n]}}, 1e-4)
+	checkGradients(t, model, []tensor.Tensor{{Shape: in.Shape, Data: in.Data[:n]}}, 1e-4)
 }

@@ -3,6 +3,7 @@ package lower_test
 import (
 	"errors"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -12,7 +13,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
-	ortrt "github.com/fairbinn/fairbinn-go/ort"
+	ort "github.com/fairbinn/fairbinn-go/ort"
 )
 
 // nchwTol is the forward pass's tolerance: absolute, relative when |want| > 1.
@@ -67,7 +68,7 @@ func nchwRandom(rng *rand.Rand, n int64, positive bool) []float32 {
 }
 
 // build returns the model's bytes and the data of its graph inputs, in order.
-func (c nchwCase) build(seed uint64) ([]byte, []lower.Array) {
+func (c nchwCase) build(seed uint64) ([]byte, []tensor.Tensor) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	outputs := c.outputs
 	if outputs == nil {
@@ -75,7 +76,7 @@ func (c nchwCase) build(seed uint64) ([]byte, []lower.Array) {
 	}
 	m := onnxtest.Model{Opset: c.opset, Outputs: outputs[:1]}
 	node := onnxtest.Node{Op: c.op, Outputs: outputs, Attrs: c.attrs}
-	var inputs []lower.Array
+	var inputs []tensor.Tensor
 	for _, a := range c.args {
 		node.Inputs = append(node.Inputs, a.name)
 		switch {
@@ -86,7 +87,7 @@ func (c nchwCase) build(seed uint64) ([]byte, []lower.Array) {
 			m.Inits = append(m.Inits, &ir.Tensor{Name: a.name, DType: ir.Float32, Dims: a.shape, Float: a.values(rng)})
 		default:
 			m.Inputs = append(m.Inputs, onnxtest.Input{Name: a.name, Shape: a.shape})
-			inputs = append(inputs, lower.Array{Shape: a.shape, Data: a.values(rng)})
+			inputs = append(inputs, tensor.Tensor{Shape: a.shape, Data: a.values(rng)})
 		}
 	}
 	m.Nodes = []onnxtest.Node{node}
@@ -106,25 +107,25 @@ func nchwNumElems(shape []int64) int64 {
 }
 
 // nchwGoRun imports, lowers and runs a model.
-func nchwGoRun(model []byte, inputs []lower.Array) (lower.Array, error) {
+func nchwGoRun(model []byte, inputs []tensor.Tensor) (tensor.Tensor, error) {
 	g, err := importer.Read(model, importer.Options{})
 	if err != nil {
-		return lower.Array{}, err
+		return tensor.Tensor{}, err
 	}
 	l, err := lower.Lower(g, lower.Options{})
 	if err != nil {
-		return lower.Array{}, err
+		return tensor.Tensor{}, err
 	}
 	outs, err := l.Run(inputs)
 	if err != nil {
-		return lower.Array{}, err
+		return tensor.Tensor{}, err
 	}
 	return outs[0], nil
 }
 
 func nchwRequireORT(t *testing.T) {
 	t.Helper()
-	if err := ortrt.Init(); err != nil {
+	if err := ort.Init(); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("CI=true but onnxruntime is unavailable: %v", err)
 		}
@@ -132,21 +133,21 @@ func nchwRequireORT(t *testing.T) {
 	}
 }
 
-func nchwORTRun(model []byte, inputs []lower.Array) (lower.Array, error) {
-	s, err := ortrt.Open(model, ortrt.Options{})
+func nchwORTRun(model []byte, inputs []tensor.Tensor) (tensor.Tensor, error) {
+	s, err := ort.Open(model, ort.Options{})
 	if err != nil {
-		return lower.Array{}, err
+		return tensor.Tensor{}, err
 	}
 	defer s.Close()
-	ts := make([]ortrt.Tensor, len(inputs))
+	ts := make([]tensor.Tensor, len(inputs))
 	for i, in := range inputs {
-		ts[i] = ortrt.Tensor{Shape: in.Shape, Data: in.Data}
+		ts[i] = tensor.Tensor{Shape: in.Shape, Data: in.Data}
 	}
 	outs, err := s.Run(ts)
 	if err != nil {
-		return lower.Array{}, err
+		return tensor.Tensor{}, err
 	}
-	return lower.Array{Shape: outs[0].Shape, Data: outs[0].Data}, nil
+	return tensor.Tensor{Shape: outs[0].Shape, Data: outs[0].Data}, nil
 }
 
 // nchwCompareORT runs each case through the Go forward pass and onnxruntime and requires the outputs to
@@ -172,7 +173,7 @@ func nchwCompareORT(t *testing.T, cases []nchwCase) {
 	}
 }
 
-func nchwSameArray(got, want lower.Array) error {
+func nchwSameArray(got, want tensor.Tensor) error {
 	if fmt.Sprint(got.Shape) != fmt.Sprint(want.Shape) {
 		return fmt.Errorf("shape %v, want %v", got.Shape, want.Shape)
 	}
@@ -211,7 +212,7 @@ func nchwRunExpect(t *testing.T, cases []nchwExpect) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := nchwSameArray(got, lower.Array{Shape: c.shape, Data: c.want}); err != nil {
+			if err := nchwSameArray(got, tensor.Tensor{Shape: c.shape, Data: c.want}); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -3,6 +3,7 @@ package lower_test
 import (
 	"errors"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"os"
 	"path/filepath"
@@ -201,9 +202,9 @@ func runNodeCase(t *testing.T, c onnxtest.Case) (skip string) {
 		if err != nil {
 			t.Fatalf("%s: lower: %v", set.Name, err)
 		}
-		feeds := make([]lower.Array, len(l.InputNames))
+		feeds := make([]tensor.Tensor, len(l.InputNames))
 		for i, name := range l.InputNames {
-			feeds[i] = lower.Array{Shape: byName[name].Dims, Data: byName[name].Float}
+			feeds[i] = tensor.Tensor{Shape: byName[name].Dims, Data: byName[name].Float}
 		}
 		got, err := l.Run(feeds)
 		if err != nil {
@@ -217,7 +218,7 @@ func runNodeCase(t *testing.T, c onnxtest.Case) (skip string) {
 }
 
 // nodeCompare checks one output against the expected tensor (integer and bool outputs as float32).
-func nodeCompare(t *testing.T, what string, got lower.Array, want *ir.Tensor) {
+func nodeCompare(t *testing.T, what string, got tensor.Tensor, want *ir.Tensor) {
 	t.Helper()
 	if !slices.Equal(got.Shape, want.Dims) {
 		t.Errorf("%s: shape %v, want %v", what, got.Shape, want.Dims)
@@ -265,7 +266,7 @@ func TestBackbonesForward(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := lower.Forward(g, lower.Array{Shape: x.Shape, Data: x.Data}, 100)
+			got, err := lower.Forward(g, tensor.Tensor{Shape: x.Shape, Data: x.Data}, 100)
 			if err != nil {
 				t.Fatal(err)
 			}

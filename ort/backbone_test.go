@@ -3,6 +3,7 @@
 package ort
 
 import (
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"os"
 	"path/filepath"
@@ -44,14 +45,14 @@ func TestBackbones(t *testing.T) {
 			}
 			defer s.Close()
 			// A batch of 3 splits every input unevenly, so chunk boundaries are exercised.
-			got, err := RunBatched(s, Tensor{Shape: in.Shape, Data: in.Data}, 3)
+			got, err := RunBatched(s, tensor.Tensor{Shape: in.Shape, Data: in.Data}, 3)
 			if err != nil && strings.Contains(err.Error(), "static batch") {
-				got, err = RunBatched(s, Tensor{Shape: in.Shape, Data: in.Data}, int(in.Shape[0]))
+				got, err = RunBatched(s, tensor.Tensor{Shape: in.Shape, Data: in.Data}, int(in.Shape[0]))
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := maxAbsDiff(t, got, Tensor{Shape: want.Shape, Data: want.Data}); d > 1e-5 {
+			if d := maxAbsDiff(t, got, tensor.Tensor{Shape: want.Shape, Data: want.Data}); d > 1e-5 {
 				t.Errorf("max abs diff from PyTorch %g, want <= 1e-5", d)
 			}
 		})
@@ -62,7 +63,7 @@ func TestBackbones(t *testing.T) {
 }
 
 // maxAbsDiff compares shapes exactly and values within float32 rounding of different kernels.
-func maxAbsDiff(t *testing.T, got, want Tensor) float64 {
+func maxAbsDiff(t *testing.T, got, want tensor.Tensor) float64 {
 	t.Helper()
 	if len(got.Shape) != len(want.Shape) || len(got.Data) != len(want.Data) {
 		t.Fatalf("shape %v, want %v", got.Shape, want.Shape)

@@ -5,6 +5,7 @@ package ort
 import (
 	"errors"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"strings"
 	"sync"
 
@@ -172,7 +173,7 @@ func cloneInfo(infos []IOInfo) []IOInfo {
 
 // Run runs the model on one tensor per input (in Inputs order) and returns one tensor per output (in Outputs
 // order). The inputs are only read, and only during the call; the outputs are fresh Go slices.
-func (s *Session) Run(inputs []Tensor) ([]Tensor, error) {
+func (s *Session) Run(inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 	if s == nil || s.s == nil {
 		return nil, errors.New("run on a closed session")
 	}
@@ -181,7 +182,7 @@ func (s *Session) Run(inputs []Tensor) ([]Tensor, error) {
 			len(s.inputs), strings.Join(names(s.inputs), ", "), len(inputs))
 	}
 	for i, t := range inputs {
-		if err := t.check(s.inputs[i]); err != nil {
+		if err := checkInput(t, s.inputs[i]); err != nil {
 			return nil, err
 		}
 	}
@@ -216,7 +217,7 @@ func (s *Session) Run(inputs []Tensor) ([]Tensor, error) {
 		return nil, fmt.Errorf("onnxruntime run: %w", err)
 	}
 
-	result := make([]Tensor, len(out))
+	result := make([]tensor.Tensor, len(out))
 	for i, v := range out {
 		if v == nil {
 			return nil, fmt.Errorf("output %q: onnxruntime returned no tensor (rank-0 outputs are not supported)", s.outputs[i].Name)
@@ -226,7 +227,7 @@ func (s *Session) Run(inputs []Tensor) ([]Tensor, error) {
 			// Open checked the declared types, so this is a model that lies about its output type.
 			return nil, fmt.Errorf("output %q: got %T, want a float32 tensor", s.outputs[i].Name, v)
 		}
-		result[i] = Tensor{
+		result[i] = tensor.Tensor{
 			Shape: append([]int64(nil), t.GetShape()...),
 			Data:  append([]float32(nil), t.GetData()...),
 		}

@@ -2,6 +2,7 @@
 
 package ort
 
+import "github.com/fairbinn/fairbinn-go/tensor"
 import "fmt"
 
 // errNoCgo explains why nothing runs: onnxruntime_go needs cgo to load the shared library.
@@ -26,7 +27,7 @@ func (s *Session) Inputs() []IOInfo { return nil }
 func (s *Session) Outputs() []IOInfo { return nil }
 
 // Run reports ErrRuntimeUnavailable.
-func (s *Session) Run(inputs []Tensor) ([]Tensor, error) { return nil, errNoCgo }
+func (s *Session) Run(inputs []tensor.Tensor) ([]tensor.Tensor, error) { return nil, errNoCgo }
 
 // Close does nothing.
 func (s *Session) Close() error { return nil }

@@ -4,6 +4,7 @@ package ort
 
 import (
 	"errors"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"strings"
 	"testing"
 )
@@ -23,7 +24,7 @@ func TestStubUnavailable(t *testing.T) {
 
 func TestStubSession(t *testing.T) {
 	var s Session
-	if _, err := s.Run([]Tensor{{Shape: []int64{1}, Data: []float32{1}}}); !errors.Is(err, ErrRuntimeUnavailable) {
+	if _, err := s.Run([]tensor.Tensor{{Shape: []int64{1}, Data: []float32{1}}}); !errors.Is(err, ErrRuntimeUnavailable) {
 		t.Errorf("Run: got %v, want ErrRuntimeUnavailable", err)
 	}
 	if s.Inputs() != nil || s.Outputs() != nil {
@@ -33,7 +34,7 @@ func TestStubSession(t *testing.T) {
 		t.Errorf("Close: %v", err)
 	}
 	// RunBatched is shared code: with no model it must refuse, not panic.
-	if _, err := RunBatched(&s, Tensor{Shape: []int64{1, 1}, Data: []float32{1}}, 1); err == nil {
+	if _, err := RunBatched(&s, tensor.Tensor{Shape: []int64{1, 1}, Data: []float32{1}}, 1); err == nil {
 		t.Errorf("RunBatched on a stub session succeeded")
 	}
 }

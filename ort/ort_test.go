@@ -5,6 +5,7 @@ package ort
 import (
 	"errors"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,12 +47,12 @@ func openModel(t *testing.T, name string, opts Options) *Session {
 }
 
 // rows returns an [n, 3] tensor whose values are distinct and include negatives, so relu is exercised.
-func rows(n int) Tensor {
+func rows(n int) tensor.Tensor {
 	data := make([]float32, n*3)
 	for i := range data {
 		data[i] = float32(i) - float32(len(data))/2
 	}
-	return Tensor{Shape: []int64{int64(n), 3}, Data: data}
+	return tensor.Tensor{Shape: []int64{int64(n), 3}, Data: data}
 }
 
 func plusOne(x []float32) []float32 {
@@ -71,7 +72,7 @@ func relu(x []float32) []float32 {
 }
 
 // equalTensor compares exactly: x+1 and relu are exact in float32.
-func equalTensor(t *testing.T, what string, got Tensor, shape []int64, data []float32) {
+func equalTensor(t *testing.T, what string, got tensor.Tensor, shape []int64, data []float32) {
 	t.Helper()
 	if !slices.Equal(got.Shape, shape) {
 		t.Errorf("%s: shape %v, want %v", what, got.Shape, shape)
@@ -120,7 +121,7 @@ func TestRun(t *testing.T) {
 		s := openModel(t, "add.onnx", Options{Threads: threads})
 		for _, n := range []int{1, 4} {
 			in := rows(n)
-			out, err := s.Run([]Tensor{in})
+			out, err := s.Run([]tensor.Tensor{in})
 			if err != nil {
 				t.Fatalf("threads %d, %d rows: %v", threads, n, err)
 			}
@@ -139,7 +140,7 @@ func TestRunConcurrent(t *testing.T) {
 	for g := range 8 {
 		wg.Go(func() {
 			in := rows(g + 1)
-			out, err := s.Run([]Tensor{in})
+			out, err := s.Run([]tensor.Tensor{in})
 			if err != nil {
 				t.Errorf("goroutine %d: %v", g, err)
 				return
@@ -154,14 +155,14 @@ func TestRunErrors(t *testing.T) {
 	s := openModel(t, "add.onnx", Options{})
 	for _, tc := range []struct {
 		name    string
-		inputs  []Tensor
+		inputs  []tensor.Tensor
 		wantErr string
 	}{
-		{name: "wrong width", inputs: []Tensor{{Shape: []int64{2, 4}, Data: make([]float32, 8)}},
+		{name: "wrong width", inputs: []tensor.Tensor{{Shape: []int64{2, 4}, Data: make([]float32, 8)}},
 			wantErr: `input "x": dim 1 is 4, model wants 3`},
-		{name: "short data", inputs: []Tensor{{Shape: []int64{2, 3}, Data: make([]float32, 5)}},
+		{name: "short data", inputs: []tensor.Tensor{{Shape: []int64{2, 3}, Data: make([]float32, 5)}},
 			wantErr: `input "x": shape [2 3] needs 6 values, got 5`},
-		{name: "too many inputs", inputs: []Tensor{rows(1), rows(1)},
+		{name: "too many inputs", inputs: []tensor.Tensor{rows(1), rows(1)},
 			wantErr: "model has 1 inputs (x), got 2 tensors"},
 		{name: "no inputs", wantErr: "model has 1 inputs (x), got 0 tensors"},
 	} {
@@ -205,7 +206,7 @@ func TestRunBatchedDynamic(t *testing.T) {
 		equalTensor(t, "relu", out, in.Shape, relu(in.Data))
 	}
 
-	out, err := RunBatched(s, Tensor{Shape: []int64{0, 3}}, 4)
+	out, err := RunBatched(s, tensor.Tensor{Shape: []int64{0, 3}}, 4)
 	if err != nil {
 		t.Fatalf("no rows: %v", err)
 	}
@@ -213,16 +214,16 @@ func TestRunBatchedDynamic(t *testing.T) {
 
 	for _, tc := range []struct {
 		name    string
-		in      Tensor
+		in      tensor.Tensor
 		batch   int
 		wantErr string
 	}{
 		{name: "zero batch", in: rows(2), batch: 0, wantErr: "batch size 0: must be at least 1"},
-		{name: "wrong width", in: Tensor{Shape: []int64{4, 2}, Data: make([]float32, 8)}, batch: 3,
+		{name: "wrong width", in: tensor.Tensor{Shape: []int64{4, 2}, Data: make([]float32, 8)}, batch: 3,
 			wantErr: `rows 0 to 2: input "x": dim 1 is 2, model wants 3`},
-		{name: "short data", in: Tensor{Shape: []int64{4, 3}, Data: make([]float32, 11)}, batch: 3,
+		{name: "short data", in: tensor.Tensor{Shape: []int64{4, 3}, Data: make([]float32, 11)}, batch: 3,
 			wantErr: `input "x": shape [4 3] needs 12 values, got 11`},
-		{name: "scalar", in: Tensor{Data: []float32{1}}, batch: 3, wantErr: "scalar input has no batch dim"},
+		{name: "scalar", in: tensor.Tensor{Data: []float32{1}}, batch: 3, wantErr: "scalar input has no batch dim"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := RunBatched(s, tc.in, tc.batch)
@@ -274,7 +275,7 @@ func TestClose(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
 	}
-	if _, err := s.Run([]Tensor{rows(1)}); err == nil || !strings.Contains(err.Error(), "closed session") {
+	if _, err := s.Run([]tensor.Tensor{rows(1)}); err == nil || !strings.Contains(err.Error(), "closed session") {
 		t.Errorf("Run after Close: got %v", err)
 	}
 }

@@ -2,16 +2,10 @@ package ort
 
 import (
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"slices"
 )
-
-// Tensor is a dense float32 tensor in row-major (C) order. Data holds exactly the product of Shape's dims
-// elements; a tensor with a zero dim has no data.
-type Tensor struct {
-	Shape []int64
-	Data  []float32
-}
 
 // IOInfo describes one model input or output as ONNX Runtime reports it.
 type IOInfo struct {
@@ -45,7 +39,7 @@ func numElements(shape []int64) (int, error) {
 }
 
 // check validates t against the model's declared info: rank, static dims and data length.
-func (t Tensor) check(info IOInfo) error {
+func checkInput(t tensor.Tensor, info IOInfo) error {
 	n, err := numElements(t.Shape)
 	if err != nil {
 		return fmt.Errorf("input %q: %w", info.Name, err)
@@ -96,59 +90,59 @@ func formatShape(shape []int64) string {
 // When the model's batch dim is static, chunks have that many rows instead and N must be a multiple of it.
 // batch must be at least 1 either way. N may be 0 for a dynamic batch dim: the model then runs once on the
 // empty input, so the output still has the model's shape.
-func RunBatched(s *Session, input Tensor, batch int) (Tensor, error) {
+func RunBatched(s *Session, input tensor.Tensor, batch int) (tensor.Tensor, error) {
 	if batch < 1 {
-		return Tensor{}, fmt.Errorf("batch size %d: must be at least 1", batch)
+		return tensor.Tensor{}, fmt.Errorf("batch size %d: must be at least 1", batch)
 	}
 	ins, outs := s.Inputs(), s.Outputs()
 	if len(ins) != 1 || len(outs) != 1 {
-		return Tensor{}, fmt.Errorf("batched runs need a model with one input and one output, this one has %d and %d",
+		return tensor.Tensor{}, fmt.Errorf("batched runs need a model with one input and one output, this one has %d and %d",
 			len(ins), len(outs))
 	}
 	info := ins[0]
 	if len(input.Shape) == 0 {
-		return Tensor{}, fmt.Errorf("input %q: scalar input has no batch dim", info.Name)
+		return tensor.Tensor{}, fmt.Errorf("input %q: scalar input has no batch dim", info.Name)
 	}
 	total, err := numElements(input.Shape)
 	if err != nil {
-		return Tensor{}, fmt.Errorf("input %q: %w", info.Name, err)
+		return tensor.Tensor{}, fmt.Errorf("input %q: %w", info.Name, err)
 	}
 	if total != len(input.Data) {
-		return Tensor{}, fmt.Errorf("input %q: shape %v needs %d values, got %d", info.Name, input.Shape, total, len(input.Data))
+		return tensor.Tensor{}, fmt.Errorf("input %q: shape %v needs %d values, got %d", info.Name, input.Shape, total, len(input.Data))
 	}
 	rows := int(input.Shape[0])
 	if len(info.Shape) > 0 && info.Shape[0] >= 0 {
 		batch = int(info.Shape[0])
 		if batch == 0 || rows == 0 || rows%batch != 0 {
-			return Tensor{}, fmt.Errorf("input %q: %d rows do not split into the model's static batch of %d",
+			return tensor.Tensor{}, fmt.Errorf("input %q: %d rows do not split into the model's static batch of %d",
 				info.Name, rows, batch)
 		}
 	}
 	if rows == 0 {
-		out, err := s.Run([]Tensor{input})
+		out, err := s.Run([]tensor.Tensor{input})
 		if err != nil {
-			return Tensor{}, err
+			return tensor.Tensor{}, err
 		}
 		return out[0], nil
 	}
 
 	rowIn := total / rows
 	var (
-		result Tensor
+		result tensor.Tensor
 		rowOut int
 	)
 	for start := 0; start < rows; start += batch {
 		n := min(batch, rows-start)
 		shape := append([]int64{int64(n)}, input.Shape[1:]...)
 		// A sub-slice, not a copy: ONNX Runtime only reads the input.
-		chunk := Tensor{Shape: shape, Data: input.Data[start*rowIn : (start+n)*rowIn]}
-		out, err := s.Run([]Tensor{chunk})
+		chunk := tensor.Tensor{Shape: shape, Data: input.Data[start*rowIn : (start+n)*rowIn]}
+		out, err := s.Run([]tensor.Tensor{chunk})
 		if err != nil {
-			return Tensor{}, fmt.Errorf("rows %d to %d: %w", start, start+n-1, err)
+			return tensor.Tensor{}, fmt.Errorf("rows %d to %d: %w", start, start+n-1, err)
 		}
 		o := out[0]
 		if len(o.Shape) == 0 || o.Shape[0] != int64(n) {
-			return Tensor{}, fmt.Errorf("output %q: %d input rows gave shape %v; cannot concatenate along dim 0",
+			return tensor.Tensor{}, fmt.Errorf("output %q: %d input rows gave shape %v; cannot concatenate along dim 0",
 				outs[0].Name, n, o.Shape)
 		}
 		if start == 0 {
@@ -156,7 +150,7 @@ func RunBatched(s *Session, input Tensor, batch int) (Tensor, error) {
 			result.Shape = append([]int64{int64(rows)}, o.Shape[1:]...)
 			result.Data = make([]float32, 0, rows*rowOut)
 		} else if !slices.Equal(o.Shape[1:], result.Shape[1:]) {
-			return Tensor{}, fmt.Errorf("output %q: rows %d to %d gave shape %v, earlier rows %v",
+			return tensor.Tensor{}, fmt.Errorf("output %q: rows %d to %d gave shape %v, earlier rows %v",
 				outs[0].Name, start, start+n-1, o.Shape, result.Shape)
 		}
 		result.Data = append(result.Data, o.Data...)

@@ -1,6 +1,7 @@
 package ort
 
 import (
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"strings"
 	"testing"
 )
@@ -34,24 +35,24 @@ func TestTensorCheck(t *testing.T) {
 	info := IOInfo{Name: "x", Shape: []int64{-1, 3}}
 	for _, tc := range []struct {
 		name    string
-		t       Tensor
+		t       tensor.Tensor
 		info    IOInfo
 		wantErr string
 	}{
-		{name: "ok", t: Tensor{Shape: []int64{2, 3}, Data: make([]float32, 6)}, info: info},
-		{name: "empty batch", t: Tensor{Shape: []int64{0, 3}}, info: info},
-		{name: "no declared shape", t: Tensor{Shape: []int64{5}, Data: make([]float32, 5)}, info: IOInfo{Name: "x"}},
-		{name: "short data", t: Tensor{Shape: []int64{2, 3}, Data: make([]float32, 5)}, info: info,
+		{name: "ok", t: tensor.Tensor{Shape: []int64{2, 3}, Data: make([]float32, 6)}, info: info},
+		{name: "empty batch", t: tensor.Tensor{Shape: []int64{0, 3}}, info: info},
+		{name: "no declared shape", t: tensor.Tensor{Shape: []int64{5}, Data: make([]float32, 5)}, info: IOInfo{Name: "x"}},
+		{name: "short data", t: tensor.Tensor{Shape: []int64{2, 3}, Data: make([]float32, 5)}, info: info,
 			wantErr: `input "x": shape [2 3] needs 6 values, got 5`},
-		{name: "wrong width", t: Tensor{Shape: []int64{2, 4}, Data: make([]float32, 8)}, info: info,
+		{name: "wrong width", t: tensor.Tensor{Shape: []int64{2, 4}, Data: make([]float32, 8)}, info: info,
 			wantErr: `input "x": dim 1 is 4, model wants 3 (shape [2 4], model [? 3])`},
-		{name: "wrong rank", t: Tensor{Shape: []int64{6}, Data: make([]float32, 6)}, info: info,
+		{name: "wrong rank", t: tensor.Tensor{Shape: []int64{6}, Data: make([]float32, 6)}, info: info,
 			wantErr: `input "x": got rank 1 [6], model wants rank 2 [? 3]`},
-		{name: "scalar", t: Tensor{Data: make([]float32, 1)}, info: IOInfo{Name: "x"},
+		{name: "scalar", t: tensor.Tensor{Data: make([]float32, 1)}, info: IOInfo{Name: "x"},
 			wantErr: `input "x": scalar (rank 0) inputs are not supported`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.t.check(tc.info)
+			err := checkInput(tc.t, tc.info)
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"os"
 	"os/exec"
@@ -41,7 +42,7 @@ func backbones(t *testing.T) []string {
 	return dirs
 }
 
-func readNpy(t *testing.T, path string) npy.Array {
+func readNpy(t *testing.T, path string) tensor.Tensor {
 	t.Helper()
 	a, err := npy.Read(path)
 	if err != nil {
@@ -155,7 +156,7 @@ func TestBadModelsExit2(t *testing.T) {
 	}
 	// Every bad model is a variant of a [batch, 4] MLP.
 	in := filepath.Join(t.TempDir(), "x.npy")
-	if err := npy.Write(in, npy.Array{Shape: []int64{2, 4}, Data: make([]float32, 8)}); err != nil {
+	if err := npy.Write(in, tensor.Tensor{Shape: []int64{2, 4}, Data: make([]float32, 8)}); err != nil {
 		t.Fatal(err)
 	}
 	for _, model := range bad {
@@ -191,11 +192,11 @@ func TestBadArgumentsExit2(t *testing.T) {
 	model := "../../testdata/models/adult_mlp/model.onnx"
 	tmp := t.TempDir()
 	nanInput := filepath.Join(tmp, "nan.npy")
-	if err := npy.Write(nanInput, npy.Array{Shape: []int64{1, 101}, Data: append([]float32{float32(math.NaN())}, make([]float32, 100)...)}); err != nil {
+	if err := npy.Write(nanInput, tensor.Tensor{Shape: []int64{1, 101}, Data: append([]float32{float32(math.NaN())}, make([]float32, 100)...)}); err != nil {
 		t.Fatal(err)
 	}
 	narrow := filepath.Join(tmp, "narrow.npy")
-	if err := npy.Write(narrow, npy.Array{Shape: []int64{2, 5}, Data: make([]float32, 10)}); err != nil {
+	if err := npy.Write(narrow, tensor.Tensor{Shape: []int64{2, 5}, Data: make([]float32, 10)}); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(tmp, "out")

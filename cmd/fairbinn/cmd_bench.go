@@ -8,6 +8,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -498,7 +499,7 @@ func (c *benchCmd) inference(ctx context.Context, exe, exported string) (*benchI
 		x[i] = rng.Float32()
 	}
 	input := filepath.Join(c.outDir, fmt.Sprintf("rows_%d.npy", c.rows))
-	if err := npy.Write(input, npy.Array{Shape: []int64{int64(c.rows), int64(width)}, Data: x}); err != nil {
+	if err := npy.Write(input, tensor.Tensor{Shape: []int64{int64(c.rows), int64(width)}, Data: x}); err != nil {
 		return nil, err
 	}
 	defer os.Remove(input)
@@ -539,8 +540,8 @@ func (c *benchCmd) inference(ctx context.Context, exe, exported string) (*benchI
 	}
 
 	// In this process.
-	in := ort.Tensor{Shape: []int64{int64(c.rows), int64(width)}, Data: x}
-	arr := lower.Array{Shape: in.Shape, Data: x}
+	in := tensor.Tensor{Shape: []int64{int64(c.rows), int64(width)}, Data: x}
+	arr := tensor.Tensor{Shape: in.Shape, Data: x}
 	sessions := make([]*ort.Session, len(paths))
 	for i, p := range paths {
 		s, err := ort.OpenFile(p, ort.Options{Threads: c.threads})

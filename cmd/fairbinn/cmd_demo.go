@@ -5,12 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/fairbinn/fairbinn-go/importer"
-	"github.com/fairbinn/fairbinn-go/lower"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -91,7 +91,7 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	n := min(1000, data.Test.Rows)
-	in := lower.Array{Shape: []int64{int64(n), int64(data.Test.Cols)}, Data: data.Test.X[:n*data.Test.Cols]}
+	in := tensor.Tensor{Shape: []int64{int64(n), int64(data.Test.Cols)}, Data: data.Test.X[:n*data.Test.Cols]}
 	ver, err := verifyModel(modelRef{g, raw, f.out}, in, parityTolerance, 1024, f.threads)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"io"
 	"os"
 	"strconv"
@@ -20,7 +21,6 @@ import (
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"github.com/fairbinn/fairbinn-go/ir"
-	"github.com/fairbinn/fairbinn-go/lower"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -282,7 +282,7 @@ func setProvenance(g *ir.Graph, rep *trainReport) {
 
 // probabilities runs a split through a runtime and returns one probability per row.
 func probabilities(rt string, m modelRef, s *dataset.Split, threads int) ([]float32, error) {
-	out, err := execute(rt, m, lower.Array{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}, train.EvalBatch, threads)
+	out, err := execute(rt, m, tensor.Tensor{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}, train.EvalBatch, threads)
 	if err != nil {
 		return nil, err
 	}

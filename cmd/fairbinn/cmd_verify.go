@@ -4,13 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"math/rand/v2"
 	"text/tabwriter"
 
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/ir"
-	"github.com/fairbinn/fairbinn-go/lower"
 )
 
 type verifyCmd struct {
@@ -80,7 +80,7 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	var in lower.Array
+	var in tensor.Tensor
 	switch {
 	case c.input != "":
 		if in, err = readInput(c.input, g); err != nil {
@@ -92,7 +92,7 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 			return err
 		}
 		s := data.Test
-		in = lower.Array{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}
+		in = tensor.Tensor{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}
 	default:
 		if in, err = randomInput(g, c.random, c.seed); err != nil {
 			return err
@@ -117,10 +117,10 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 }
 
 // verifyModel runs the rows through every executor and compares each pair that could run.
-func verifyModel(m modelRef, in lower.Array, tol float64, batch, threads int) (verifyReport, error) {
+func verifyModel(m modelRef, in tensor.Tensor, tol float64, batch, threads int) (verifyReport, error) {
 	rep := verifyReport{Rows: in.Shape[0], Tolerance: tol, Runtimes: map[string]string{}, OK: true}
 	names := []string{runtimeORT, runtimeGo, runtimeOnnxGo}
-	outs := map[string]lower.Array{}
+	outs := map[string]tensor.Tensor{}
 	// The Go forward pass runs first: its errors name the node at fault.
 	for _, name := range []string{runtimeGo, runtimeORT, runtimeOnnxGo} {
 		out, err := execute(name, m, in, batch, threads)
@@ -182,10 +182,10 @@ func agreement(a, b []int) float64 {
 
 // randomInput draws rows uniformly from [0, 1) in the model input's shape, with `rows` as the batch dim
 // (or the model's static batch).
-func randomInput(g *ir.Graph, rows int, seed uint64) (lower.Array, error) {
+func randomInput(g *ir.Graph, rows int, seed uint64) (tensor.Tensor, error) {
 	ins := g.RealInputs()
 	if len(ins) != 1 {
-		return lower.Array{}, badInputf("the model has %d inputs; fairbinn runs models with one input", len(ins))
+		return tensor.Tensor{}, badInputf("the model has %d inputs; fairbinn runs models with one input", len(ins))
 	}
 	shape := make([]int64, len(ins[0].Shape))
 	n := int64(1)
@@ -196,7 +196,7 @@ func randomInput(g *ir.Graph, rows int, seed uint64) (lower.Array, error) {
 		case d.IsStatic():
 			shape[i] = d.Value
 		default:
-			return lower.Array{}, badInputf("model input %q has symbolic dim %s beyond the batch dim; use --input", ins[0].Name, d)
+			return tensor.Tensor{}, badInputf("model input %q has symbolic dim %s beyond the batch dim; use --input", ins[0].Name, d)
 		}
 		n *= shape[i]
 	}
@@ -205,7 +205,7 @@ func randomInput(g *ir.Graph, rows int, seed uint64) (lower.Array, error) {
 	for i := range data {
 		data[i] = rng.Float32()
 	}
-	return lower.Array{Shape: shape, Data: data}, nil
+	return tensor.Tensor{Shape: shape, Data: data}, nil
 }
 
 func printVerify(env *cmdEnv, rep verifyReport) {

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"os"
 
@@ -29,7 +30,7 @@ type modelRef struct {
 }
 
 // execute runs the model on input with the named executor, in chunks of batch rows.
-func execute(name string, m modelRef, input lower.Array, batch, threads int) (lower.Array, error) {
+func execute(name string, m modelRef, input tensor.Tensor, batch, threads int) (tensor.Tensor, error) {
 	g, modelBytes := m.g, m.bytes
 	switch name {
 	case runtimeGo:
@@ -47,36 +48,36 @@ func execute(name string, m modelRef, input lower.Array, batch, threads int) (lo
 			s, err = ort.Open(modelBytes, ort.Options{Threads: threads})
 		}
 		if errors.Is(err, ort.ErrRuntimeUnavailable) {
-			return lower.Array{}, err
+			return tensor.Tensor{}, err
 		}
 		if err != nil {
-			return lower.Array{}, badInput(err) // onnxruntime refuses the model itself
+			return tensor.Tensor{}, badInput(err) // onnxruntime refuses the model itself
 		}
 		defer s.Close()
-		out, err := ort.RunBatched(s, ort.Tensor{Shape: input.Shape, Data: input.Data}, batch)
-		return lower.Array{Shape: out.Shape, Data: out.Data}, err
+		out, err := ort.RunBatched(s, tensor.Tensor{Shape: input.Shape, Data: input.Data}, batch)
+		return tensor.Tensor{Shape: out.Shape, Data: out.Data}, err
 	case runtimeOnnxGo:
-		out, err := reference.Run(modelBytes, reference.Tensor{Shape: input.Shape, Data: input.Data})
-		return lower.Array{Shape: out.Shape, Data: out.Data}, err
+		out, err := reference.Run(modelBytes, tensor.Tensor{Shape: input.Shape, Data: input.Data})
+		return tensor.Tensor{Shape: out.Shape, Data: out.Data}, err
 	}
-	return lower.Array{}, badInputf("--runtime %q: want ort or go", name)
+	return tensor.Tensor{}, badInputf("--runtime %q: want ort or go", name)
 }
 
 // readInput reads a .npy input and checks it against the model's single input.
-func readInput(path string, g *ir.Graph) (lower.Array, error) {
+func readInput(path string, g *ir.Graph) (tensor.Tensor, error) {
 	a, err := npy.Read(path)
 	if err != nil {
-		return lower.Array{}, badInput(err)
+		return tensor.Tensor{}, badInput(err)
 	}
-	in := lower.Array{Shape: a.Shape, Data: a.Data}
+	in := tensor.Tensor{Shape: a.Shape, Data: a.Data}
 	if err := checkInput(path, g, in); err != nil {
-		return lower.Array{}, err
+		return tensor.Tensor{}, err
 	}
 	return in, nil
 }
 
 // checkInput checks rank, static dims and finiteness of an input array for the model's single input.
-func checkInput(what string, g *ir.Graph, in lower.Array) error {
+func checkInput(what string, g *ir.Graph, in tensor.Tensor) error {
 	ins := g.RealInputs()
 	if len(ins) != 1 {
 		return badInputf("%s: the model has %d inputs; fairbinn runs models with one input", what, len(ins))
@@ -99,8 +100,8 @@ func checkInput(what string, g *ir.Graph, in lower.Array) error {
 }
 
 // writeOutput writes a .npy file atomically.
-func writeOutput(path string, a lower.Array) error {
-	return npy.Write(path, npy.Array{Shape: a.Shape, Data: a.Data})
+func writeOutput(path string, a tensor.Tensor) error {
+	return npy.Write(path, tensor.Tensor{Shape: a.Shape, Data: a.Data})
 }
 
 // readModelBytes reads a model file for the runtimes that take bytes.
@@ -114,7 +115,7 @@ func readModelBytes(path string) ([]byte, error) {
 
 // labels turns model outputs into class labels: a threshold of 0.5 for one column (a probability),
 // argmax for several.
-func labels(a lower.Array) []int {
+func labels(a tensor.Tensor) []int {
 	if len(a.Shape) == 0 || a.Shape[0] == 0 {
 		return nil
 	}
@@ -140,7 +141,7 @@ func labels(a lower.Array) []int {
 	return out
 }
 
-func sameLen(a, b lower.Array) error {
+func sameLen(a, b tensor.Tensor) error {
 	if len(a.Data) != len(b.Data) {
 		return fmt.Errorf("outputs have %d and %d values", len(a.Data), len(b.Data))
 	}

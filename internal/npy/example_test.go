@@ -2,6 +2,7 @@ package npy_test
 
 import (
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"log"
 	"os"
 	"path/filepath"
@@ -25,7 +26,7 @@ func ExampleWrite() {
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "pred.npy")
-	if err := npy.Write(path, npy.Array{Shape: []int64{2, 1}, Data: []float32{0.25, 0.75}}); err != nil {
+	if err := npy.Write(path, tensor.Tensor{Shape: []int64{2, 1}, Data: []float32{0.25, 0.75}}); err != nil {
 		log.Fatal(err)
 	}
 	a, err := npy.Read(path)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"io"
 	"math"
 	"os"
@@ -24,13 +25,6 @@ var ErrUnsupported = errors.New("unsupported .npy file")
 // longer than the shape says.
 var ErrCorrupt = errors.New("corrupt .npy file")
 
-// Array is a float32 tensor in row-major (C) order; Data holds exactly the product of Shape's dims elements.
-// An empty Shape is a scalar with one element.
-type Array struct {
-	Shape []int64
-	Data  []float32
-}
-
 // elemType is a dtype Read accepts.
 type elemType struct {
 	size    int
@@ -46,48 +40,48 @@ var dtypes = map[string]elemType{
 }
 
 // Read reads a .npy file into an Array.
-func Read(path string) (Array, error) {
+func Read(path string) (tensor.Tensor, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return Array{}, err // already names the file
+		return tensor.Tensor{}, err // already names the file
 	}
 	a, err := decode(b)
 	if err != nil {
-		return Array{}, fmt.Errorf("%s: %w", path, err)
+		return tensor.Tensor{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return a, nil
 }
 
 // decode parses a whole .npy file held in memory. Holding it all lets the data size be checked against the
 // shape before anything is allocated from the header's claims.
-func decode(b []byte) (a Array, err error) {
+func decode(b []byte) (a tensor.Tensor, err error) {
 	if err := checkHeaderLength(b); err != nil {
-		return Array{}, err
+		return tensor.Tensor{}, err
 	}
 	br := bytes.NewReader(b)
 	r, err := newReader(br)
 	if err != nil {
-		return Array{}, err
+		return tensor.Tensor{}, err
 	}
 	hdr := r.Header.Descr
 	descr := strings.Trim(hdr.Type, `'"`)
 	et, ok := dtypes[descr]
 	if !ok {
-		return Array{}, fmt.Errorf("%w: dtype %s is not supported, want float32 ('<f4') or float64 ('<f8')",
+		return tensor.Tensor{}, fmt.Errorf("%w: dtype %s is not supported, want float32 ('<f4') or float64 ('<f8')",
 			ErrUnsupported, describe(descr))
 	}
 	if hdr.Fortran && !vectorLike(hdr.Shape) {
-		return Array{}, fmt.Errorf("%w: Fortran-ordered array of shape %v; save it in C order (numpy.ascontiguousarray)",
+		return tensor.Tensor{}, fmt.Errorf("%w: Fortran-ordered array of shape %v; save it in C order (numpy.ascontiguousarray)",
 			ErrUnsupported, hdr.Shape)
 	}
 	shape := make([]int64, len(hdr.Shape))
 	n := 1
 	for i, d := range hdr.Shape {
 		if d < 0 {
-			return Array{}, fmt.Errorf("%w: shape %v has a negative dim", ErrCorrupt, hdr.Shape)
+			return tensor.Tensor{}, fmt.Errorf("%w: shape %v has a negative dim", ErrCorrupt, hdr.Shape)
 		}
 		if d != 0 && n > math.MaxInt/et.size/d {
-			return Array{}, fmt.Errorf("%w: shape %v is too large", ErrCorrupt, hdr.Shape)
+			return tensor.Tensor{}, fmt.Errorf("%w: shape %v is too large", ErrCorrupt, hdr.Shape)
 		}
 		n *= d
 		shape[i] = int64(d)
@@ -97,7 +91,7 @@ func decode(b []byte) (a Array, err error) {
 		if have > want {
 			what = "trailing bytes after the data"
 		}
-		return Array{}, fmt.Errorf("%w: %s: shape %v of %s needs %d data bytes, file has %d",
+		return tensor.Tensor{}, fmt.Errorf("%w: %s: shape %v of %s needs %d data bytes, file has %d",
 			ErrCorrupt, what, hdr.Shape, descr, want, have)
 	}
 
@@ -111,9 +105,9 @@ func decode(b []byte) (a Array, err error) {
 		}
 	}
 	if err != nil {
-		return Array{}, err
+		return tensor.Tensor{}, err
 	}
-	return Array{Shape: shape, Data: data}, nil
+	return tensor.Tensor{Shape: shape, Data: data}, nil
 }
 
 // checkHeaderLength rejects a header length beyond the end of the file before npyio allocates a buffer of
@@ -225,7 +219,7 @@ func describe(descr string) string {
 
 // Write writes a to path as a C-order little-endian float32 .npy file. The file appears whole or not at
 // all: the data goes to a temporary file in the same folder, which is synced and then renamed over path.
-func Write(path string, a Array) error {
+func Write(path string, a tensor.Tensor) error {
 	n := 1
 	for i, d := range a.Shape {
 		if d < 0 {
@@ -250,7 +244,7 @@ func Write(path string, a Array) error {
 // encode writes the .npy bytes of a. npyio takes the shape from the nesting of Go slices, so the flat data
 // is viewed as nested slices (no copy). npyio cannot describe arrays with no elements (it loses the dims
 // after a zero), so those get their header written here; they have no data to write.
-func encode(w io.Writer, a Array) error {
+func encode(w io.Writer, a tensor.Tensor) error {
 	n := 1
 	for _, d := range a.Shape {
 		n *= int(d)

@@ -3,6 +3,7 @@ package npy
 import (
 	"bytes"
 	"errors"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"os"
 	"os/exec"
@@ -12,10 +13,10 @@ import (
 	"testing"
 )
 
-var want2x3 = Array{Shape: []int64{2, 3}, Data: []float32{-1, -0.5, 0, 0.5, 1, 1.5}}
+var want2x3 = tensor.Tensor{Shape: []int64{2, 3}, Data: []float32{-1, -0.5, 0, 0.5, 1, 1.5}}
 
 // sameArray compares bit for bit so that NaN equals NaN.
-func sameArray(a, b Array) bool {
+func sameArray(a, b tensor.Tensor) bool {
 	return slices.Equal(a.Shape, b.Shape) && slices.EqualFunc(a.Data, b.Data, func(x, y float32) bool {
 		return math.Float32bits(x) == math.Float32bits(y)
 	})
@@ -26,14 +27,14 @@ func TestReadNumpyFiles(t *testing.T) {
 	inf := float32(math.Inf(1))
 	for _, tc := range []struct {
 		file string
-		want Array
+		want tensor.Tensor
 	}{
 		{"f4_2x3.npy", want2x3},
-		{"f4_1d.npy", Array{Shape: []int64{3}, Data: []float32{1.5, -2, 3}}},
-		{"f4_scalar.npy", Array{Shape: []int64{}, Data: []float32{7.5}}},
-		{"f4_0x3.npy", Array{Shape: []int64{0, 3}, Data: []float32{}}},
-		{"f4_2x3x2.npy", Array{Shape: []int64{2, 3, 2}, Data: []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}},
-		{"f4_nan.npy", Array{Shape: []int64{3}, Data: []float32{nan, 1, inf}}},
+		{"f4_1d.npy", tensor.Tensor{Shape: []int64{3}, Data: []float32{1.5, -2, 3}}},
+		{"f4_scalar.npy", tensor.Tensor{Shape: []int64{}, Data: []float32{7.5}}},
+		{"f4_0x3.npy", tensor.Tensor{Shape: []int64{0, 3}, Data: []float32{}}},
+		{"f4_2x3x2.npy", tensor.Tensor{Shape: []int64{2, 3, 2}, Data: []float32{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}},
+		{"f4_nan.npy", tensor.Tensor{Shape: []int64{3}, Data: []float32{nan, 1, inf}}},
 		{"f4_big_endian.npy", want2x3},
 		{"f8_2x3.npy", want2x3},
 	} {
@@ -117,7 +118,7 @@ func withHeader(dict string, data []byte) []byte {
 
 func TestRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	for _, a := range []Array{
+	for _, a := range []tensor.Tensor{
 		want2x3,
 		{Shape: []int64{4}, Data: []float32{1, 2, 3, 4}},
 		{Shape: []int64{}, Data: []float32{42}},
@@ -156,10 +157,10 @@ func TestWriteAtomic(t *testing.T) {
 	}
 
 	// A bad array fails before anything is written, and the old file survives.
-	if err := Write(path, Array{Shape: []int64{2, 2}, Data: []float32{1}}); err == nil || !strings.Contains(err.Error(), "shape [2 2] needs 4 values, got 1") {
+	if err := Write(path, tensor.Tensor{Shape: []int64{2, 2}, Data: []float32{1}}); err == nil || !strings.Contains(err.Error(), "shape [2 2] needs 4 values, got 1") {
 		t.Errorf("short data: got %v", err)
 	}
-	if err := Write(path, Array{Shape: []int64{-1}}); err == nil || !strings.Contains(err.Error(), "dim 0 is negative") {
+	if err := Write(path, tensor.Tensor{Shape: []int64{-1}}); err == nil || !strings.Contains(err.Error(), "dim 0 is negative") {
 		t.Errorf("negative dim: got %v", err)
 	}
 	// Renaming over a folder fails after the temporary file is written; it must be removed.
@@ -205,7 +206,7 @@ func TestNumpyReadsOurFiles(t *testing.T) {
 		t.Skip("no python3 with numpy")
 	}
 	dir := t.TempDir()
-	cases := map[string]Array{
+	cases := map[string]tensor.Tensor{
 		"a.npy": want2x3,
 		"b.npy": {Shape: []int64{0, 3}, Data: []float32{}},
 		"c.npy": {Shape: []int64{}, Data: []float32{2.5}},

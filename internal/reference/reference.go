@@ -3,46 +3,39 @@ package reference
 import (
 	"errors"
 	"fmt"
-	"math"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"sync"
 
 	onnx "github.com/owulveryck/onnx-go"
 	"github.com/owulveryck/onnx-go/backend/x/gorgonnx"
-	"gorgonia.org/tensor"
+	gt "gorgonia.org/tensor"
 )
 
 // ErrUnsupported reports that onnx-go failed on a model: an operator, attribute or opset form it does not
 // implement, external data, or a panic inside onnx-go or gorgonia.
 var ErrUnsupported = errors.New("onnx-go cannot run this model")
 
-// Tensor is a dense float32 tensor in row-major (C) order. It mirrors runtime.Tensor without importing
-// runtime, so that this package stays free of cgo and ONNX Runtime.
-type Tensor struct {
-	Shape []int64
-	Data  []float32
-}
-
 // mu serialises runs. gorgonnx names nodes from an unsynchronised package counter and gorgonia shares
 // constant nodes and pools across graphs, so two runs at once are not safe.
 var mu sync.Mutex
 
 // Run runs a model with one input and one output on in.
-func Run(model []byte, in Tensor) (Tensor, error) {
-	out, err := RunAll(model, []Tensor{in})
+func Run(model []byte, in tensor.Tensor) (tensor.Tensor, error) {
+	out, err := RunAll(model, []tensor.Tensor{in})
 	if err != nil {
-		return Tensor{}, err
+		return tensor.Tensor{}, err
 	}
 	if len(out) != 1 {
-		return Tensor{}, fmt.Errorf("model has %d outputs, Run handles one (use RunAll)", len(out))
+		return tensor.Tensor{}, fmt.Errorf("model has %d outputs, Run handles one (use RunAll)", len(out))
 	}
 	return out[0], nil
 }
 
 // RunAll runs a model on one tensor per graph input (initializers excluded, in graph order) and returns one
 // tensor per graph output.
-func RunAll(model []byte, inputs []Tensor) ([]Tensor, error) {
+func RunAll(model []byte, inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 	for i, t := range inputs {
-		if err := t.check(); err != nil {
+		if err := t.Validate(); err != nil {
 			return nil, fmt.Errorf("input %d: %w", i, err)
 		}
 	}
@@ -53,7 +46,7 @@ func RunAll(model []byte, inputs []Tensor) ([]Tensor, error) {
 
 // runLocked does the work; its deferred recover is the package boundary for onnx-go's and gorgonia's
 // panics.
-func runLocked(model []byte, inputs []Tensor) (outs []Tensor, err error) {
+func runLocked(model []byte, inputs []tensor.Tensor) (outs []tensor.Tensor, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			outs, err = nil, fmt.Errorf("%w: panic: %v", ErrUnsupported, p)
@@ -85,14 +78,14 @@ func runLocked(model []byte, inputs []Tensor) (outs []Tensor, err error) {
 		}
 		// onnx-go's own SetInput looks the node up by position instead of by the input's ID, which picks
 		// the wrong node when initializers are listed among the graph inputs; set the tensor directly.
-		if err := dc.SetTensor(inputs[i].dense()); err != nil {
+		if err := dc.SetTensor(dense(inputs[i])); err != nil {
 			return nil, fmt.Errorf("%w: set input %q: %w", ErrUnsupported, name, err)
 		}
 	}
 
 	// gorgonnx stores results only on nodes no other node consumes. An output that is also consumed inside
 	// the graph keeps the placeholder it was decoded with; remember those to detect it.
-	placeholders := make([]tensor.Tensor, len(m.Output))
+	placeholders := make([]gt.Tensor, len(m.Output))
 	for i, id := range m.Output {
 		dc, err := carrier(backend, id)
 		if err != nil {
@@ -113,7 +106,7 @@ func runLocked(model []byte, inputs []Tensor) (outs []Tensor, err error) {
 	}
 
 	declaredOut := declaredShapes(model, graphOutputField)
-	outs = make([]Tensor, len(m.Output))
+	outs = make([]tensor.Tensor, len(m.Output))
 	for i, id := range m.Output {
 		name := nodeName(backend, id)
 		dc, _ := carrier(backend, id)
@@ -151,44 +144,26 @@ func nodeName(backend *gorgonnx.Graph, id int64) string {
 	return fmt.Sprint(id)
 }
 
-// check validates the tensor before onnx-go sees it.
-func (t Tensor) check() error {
-	n := 1
-	for i, d := range t.Shape {
-		if d < 0 {
-			return fmt.Errorf("shape %v: dim %d is negative", t.Shape, i)
-		}
-		if d != 0 && n > math.MaxInt/int(d) {
-			return fmt.Errorf("shape %v: element count overflows", t.Shape)
-		}
-		n *= int(d)
-	}
-	if n != len(t.Data) {
-		return fmt.Errorf("shape %v needs %d values, got %d", t.Shape, n, len(t.Data))
-	}
-	return nil
-}
-
 // dense copies t into a gorgonia tensor; gorgonia may compute in place, and the caller's slice must not
 // change.
-func (t Tensor) dense() tensor.Tensor {
+func dense(t tensor.Tensor) gt.Tensor {
 	if len(t.Shape) == 0 {
-		return tensor.New(tensor.FromScalar(t.Data[0]))
+		return gt.New(gt.FromScalar(t.Data[0]))
 	}
 	shape := make([]int, len(t.Shape))
 	for i, d := range t.Shape {
 		shape[i] = int(d)
 	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float32(nil), t.Data...)))
+	return gt.New(gt.WithShape(shape...), gt.WithBacking(append([]float32(nil), t.Data...)))
 }
 
 // fromTensor copies a gorgonia result into a Tensor, laying out transposed or sliced views in row-major
 // order first.
-func fromTensor(t tensor.Tensor) (Tensor, error) {
-	if t.Dtype() != tensor.Float32 {
-		return Tensor{}, fmt.Errorf("element type %v, only float32 is supported", t.Dtype())
+func fromTensor(t gt.Tensor) (tensor.Tensor, error) {
+	if t.Dtype() != gt.Float32 {
+		return tensor.Tensor{}, fmt.Errorf("element type %v, only float32 is supported", t.Dtype())
 	}
-	if v, ok := t.(tensor.View); ok && v.IsMaterializable() {
+	if v, ok := t.(gt.View); ok && v.IsMaterializable() {
 		t = v.Materialize()
 	}
 	shape := make([]int64, len(t.Shape()))
@@ -204,10 +179,10 @@ func fromTensor(t tensor.Tensor) (Tensor, error) {
 	case float32:
 		data = []float32{d}
 	default:
-		return Tensor{}, fmt.Errorf("data of type %T, want float32", d)
+		return tensor.Tensor{}, fmt.Errorf("data of type %T, want float32", d)
 	}
 	if len(data) != n {
-		return Tensor{}, fmt.Errorf("%w: result has shape %v but %d values", ErrUnsupported, t.Shape(), len(data))
+		return tensor.Tensor{}, fmt.Errorf("%w: result has shape %v but %d values", ErrUnsupported, t.Shape(), len(data))
 	}
-	return Tensor{Shape: shape, Data: data}, nil
+	return tensor.Tensor{Shape: shape, Data: data}, nil
 }

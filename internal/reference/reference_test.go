@@ -2,6 +2,7 @@ package reference
 
 import (
 	"errors"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"os"
 	"path/filepath"
@@ -22,17 +23,17 @@ func readModel(t *testing.T, path string) []byte {
 	return b
 }
 
-func readNpy(t *testing.T, path string) Tensor {
+func readNpy(t *testing.T, path string) tensor.Tensor {
 	t.Helper()
 	a, err := npy.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Tensor{Shape: a.Shape, Data: a.Data}
+	return tensor.Tensor{Shape: a.Shape, Data: a.Data}
 }
 
 // maxAbsDiff fails the test on a shape mismatch and returns the largest elementwise difference.
-func maxAbsDiff(t *testing.T, got, want Tensor) float64 {
+func maxAbsDiff(t *testing.T, got, want tensor.Tensor) float64 {
 	t.Helper()
 	if !slices.Equal(got.Shape, want.Shape) || len(got.Data) != len(want.Data) {
 		t.Fatalf("shape %v (%d values), want %v (%d values)", got.Shape, len(got.Data), want.Shape, len(want.Data))
@@ -45,10 +46,10 @@ func maxAbsDiff(t *testing.T, got, want Tensor) float64 {
 }
 
 // rowsOf returns the first n rows of a [N, ...] tensor.
-func rowsOf(x Tensor, n int) Tensor {
+func rowsOf(x tensor.Tensor, n int) tensor.Tensor {
 	row := len(x.Data) / int(x.Shape[0])
 	shape := append([]int64{int64(n)}, x.Shape[1:]...)
-	return Tensor{Shape: shape, Data: x.Data[:n*row]}
+	return tensor.Tensor{Shape: shape, Data: x.Data[:n*row]}
 }
 
 func TestRunMLP(t *testing.T) {
@@ -78,8 +79,8 @@ func TestRunMLP(t *testing.T) {
 func TestRunAllTwoOutputs(t *testing.T) {
 	// y = x + 1 and z = relu(x), from the runtime package's fixtures.
 	model := readModel(t, filepath.Join("..", "..", "ort", "testdata", "add.onnx"))
-	x := Tensor{Shape: []int64{2, 3}, Data: []float32{-1, 0, 1, 2, -3, 4}}
-	out, err := RunAll(model, []Tensor{x})
+	x := tensor.Tensor{Shape: []int64{2, 3}, Data: []float32{-1, 0, 1, 2, -3, 4}}
+	out, err := RunAll(model, []tensor.Tensor{x})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,20 +99,20 @@ func TestRunAllTwoOutputs(t *testing.T) {
 }
 
 func TestUnsupported(t *testing.T) {
-	x := Tensor{Shape: []int64{2, 4}, Data: make([]float32, 8)}
+	x := tensor.Tensor{Shape: []int64{2, 4}, Data: make([]float32, 8)}
 	for _, tc := range []struct {
 		file    string
-		in      Tensor
+		in      tensor.Tensor
 		wantErr string
 	}{
 		{"add_twice.onnx", x, `node "double" (Add) takes "x" twice as input`},
 		{"clip.onnx", x, "operator Clip not implemented"},
-		{"gemm_1d.onnx", Tensor{Shape: []int64{4}, Data: make([]float32, 4)}, "panic: runtime error: index out of range"},
+		{"gemm_1d.onnx", tensor.Tensor{Shape: []int64{4}, Data: make([]float32, 4)}, "panic: runtime error: index out of range"},
 		{"unsqueeze.onnx", x, `output "y" came out with shape [2 4 1], the model declares [? 1 4]`},
 		{"reused_output.onnx", x, `output "y" is also consumed inside the graph`},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			_, err := RunAll(readModel(t, filepath.Join("testdata", tc.file)), []Tensor{tc.in})
+			_, err := RunAll(readModel(t, filepath.Join("testdata", tc.file)), []tensor.Tensor{tc.in})
 			if !errors.Is(err, ErrUnsupported) {
 				t.Fatalf("got %v, want ErrUnsupported", err)
 			}
@@ -127,21 +128,21 @@ func TestBadArguments(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		model   []byte
-		inputs  []Tensor
+		inputs  []tensor.Tensor
 		wantErr string
 		is      error
 	}{
-		{name: "short data", model: model, inputs: []Tensor{{Shape: []int64{2, 4}, Data: make([]float32, 7)}},
+		{name: "short data", model: model, inputs: []tensor.Tensor{{Shape: []int64{2, 4}, Data: make([]float32, 7)}},
 			wantErr: "input 0: shape [2 4] needs 8 values, got 7"},
-		{name: "negative dim", model: model, inputs: []Tensor{{Shape: []int64{-1, 4}}},
+		{name: "negative dim", model: model, inputs: []tensor.Tensor{{Shape: []int64{-1, 4}}},
 			wantErr: "input 0: shape [-1 4]: dim 0 is negative"},
-		{name: "two inputs", model: model, inputs: []Tensor{{Shape: []int64{1}, Data: []float32{1}}, {Shape: []int64{1}, Data: []float32{1}}},
+		{name: "two inputs", model: model, inputs: []tensor.Tensor{{Shape: []int64{1}, Data: []float32{1}}, {Shape: []int64{1}, Data: []float32{1}}},
 			wantErr: "model has 1 inputs, got 2 tensors"},
-		{name: "not a model", model: []byte("not a model"), inputs: []Tensor{{Shape: []int64{1}, Data: []float32{1}}},
+		{name: "not a model", model: []byte("not a model"), inputs: []tensor.Tensor{{Shape: []int64{1}, Data: []float32{1}}},
 			wantErr: "onnx-go cannot run this model: decode", is: ErrUnsupported},
-		{name: "wrong width", model: model, inputs: []Tensor{{Shape: []int64{2, 3}, Data: make([]float32, 6)}},
+		{name: "wrong width", model: model, inputs: []tensor.Tensor{{Shape: []int64{2, 3}, Data: make([]float32, 6)}},
 			wantErr: `input "x": shape [2 3], the model declares [? 4]`},
-		{name: "wrong rank", model: model, inputs: []Tensor{{Shape: []int64{8}, Data: make([]float32, 8)}},
+		{name: "wrong rank", model: model, inputs: []tensor.Tensor{{Shape: []int64{8}, Data: make([]float32, 8)}},
 			wantErr: `input "x": shape [8], the model declares [? 4]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,8 +226,8 @@ func FuzzRunAll(f *testing.F) {
 		}
 		f.Add(b)
 	}
-	x := Tensor{Shape: []int64{2, 4}, Data: []float32{1, -2, 3, -4, 5, -6, 7, -8}}
+	x := tensor.Tensor{Shape: []int64{2, 4}, Data: []float32{1, -2, 3, -4, 5, -6, 7, -8}}
 	f.Fuzz(func(t *testing.T, model []byte) {
-		RunAll(model, []Tensor{x})
+		RunAll(model, []tensor.Tensor{x})
 	})
 }
