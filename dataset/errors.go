@@ -3,6 +3,7 @@ package dataset
 import (
 	"errors"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"strings"
 )
 
@@ -35,6 +36,9 @@ func badInput(msg string) error { return &inputKind{msg: msg} }
 func (k *inputKind) Error() string { return k.msg }
 
 func (k *inputKind) Is(target error) bool { return target == ErrBadInput }
+
+// FaultKind classifies every kind of bad input as the user's to fix.
+func (k *inputKind) FaultKind() fault.Kind { return fault.BadInput }
 
 // InputError is a bad-input error with its position: the file, the 1-based line and byte column, and the name
 // of the data column involved when there is one. Line 0 means the whole file; Col 0 means the whole line.

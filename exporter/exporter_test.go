@@ -26,7 +26,7 @@ import (
 
 const modelsDir = "../testdata/models"
 
-var allowAll = importer.Options{AllowUnsupportedOps: true}
+var allowAll = importer.Options{}
 
 // testModels returns the names of the folders of testdata/models.
 func testModels(t *testing.T) []string {

@@ -217,7 +217,7 @@ func TestReadBadOpType(t *testing.T) {
 	for _, op := range []string{"", "Foo\nBar", "Foo Bar", "Add\x00"} {
 		mp := tinyModel(floatTensor("c", []int64{2}, 1, 2))
 		mp.Graph.Node[0].OpType = proto.String(op)
-		for _, opts := range []importer.Options{{}, {AllowUnsupportedOps: true}} {
+		for _, opts := range []importer.Options{{}} {
 			_, err := importer.Read(marshal(t, mp), opts)
 			wantBad(t, err, fmt.Sprintf("op type %q is not a valid op name", op))
 		}

@@ -22,15 +22,12 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
 	"github.com/fairbinn/fairbinn-go/ir"
-	"github.com/fairbinn/fairbinn-go/lower"
 )
 
-// Options tunes what the importer accepts.
-type Options struct {
-	// AllowUnsupportedOps imports graphs with ops the Go forward pass cannot run (inspect uses it); the
-	// graph can then be inspected and exported but not lowered.
-	AllowUnsupportedOps bool
-}
+// Options tunes what the importer accepts. The importer checks that a file is a well-formed ONNX model; it
+// does not check which ops fairbinn's Go forward pass implements (lower.CheckSupported does), because
+// every valid model can be inspected, exported and run in onnxruntime.
+type Options struct{}
 
 // ReadFile imports the ONNX model at path. External tensor data is read from files inside the model's
 // folder only. Errors start with the file name.
@@ -141,12 +138,6 @@ func decode(r *bufio.Reader, size int64, dir string, opts Options) (*ir.Graph, e
 		return nil, err
 	}
 	g.Nodes = sorted
-	if !opts.AllowUnsupportedOps {
-		if err := lower.CheckSupported(g); err != nil {
-			// Wrap both, so callers can tell an unsupported op from other bad content.
-			return nil, fmt.Errorf("%w: %w", ErrBadModel, err)
-		}
-	}
 	return g, nil
 }
 

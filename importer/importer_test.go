@@ -71,18 +71,16 @@ func TestReadFileBad(t *testing.T) {
 	for _, tc := range badCases {
 		t.Run(strings.TrimSuffix(tc.file, ".onnx"), func(t *testing.T) {
 			path := filepath.Join(badDir, tc.file)
-			for _, opts := range []importer.Options{{}, {AllowUnsupportedOps: true}} {
+			for _, opts := range []importer.Options{{}} {
 				g, err := readFile(t, path, opts)
 				if tc.lowerFails {
 					if err != nil {
 						t.Fatalf("ReadFile(%s, %+v): %v; want a graph (the error shows when lowering)", path, opts, err)
 					}
-					if opts.AllowUnsupportedOps {
-						checkLowerShapeMismatch(t, g, "/fc1/Gemm")
-					}
+					checkLowerShapeMismatch(t, g, "/fc1/Gemm")
 					continue
 				}
-				if opts.AllowUnsupportedOps && (tc.file == "unknown_op.onnx" || tc.file == "custom_domain.onnx") {
+				if tc.file == "unknown_op.onnx" || tc.file == "custom_domain.onnx" {
 					// Unsupported ops are allowed: the rest of the model is fine.
 					if err != nil {
 						t.Fatalf("ReadFile(%s, %+v): %v; want a graph", path, opts, err)
@@ -145,15 +143,22 @@ func checkLowerShapeMismatch(t *testing.T, g *ir.Graph, node string) {
 	}
 }
 
-// TestReadFileUnsupportedOp checks that an unsupported op is reported both as a bad model and as
-// ir.ErrUnsupportedOp, naming the node.
+// TestReadFileUnsupportedOp checks that a valid model with an op the Go forward pass lacks imports, and
+// that lower.CheckSupported then reports ir.ErrUnsupportedOp (not a bad model), naming the node.
 func TestReadFileUnsupportedOp(t *testing.T) {
 	for _, file := range []string{"unknown_op.onnx", "custom_domain.onnx"} {
-		_, err := importer.ReadFile(filepath.Join(badDir, file), importer.Options{})
+		g, err := importer.ReadFile(filepath.Join(badDir, file), importer.Options{})
+		if err != nil {
+			t.Fatalf("%s: %v; a valid model must import", file, err)
+		}
+		err = lower.CheckSupported(g)
+		if importer.IsBadModel(err) {
+			t.Errorf("%s: %v is reported as a bad model", file, err)
+		}
 		if !errors.Is(err, ir.ErrUnsupportedOp) {
 			t.Errorf("%s: error %v does not wrap ir.ErrUnsupportedOp", file, err)
 		}
-		if err != nil && !strings.Contains(err.Error(), `node "/Relu"`) {
+		if err != nil && !strings.Contains(err.Error(), `"/Relu"`) {
 			t.Errorf("%s: error %q does not name node \"/Relu\"", file, err)
 		}
 	}
@@ -282,7 +287,7 @@ func TestReadFileValid(t *testing.T) {
 	for _, vm := range validModels {
 		t.Run(vm.name, func(t *testing.T) {
 			path := filepath.Join(modelsDir, vm.name, "model.onnx")
-			g, err := readFile(t, path, importer.Options{AllowUnsupportedOps: true})
+			g, err := readFile(t, path, importer.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,17 +3,18 @@ package ir
 import (
 	"errors"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
 
 // Sentinel errors of the IR and of the packages that read it (shape inference, lowering).
 var (
 	// ErrUnsupportedOp is wrapped when an op, an opset version of it or an attribute value is not supported
 	// by the Go forward pass.
-	ErrUnsupportedOp = errors.New("unsupported op")
+	ErrUnsupportedOp = fault.New(fault.BadInput, "unsupported op")
 	// ErrShapeMismatch is wrapped when input shapes do not fit an op.
-	ErrShapeMismatch = errors.New("shape mismatch")
+	ErrShapeMismatch = fault.New(fault.BadInput, "shape mismatch")
 	// ErrBadAttribute is wrapped when an attribute has the wrong type or an invalid value.
-	ErrBadAttribute = errors.New("bad attribute")
+	ErrBadAttribute = fault.New(fault.BadInput, "bad attribute")
 )
 
 // NodeError is an error attributed to one node of the graph.

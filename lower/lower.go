@@ -3,6 +3,7 @@ package lower
 import (
 	"errors"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"sort"
 	"strings"
@@ -162,22 +163,51 @@ func lookupLowering(n *ir.Node, opset int64) (lowering, error) {
 	return l, nil
 }
 
-// CheckSupported reports every node whose op the Go forward pass does not support, in one error.
+// CheckSupported reports, in one error, every op of g that the Go forward pass does not implement, with
+// its node count and first node: "the Go forward pass does not implement FastRelu (2 nodes, first
+// "/act1"), Erf at opset 9 (1 node, "/erf")". The error wraps ir.ErrUnsupportedOp; the model itself is
+// valid, so it is not a bad-model error.
 func CheckSupported(g *ir.Graph) error {
-	var msgs []string
+	type missing struct {
+		what  string
+		count int
+		first string
+	}
+	var order []string
+	byOp := map[string]*missing{}
 	for _, n := range g.Nodes {
 		if _, err := lookupLowering(n, g.Opset); err != nil {
-			msgs = append(msgs, ir.AtNode(n, err).Error())
+			what := strings.TrimPrefix(err.Error(), ir.ErrUnsupportedOp.Error()+": ")
+			m := byOp[what]
+			if m == nil {
+				m = &missing{what: what, first: n.Name}
+				byOp[what] = m
+				order = append(order, what)
+			}
+			m.count++
 		}
 	}
-	switch {
-	case len(msgs) == 0:
+	if len(order) == 0 {
 		return nil
-	case len(msgs) > 3:
-		msgs = append(msgs[:3], fmt.Sprintf("and %d more", len(msgs)-3))
 	}
-	return fmt.Errorf("%w: %s", ir.ErrUnsupportedOp, strings.Join(msgs, "; "))
+	parts := make([]string, len(order))
+	for i, what := range order {
+		m := byOp[what]
+		if m.count == 1 {
+			parts[i] = fmt.Sprintf("%s (1 node, %q)", m.what, m.first)
+		} else {
+			parts[i] = fmt.Sprintf("%s (%d nodes, first %q)", m.what, m.count, m.first)
+		}
+	}
+	return &unsupportedError{"fairbinn's Go forward pass does not implement " + strings.Join(parts, ", ")}
 }
+
+// unsupportedError is ir.ErrUnsupportedOp to errors.Is, with a message that says it once.
+type unsupportedError struct{ msg string }
+
+func (e *unsupportedError) Error() string         { return e.msg }
+func (e *unsupportedError) Is(target error) bool  { return target == ir.ErrUnsupportedOp }
+func (e *unsupportedError) FaultKind() fault.Kind { return fault.BadInput }
 
 // SupportedOps lists the op types of the default domain that the Go forward pass runs.
 func SupportedOps() []string {

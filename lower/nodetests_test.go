@@ -175,7 +175,7 @@ func runNodeCase(t *testing.T, c onnxtest.Case) (skip string) {
 	g, err := importer.Read(model, importer.Options{})
 	if err != nil {
 		// The importer reports unsupported ops as a bad model; ask the lowering table which it was.
-		if all, err2 := importer.Read(model, importer.Options{AllowUnsupportedOps: true}); err2 == nil {
+		if all, err2 := importer.Read(model, importer.Options{}); err2 == nil {
 			if err3 := lower.CheckSupported(all); errors.Is(err3, ir.ErrUnsupportedOp) {
 				return err3.Error()
 			}

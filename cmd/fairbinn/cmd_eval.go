@@ -63,7 +63,7 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		}
 		base = &m
 	}
-	g, err := loadModel(c.model, importer.Options{AllowUnsupportedOps: c.runtime == runtimeORT})
+	g, err := loadModel(c.model, importer.Options{})
 	if err != nil {
 		return err
 	}

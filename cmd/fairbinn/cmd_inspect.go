@@ -61,7 +61,7 @@ func (*inspectCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		return &usageError{"want exactly one MODEL.onnx"}
 	}
 	// Inspecting must work on models the Go forward pass cannot run: that is when a user needs it most.
-	g, err := loadModel(args[0], importer.Options{AllowUnsupportedOps: true})
+	g, err := loadModel(args[0], importer.Options{})
 	if err != nil {
 		return err
 	}

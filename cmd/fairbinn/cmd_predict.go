@@ -50,7 +50,7 @@ func (c *predictCmd) Run(ctx context.Context, env *cmdEnv, args []string) error 
 		return badInputf("--batch %d: want at least 1", c.batch)
 	}
 	// onnxruntime may run ops the Go forward pass does not have.
-	g, err := loadModel(c.model, importer.Options{AllowUnsupportedOps: c.runtime == runtimeORT})
+	g, err := loadModel(c.model, importer.Options{})
 	if err != nil {
 		return err
 	}
