@@ -59,9 +59,11 @@ bench-quality:
 # `make build` links OpenBLAS through cgo (CGO_ENABLED=1, the default above); CGO_ENABLED=0 builds the
 # pure-Go fallback (gonum's Sgemm).
 .PHONY: bench
-bench: build
+bench:
 	./scripts/install-debs.sh --torch
 	./scripts/install-ort.sh
-	./$(BIN) bench --out-dir out/bench $(BENCH_FLAGS)
+	$(GO) build -o bin/fairbinn ./cmd/fairbinn
+	$(GO) build -o bin/fairbinn-bench ./cmd/fairbinn-bench
+	./bin/fairbinn-bench --out-dir out/bench $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . ./internal/blas ./lower ./train > out/bench/go-bench.txt; \
 		status=$$?; cat out/bench/go-bench.txt; exit $$status

@@ -67,6 +67,8 @@ type SourceFile struct {
 
 // Data is a loaded data set: encoded splits, the sensitive groups and the encoding that produced them.
 type Data struct {
+	// Spec is the data spec it was loaded from (adult:DIR, csv:FILE).
+	Spec string
 	// Source is SourceAdult or SourceCSV.
 	Source           string
 	Train, Val, Test *Split
@@ -118,13 +120,21 @@ func Load(spec string, opts Options) (*Data, error) {
 			return nil, err
 		}
 	}
+	var data *Data
+	var err error
 	switch kind {
 	case "adult":
-		return loadAdult(arg, opts)
+		data, err = loadAdult(arg, opts)
 	case "csv":
-		return loadCSV(arg, opts)
+		data, err = loadCSV(arg, opts)
+	default:
+		return nil, badOption("data spec %q: want adult:DIR or csv:FILE", spec)
 	}
-	return nil, badOption("data spec %q: want adult:DIR or csv:FILE", spec)
+	if err != nil {
+		return nil, err
+	}
+	data.Spec = spec
+	return data, nil
 }
 
 // plan is everything build needs, whichever loader made it.

@@ -69,3 +69,20 @@ func (c Criterion) LossValue(prob, label []float32, group []int) float64 {
 	}
 	return DPLossValue(prob, group)
 }
+
+// MarshalText writes the criterion as ParseCriterion reads it ("dp", "eo", "eopp").
+func (c Criterion) MarshalText() ([]byte, error) {
+	if c < DP || c > EOpp {
+		return nil, fmt.Errorf("fairness criterion %d is not one of dp, eo, eopp", int(c))
+	}
+	return []byte(c.String()), nil
+}
+
+// UnmarshalText reads a criterion written by MarshalText.
+func (c *Criterion) UnmarshalText(b []byte) error {
+	v, err := ParseCriterion(string(b))
+	if err == nil {
+		*c = v
+	}
+	return err
+}

@@ -2,6 +2,7 @@ package insert
 
 import (
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"math"
 	"math/rand/v2"
@@ -20,6 +21,10 @@ const (
 	InitRandom   = "random"
 )
 
+// MaxLayers is the largest number of fairness layers Insert adds: each is a width × width matrix, and
+// more than a few have never helped.
+const MaxLayers = 16
+
 // InsertOptions sets how many fairness layers to insert and how to initialise them.
 type InsertOptions struct {
 	Layers int    // number of fully connected layers (default 1)
@@ -33,8 +38,11 @@ type InsertOptions struct {
 // identity exactly, so the model's outputs do not change. At a position whose values may be negative a
 // ReLU would clip them, so the layers stay linear there.
 func Insert(g *ir.Graph, pos Position, opts InsertOptions) error {
-	if opts.Layers <= 0 {
+	if opts.Layers == 0 {
 		opts.Layers = 1
+	}
+	if opts.Layers < 0 || opts.Layers > MaxLayers {
+		return fault.Badf("%d fairness layers: want 1 to %d", opts.Layers, MaxLayers)
 	}
 	if opts.Init == "" {
 		opts.Init = InitIdentity

@@ -7,55 +7,103 @@ import (
 	"strings"
 
 	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
 
-// Training methods (say which one a number comes from).
+// LeaderParams says which backbone parameters the leader trains.
+type LeaderParams string
+
+// The leader's parameter sets.
 const (
-	// MethodBilevel is Algorithm 1 of the paper: a leader step on ∇θa L_acc, then a follower step on
-	// ∇θf η·L_fair at the new θa. With Adam as the follower's optimiser, η > 0 only scales a gradient that
-	// Adam normalises, so the follower's learning rate, not η, sets how hard it pushes.
-	MethodBilevel = "bilevel"
-	// MethodReference is the FairBiNN code's schedule: a follower step on ∇θf η·L_fair, then a leader step
-	// on ∇θa (L_acc + η·L_fair) with the gradients of both backward passes accumulated, because that code
-	// zeroes gradients once per batch. Learning rates decay ×0.5 (leader) and ×0.9 (follower) every 50
-	// epochs.
-	MethodReference = "reference"
-	// MethodLagrangian is one optimiser over θa ∪ θf on L_acc + η·L_fair.
-	MethodLagrangian = "lagrangian"
-	// MethodERM is L_acc only, over θa ∪ θf: the baseline.
-	MethodERM = "erm"
+	LeaderAll   LeaderParams = "all"   // every backbone parameter
+	LeaderAfter LeaderParams = "after" // only the layers after the insertion position
+	LeaderNone  LeaderParams = "none"  // none: the backbone is frozen
 )
 
-// Methods lists the training methods.
-var Methods = []string{MethodBilevel, MethodReference, MethodLagrangian, MethodERM}
+// ParseLeaderParams parses all, after or none.
+func ParseLeaderParams(s string) (LeaderParams, error) {
+	switch p := LeaderParams(s); p {
+	case LeaderAll, LeaderAfter, LeaderNone:
+		return p, nil
+	}
+	return "", fmt.Errorf("leader parameters %q: want all, after or none", s)
+}
 
-// Which backbone parameters the leader trains.
+// SelectRule is how a model is chosen among the epochs on the validation split.
+type SelectRule string
+
+// The selection rules.
 const (
-	LeaderAll   = "all"   // every backbone parameter
-	LeaderAfter = "after" // only the layers after the insertion position
-	LeaderNone  = "none"  // none: the backbone is frozen
+	// SelectLast keeps the last epoch.
+	SelectLast SelectRule = "last"
+	// SelectAccAtGap keeps the most accurate epoch whose fairness gap is at most Selection.Limit, else the
+	// one with the smallest gap; the starting model is a candidate.
+	SelectAccAtGap SelectRule = "val-acc-at-dp"
+	// SelectPareto keeps the epoch with the best accuracy minus fairness gap.
+	SelectPareto SelectRule = "val-pareto"
 )
+
+// Selection is a selection rule with its limit.
+type Selection struct {
+	Rule  SelectRule
+	Limit float64 // SelectAccAtGap only
+}
+
+// ParseSelection parses "last", "val-pareto" or "val-acc-at-dp=X" with X in [0, 1].
+func ParseSelection(s string) (Selection, error) {
+	switch {
+	case s == string(SelectLast):
+		return Selection{Rule: SelectLast}, nil
+	case s == string(SelectPareto):
+		return Selection{Rule: SelectPareto}, nil
+	case strings.HasPrefix(s, string(SelectAccAtGap)+"="):
+		v, err := strconv.ParseFloat(strings.TrimPrefix(s, string(SelectAccAtGap)+"="), 64)
+		if err != nil || v < 0 || v > 1 || math.IsNaN(v) {
+			return Selection{}, fmt.Errorf("selection %q: want val-acc-at-dp=X with X in [0, 1]", s)
+		}
+		return Selection{Rule: SelectAccAtGap, Limit: v}, nil
+	}
+	return Selection{}, fmt.Errorf("selection %q: want last, val-acc-at-dp=X or val-pareto", s)
+}
+
+func (s Selection) String() string {
+	if s.Rule == SelectAccAtGap {
+		return string(s.Rule) + "=" + strconv.FormatFloat(s.Limit, 'g', -1, 64)
+	}
+	return string(s.Rule)
+}
+
+// MarshalText writes the selection as ParseSelection reads it.
+func (s Selection) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a selection written by MarshalText.
+func (s *Selection) UnmarshalText(b []byte) error {
+	v, err := ParseSelection(string(b))
+	if err == nil {
+		*s = v
+	}
+	return err
+}
 
 // Config is everything that determines a training run. The same Config, model and data give the same
 // result, bit for bit.
 type Config struct {
-	Method      string             `json:"method"`
-	Fairness    fairness.Criterion `json:"-"`
-	FairnessStr string             `json:"fairness"`
-	Eta         float64            `json:"eta"`
-	AccLR       float64            `json:"acc_lr"`
-	FairLR      float64            `json:"fair_lr"`
-	AccOpt      string             `json:"acc_opt"`
-	FairOpt     string             `json:"fair_opt"`
+	Method   Method             `json:"method"`
+	Fairness fairness.Criterion `json:"fairness"`
+	Eta      float64            `json:"eta"`
+	AccLR    float64            `json:"acc_lr"`
+	FairLR   float64            `json:"fair_lr"`
+	AccOpt   OptimizerKind      `json:"acc_opt"`
+	FairOpt  OptimizerKind      `json:"fair_opt"`
 	// AccDecay and FairDecay multiply the learning rates every DecayEvery epochs (0: never).
-	AccDecay    float64 `json:"acc_decay"`
-	FairDecay   float64 `json:"fair_decay"`
-	DecayEvery  int     `json:"decay_every"`
-	TrainLeader string  `json:"train_leader"`
-	Epochs      int     `json:"epochs"`
-	Batch       int     `json:"batch"`
-	Seed        uint64  `json:"seed"`
-	Select      string  `json:"select"`
+	AccDecay    float64      `json:"acc_decay"`
+	FairDecay   float64      `json:"fair_decay"`
+	DecayEvery  int          `json:"decay_every"`
+	TrainLeader LeaderParams `json:"train_leader"`
+	Epochs      int          `json:"epochs"`
+	Batch       int          `json:"batch"`
+	Seed        uint64       `json:"seed"`
+	Select      Selection    `json:"select"`
 }
 
 // DefaultMethod is the method used when none is given: the one with the best validation accuracy at a
@@ -66,78 +114,88 @@ const DefaultMethod = MethodLagrangian
 // (shipped backbone, fairness layer at position 2, five seeds): a large η or leader learning rate makes the
 // per-batch DP loss flatten every prediction to one value, from which training does not recover, so the
 // defaults are a moderate η with a leader learning rate of 1e-4 decaying ×0.7 per epoch, and selection of
-// the most accurate epoch whose validation DP gap is at most 0.01. The reference method keeps the FairBiNN
-// code's own schedule (×0.5 leader, ×0.9 follower every 50 epochs).
-func DefaultConfig(method string) Config {
+// the most accurate epoch whose validation DP gap is at most 0.01. A method may have its own
+// learning-rate schedule (the method table says).
+func DefaultConfig(method Method) Config {
 	c := Config{
-		Method: method, Fairness: fairness.DP, FairnessStr: "dp", Eta: 20,
+		Method: method, Fairness: fairness.DP, Eta: 20,
 		AccLR: 1e-4, FairLR: 1e-5, AccOpt: OptAdam, FairOpt: OptAdam,
 		AccDecay: 0.7, FairDecay: 1, DecayEvery: 1, TrainLeader: LeaderAll,
-		Epochs: 15, Batch: 100, Seed: 1, Select: "val-acc-at-dp=0.01",
+		Epochs: 15, Batch: 100, Seed: 1, Select: Selection{Rule: SelectAccAtGap, Limit: 0.01},
 	}
-	if method == MethodReference {
-		c.AccDecay, c.FairDecay, c.DecayEvery = 0.5, 0.9, 50
-	}
+	c.ApplySchedule(method)
 	return c
 }
 
-// selection is a parsed --select value.
-type selection struct {
-	kind  string  // "last", "val-acc-at-dp", "val-pareto"
-	limit float64 // for val-acc-at-dp
-}
-
-func parseSelect(s string) (selection, error) {
-	switch {
-	case s == "last" || s == "":
-		return selection{kind: "last"}, nil
-	case s == "val-pareto":
-		return selection{kind: "val-pareto"}, nil
-	case strings.HasPrefix(s, "val-acc-at-dp="):
-		v, err := strconv.ParseFloat(strings.TrimPrefix(s, "val-acc-at-dp="), 64)
-		if err != nil || v < 0 || v > 1 || math.IsNaN(v) {
-			return selection{}, fmt.Errorf("--select %q: want val-acc-at-dp=X with X in [0, 1]", s)
-		}
-		return selection{kind: "val-acc-at-dp", limit: v}, nil
+// ApplySchedule sets the learning-rate schedule that method uses by default (AccDecay, FairDecay,
+// DecayEvery), leaving the other settings as they are.
+func (c *Config) ApplySchedule(method Method) {
+	if spec, ok := methodTable[method]; ok {
+		c.AccDecay, c.FairDecay, c.DecayEvery = spec.schedule.accDecay, spec.schedule.fairDecay, spec.schedule.every
 	}
-	return selection{}, fmt.Errorf("--select %q: want last, val-acc-at-dp=X or val-pareto", s)
 }
 
-// Validate checks the configuration and fills derived fields.
+// Validate checks the configuration. Its errors name the setting, not a command-line flag, and are
+// fault.BadInput.
 func (c *Config) Validate() error {
-	known := false
-	for _, m := range Methods {
-		known = known || m == c.Method
+	if err := c.validate(); err != nil {
+		return fault.Wrap(fault.BadInput, err)
 	}
-	if !known {
-		return fmt.Errorf("--method %q: want bilevel, reference, lagrangian or erm", c.Method)
+	return nil
+}
+
+// SettingError is a setting out of its range. Setting is the setting's JSON name (Config's tags).
+type SettingError struct {
+	Setting string
+	Value   any
+	Want    string
+}
+
+func (e *SettingError) Error() string {
+	return fmt.Sprintf("%s %v: want %s", strings.ReplaceAll(e.Setting, "_", " "), e.Value, e.Want)
+}
+
+func (c *Config) validate() error {
+	if _, ok := methodTable[c.Method]; !ok {
+		return fmt.Errorf("method %q: want %s", c.Method, joinMethods())
 	}
-	crit, err := fairness.ParseCriterion(c.FairnessStr)
-	if err != nil {
+	if _, err := c.Fairness.MarshalText(); err != nil {
 		return err
 	}
-	c.Fairness = crit
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	switch {
-	case c.Eta < 0 || math.IsNaN(c.Eta) || math.IsInf(c.Eta, 0):
-		return fmt.Errorf("--eta %v: want a finite value >= 0", c.Eta)
+	case c.Eta < 0 || !finite(c.Eta):
+		return &SettingError{"eta", c.Eta, "a finite value >= 0"}
 	case c.Epochs < 1:
-		return fmt.Errorf("--epochs %d: want at least 1", c.Epochs)
+		return &SettingError{"epochs", c.Epochs, "at least 1"}
 	case c.Batch < 2:
-		return fmt.Errorf("--batch %d: want at least 2", c.Batch)
-	case c.TrainLeader != LeaderAll && c.TrainLeader != LeaderAfter && c.TrainLeader != LeaderNone:
-		return fmt.Errorf("--train-leader %q: want all, after or none", c.TrainLeader)
+		return &SettingError{"batch", c.Batch, "at least 2 rows"}
 	case c.DecayEvery < 0:
-		return fmt.Errorf("decay period %d: want >= 0", c.DecayEvery)
+		return &SettingError{"decay_every", c.DecayEvery, "a value >= 0"}
+	case c.AccDecay < 0 || !finite(c.AccDecay):
+		return &SettingError{"acc_decay", c.AccDecay, "a finite value >= 0"}
+	case c.FairDecay < 0 || !finite(c.FairDecay):
+		return &SettingError{"fair_decay", c.FairDecay, "a finite value >= 0"}
+	}
+	if _, err := ParseLeaderParams(string(c.TrainLeader)); err != nil {
+		return err
 	}
 	for _, o := range []struct {
-		flag string
-		kind string
-		lr   float64
-	}{{"--acc-opt", c.AccOpt, c.AccLR}, {"--fair-opt", c.FairOpt, c.FairLR}} {
-		if _, err := NewOptimizer(o.kind, o.lr, nil); err != nil {
-			return fmt.Errorf("%s: %w", o.flag, err)
+		setting string
+		lr      float64
+	}{{"acc_lr", c.AccLR}, {"fair_lr", c.FairLR}} {
+		if o.lr < 0 || !finite(o.lr) {
+			return &SettingError{o.setting, o.lr, "a finite value >= 0"}
 		}
 	}
-	_, err = parseSelect(c.Select)
+	for _, o := range []struct {
+		setting string
+		kind    OptimizerKind
+	}{{"acc_opt", c.AccOpt}, {"fair_opt", c.FairOpt}} {
+		if _, err := ParseOptimizer(string(o.kind)); err != nil {
+			return &SettingError{o.setting, o.kind, "adam, sgd or momentum"}
+		}
+	}
+	_, err := ParseSelection(c.Select.String())
 	return err
 }

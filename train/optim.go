@@ -5,30 +5,42 @@ import (
 	"math"
 )
 
-// Optimizer names accepted by --acc-opt and --fair-opt.
+// OptimizerKind names an optimiser; its values match torch.optim's Adam, SGD and SGD with momentum.
+type OptimizerKind string
+
+// The optimisers.
 const (
-	OptAdam     = "adam"
-	OptSGD      = "sgd"
-	OptMomentum = "momentum"
+	OptAdam     OptimizerKind = "adam"
+	OptSGD      OptimizerKind = "sgd"
+	OptMomentum OptimizerKind = "momentum"
 )
+
+// ParseOptimizer parses an optimiser name.
+func ParseOptimizer(s string) (OptimizerKind, error) {
+	switch k := OptimizerKind(s); k {
+	case OptAdam, OptSGD, OptMomentum:
+		return k, nil
+	}
+	return "", fmt.Errorf("optimizer %q: want adam, sgd or momentum", s)
+}
 
 // Optimizer updates a set of parameters in place from their gradients. Its state is plain data so a
 // checkpoint can save and restore it exactly.
 type Optimizer struct {
-	Kind     string      `json:"kind"`
-	LR       float64     `json:"lr"`
-	Beta1    float64     `json:"beta1"`
-	Beta2    float64     `json:"beta2"`
-	Eps      float64     `json:"eps"`
-	Momentum float64     `json:"momentum"`
-	Steps    int64       `json:"steps"`
-	M        [][]float32 `json:"m"` // Adam first moment or SGD velocity, one slice per parameter
-	V        [][]float32 `json:"v"` // Adam second moment
+	Kind     OptimizerKind `json:"kind"`
+	LR       float64       `json:"lr"`
+	Beta1    float64       `json:"beta1"`
+	Beta2    float64       `json:"beta2"`
+	Eps      float64       `json:"eps"`
+	Momentum float64       `json:"momentum"`
+	Steps    int64         `json:"steps"`
+	M        [][]float32   `json:"m"` // Adam first moment or SGD velocity, one slice per parameter
+	V        [][]float32   `json:"v"` // Adam second moment
 }
 
 // NewOptimizer returns an optimizer of the given kind for parameters of the given sizes. The defaults
 // are PyTorch's (Adam betas 0.9/0.999, eps 1e-8; momentum 0.9).
-func NewOptimizer(kind string, lr float64, sizes []int) (*Optimizer, error) {
+func NewOptimizer(kind OptimizerKind, lr float64, sizes []int) (*Optimizer, error) {
 	o := &Optimizer{Kind: kind, LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
 	switch kind {
 	case OptAdam:

@@ -22,7 +22,7 @@ func TestStageSubgraphMatchesWholeGraph(t *testing.T) {
 		break
 	}
 	for _, method := range Methods {
-		t.Run(method, func(t *testing.T) {
+		t.Run(string(method), func(t *testing.T) {
 			g := mlp(t, 6, 16, 9)
 			for _, name := range insert.FairnessParams(g) {
 				// Away from the identity, so that the fairness layer's gradients are not special.

@@ -54,7 +54,6 @@ type Result struct {
 // Trainer fine-tunes one model on one data set.
 type Trainer struct {
 	cfg    Config
-	sel    selection
 	model  *ir.Graph
 	data   *dataset.Data
 	groups int
@@ -84,8 +83,7 @@ func NewTrainer(m *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	sel, _ := parseSelect(cfg.Select)
-	t := &Trainer{cfg: cfg, sel: sel, model: m, data: data, groups: len(data.GroupNames)}
+	t := &Trainer{cfg: cfg, model: m, data: data, groups: len(data.GroupNames)}
 	if t.groups < 2 {
 		return nil, fmt.Errorf("training needs two or more sensitive groups, the data has %d", t.groups)
 	}
@@ -100,33 +98,17 @@ func NewTrainer(m *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, error) {
 	if t.leader, err = leaderParams(m, cfg.TrainLeader); err != nil {
 		return nil, err
 	}
-	all := append(slices.Clone(t.leader), t.follower...)
-	eta := cfg.Eta
-	switch cfg.Method {
-	case MethodBilevel:
-		err = t.addStages(
-			stageSpec{name: "leader", accWeight: 1, wrt: t.leader},
-			stageSpec{name: "follower", fairWeight: eta, wrt: t.follower})
-	case MethodReference:
-		err = t.addStages(
-			stageSpec{name: "follower", fairWeight: eta, wrt: all},
-			stageSpec{name: "leader", accWeight: 1, fairWeight: eta, wrt: t.leader})
-	case MethodLagrangian:
-		err = t.addStages(stageSpec{name: "joint", accWeight: 1, fairWeight: eta, wrt: all})
-	case MethodERM:
-		err = t.addStages(stageSpec{name: "joint", accWeight: 1, wrt: all})
-	}
-	if err != nil {
+	spec := methodTable[cfg.Method]
+	if err := t.addStages(spec.stages(t.leader, t.follower, cfg.Eta)...); err != nil {
 		t.Close()
 		return nil, err
 	}
-	switch cfg.Method {
-	case MethodLagrangian, MethodERM:
-		t.leaderOpt, err = NewOptimizer(cfg.AccOpt, cfg.AccLR, t.sizes(all))
-	default:
+	if spec.follower {
 		if t.leaderOpt, err = NewOptimizer(cfg.AccOpt, cfg.AccLR, t.sizes(t.leader)); err == nil {
 			t.followerOpt, err = NewOptimizer(cfg.FairOpt, cfg.FairLR, t.sizes(t.follower))
 		}
+	} else {
+		t.leaderOpt, err = NewOptimizer(cfg.AccOpt, cfg.AccLR, t.sizes(append(slices.Clone(t.leader), t.follower...)))
 	}
 	if err != nil {
 		t.Close()
@@ -155,7 +137,7 @@ func (t *Trainer) Close() {
 }
 
 // leaderParams lists the backbone's float parameters the leader trains, in file order.
-func leaderParams(m *ir.Graph, which string) ([]string, error) {
+func leaderParams(m *ir.Graph, which LeaderParams) ([]string, error) {
 	if which == LeaderNone {
 		return nil, nil
 	}
@@ -239,7 +221,7 @@ func (t *Trainer) Train(ctx context.Context, hooks Hooks, save func(*Trainer) er
 	start := time.Now()
 	rng := rand.New(t.pcg)
 	batches := t.data.Train.Rows / t.cfg.Batch
-	if t.epoch == 0 && t.sel.kind != "last" {
+	if t.epoch == 0 && t.cfg.Select.Rule != SelectLast {
 		// The starting model (the backbone, with identity fairness layers) is a candidate too: selection
 		// may keep it when no epoch does better under the rule.
 		val, err := t.Evaluate(t.data.Val)
@@ -299,7 +281,7 @@ func (t *Trainer) Train(ctx context.Context, hooks Hooks, save func(*Trainer) er
 		History: t.history, SelectedEpoch: t.epoch, TrainSeconds: time.Since(start).Seconds(),
 		Leader: t.leader, Follower: t.follower, DroppedRows: t.data.Train.Rows % t.cfg.Batch,
 	}
-	if t.best != nil && t.sel.kind != "last" {
+	if t.best != nil && t.cfg.Select.Rule != SelectLast {
 		t.restore(t.best.Params)
 		res.SelectedEpoch = t.best.Epoch
 	}
@@ -321,78 +303,32 @@ func (t *Trainer) applyDecay() {
 	}
 }
 
-// step runs one batch of the method and returns L_acc and L_fair as computed by its first stage.
+// step runs one batch of the method and returns L_acc and L_fair as computed by the stage the method
+// reports.
 func (t *Trainer) step(b dataset.Batch) (acc, fair float64, err error) {
-	first := t.stages[0]
-	switch t.cfg.Method {
-	case MethodBilevel:
-		leader, follower := t.stages[0], t.stages[1]
-		if len(t.leader) > 0 {
-			if err := leader.run(b); err != nil {
-				return 0, 0, err
-			}
-			t.leaderOpt.Step(t.params(t.leader), leader.gradData)
-		}
-		if err := follower.run(b); err != nil {
-			return 0, 0, err
-		}
-		t.followerOpt.Step(t.params(t.follower), follower.gradData)
-		if len(t.leader) == 0 {
-			first = follower
-		}
-	case MethodReference:
-		follower, leader := t.stages[0], t.stages[1]
-		if err := follower.run(b); err != nil {
-			return 0, 0, err
-		}
-		nl := len(t.leader)
-		// The follower's backward pass also leaves gradients on the leader's parameters; the reference code
-		// accumulates them with the leader's own before the leader steps.
-		if len(t.carried) != nl {
-			t.carried = make([][]float32, nl)
-		}
-		carried := t.carried
-		for i := range nl {
-			carried[i] = append(carried[i][:0], follower.gradData[i]...)
-		}
-		t.followerOpt.Step(t.params(t.follower), follower.gradData[nl:])
-		if nl > 0 {
-			if err := leader.run(b); err != nil {
-				return 0, 0, err
-			}
-			for i, g := range leader.gradData {
-				for j := range g {
-					carried[i][j] += g[j]
-				}
-			}
-			t.leaderOpt.Step(t.params(t.leader), carried)
-		}
-	default:
-		joint := t.stages[0]
-		if err := joint.run(b); err != nil {
-			return 0, 0, err
-		}
-		t.leaderOpt.Step(t.params(joint.wrt), joint.gradData)
+	st, err := methodTable[t.cfg.Method].step(t, b)
+	if err != nil {
+		return 0, 0, err
 	}
-	return scalarOf(first.accVal), scalarOf(first.fairVal), nil
+	return scalarOf(st.accVal), scalarOf(st.fairVal), nil
 }
 
 // consider keeps a snapshot of the parameters when the epoch is the best so far under the selection rule.
 // Scores compare lexicographically, higher is better.
 func (t *Trainer) consider(e Epoch, gap float64) {
 	var score [2]float64
-	switch t.sel.kind {
-	case "last":
+	switch t.cfg.Select.Rule {
+	case SelectLast:
 		return
-	case "val-acc-at-dp":
+	case SelectAccAtGap:
 		// Epochs within the limit beat every epoch outside it; among those within, accuracy decides;
 		// outside, the smaller gap.
-		if gap <= t.sel.limit {
+		if gap <= t.cfg.Select.Limit {
 			score = [2]float64{1, e.ValAcc}
 		} else {
 			score = [2]float64{0, -gap}
 		}
-	case "val-pareto":
+	case SelectPareto:
 		// The knee of the accuracy/fairness trade-off: accuracy minus the gap, both in [0, 1].
 		score = [2]float64{e.ValAcc - gap, e.ValAcc}
 	}

@@ -17,7 +17,7 @@ import (
 
 // adultTrainer builds the FairBiNN Adult configuration: the shipped backbone (101 → 101 → 101 → 101 →
 // 1) with one fairness layer at position 2, batch 100, Adam on both sides.
-func adultTrainer(tb testing.TB, method string) *Trainer {
+func adultTrainer(tb testing.TB, method Method) *Trainer {
 	tb.Helper()
 	g, err := importer.ReadFile("../testdata/models/adult_mlp/model.onnx", importer.Options{})
 	if err != nil {
@@ -55,7 +55,7 @@ func adultTrainer(tb testing.TB, method string) *Trainer {
 	// The FairBiNN configuration of the PyTorch peer (../shared/bench/torch_fairbinn.py).
 	cfg := DefaultConfig(method)
 	cfg.Batch, cfg.Eta, cfg.AccLR, cfg.FairLR = 100, 1000, 1e-3, 1e-5
-	cfg.AccDecay, cfg.FairDecay, cfg.DecayEvery, cfg.Select = 1, 1, 0, "last"
+	cfg.AccDecay, cfg.FairDecay, cfg.DecayEvery, cfg.Select = 1, 1, 0, Selection{Rule: SelectLast}
 	tr, err := NewTrainer(g, data, cfg)
 	if err != nil {
 		tb.Fatal(err)
@@ -81,12 +81,12 @@ func runEpoch(tb testing.TB, tr *Trainer, rng *rand.Rand) {
 // validation split, 241 batches) is about 12 GFLOP nominal (a forward and a full backward pass for the
 // leader and again for the follower); GFLOP/s compares with BenchmarkSgemm in internal/blas.
 func BenchmarkEpoch(b *testing.B) {
-	for _, method := range []string{MethodBilevel, MethodReference} {
+	for _, method := range []Method{MethodBilevel, MethodReference} {
 		for _, impl := range []struct {
 			name string
 			blas G.BLAS
 		}{{"gonum", gonum.Implementation{}}, {blas.Backend(), blas.Default}} {
-			b.Run(method+"/"+impl.name, func(b *testing.B) {
+			b.Run(string(method)+"/"+impl.name, func(b *testing.B) {
 				G.Use(impl.blas)
 				defer G.Use(blas.Default)
 				tr := adultTrainer(b, method)

@@ -86,11 +86,11 @@ func mlp(t *testing.T, cols, hidden int, seed uint64) *ir.Graph {
 	return g
 }
 
-func quickConfig(method string, eta float64) Config {
+func quickConfig(method Method, eta float64) Config {
 	c := DefaultConfig(method)
 	c.Eta, c.Epochs, c.Batch, c.FairLR = eta, 3, 50, 1e-3
 	// The training dynamics are under test here, not selection or decay.
-	c.AccLR, c.DecayEvery, c.Select = 1e-3, 0, "last"
+	c.AccLR, c.DecayEvery, c.Select = 1e-3, 0, Selection{Rule: SelectLast}
 	return c
 }
 
@@ -195,7 +195,7 @@ func TestIdentityInsertKeepsBackbone(t *testing.T) {
 // erm ignores η, and with η = 0 no method trains on the fairness loss.
 func TestEtaZeroNeverTargetsFairness(t *testing.T) {
 	data := synthData(1000, 6, 1)
-	run := func(method string, eta float64) (*ir.Graph, *Trainer) {
+	run := func(method Method, eta float64) (*ir.Graph, *Trainer) {
 		g := mlp(t, 6, 16, 3)
 		tr, _ := train(t, g, data, quickConfig(method, eta))
 		return g, tr
@@ -210,7 +210,7 @@ func TestEtaZeroNeverTargetsFairness(t *testing.T) {
 	if !equalParams(paramsOf(gErm0, all), paramsOf(gLag0, all)) {
 		t.Error("lagrangian with eta 0 differs from erm")
 	}
-	for _, method := range []string{MethodBilevel, MethodReference} {
+	for _, method := range []Method{MethodBilevel, MethodReference} {
 		start := mlp(t, 6, 16, 3)
 		g, tr := run(method, 0)
 		if !equalParams(paramsOf(start, tr.follower), paramsOf(g, tr.follower)) {
@@ -226,7 +226,7 @@ func TestEtaZeroNeverTargetsFairness(t *testing.T) {
 // run with η = 0.
 func TestLargeEtaLowersDP(t *testing.T) {
 	data := synthData(2000, 6, 2)
-	dpOn := func(method string, eta float64) float64 {
+	dpOn := func(method Method, eta float64) float64 {
 		g := mlp(t, 6, 16, 5)
 		cfg := quickConfig(method, eta)
 		cfg.Epochs = 6
@@ -237,7 +237,7 @@ func TestLargeEtaLowersDP(t *testing.T) {
 		}
 		return m.DP
 	}
-	for _, method := range []string{MethodBilevel, MethodReference, MethodLagrangian} {
+	for _, method := range []Method{MethodBilevel, MethodReference, MethodLagrangian} {
 		base, fair := dpOn(method, 0), dpOn(method, 1000)
 		t.Logf("%s: train DP %.4f at eta 0, %.4f at eta 1000", method, base, fair)
 		if base < 0.3 {
@@ -280,9 +280,9 @@ func TestDeterministic(t *testing.T) {
 func TestResumeMatchesUninterrupted(t *testing.T) {
 	data := synthData(800, 6, 4)
 	for _, method := range Methods {
-		t.Run(method, func(t *testing.T) {
+		t.Run(string(method), func(t *testing.T) {
 			cfg := quickConfig(method, 100)
-			cfg.Select = "val-acc-at-dp=0.05"
+			cfg.Select = Selection{Rule: SelectAccAtGap, Limit: 0.05}
 			whole := mlp(t, 6, 16, 3)
 			trW, resW := train(t, whole, data, cfg)
 

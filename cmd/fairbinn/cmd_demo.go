@@ -10,7 +10,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/fairbinn/fairbinn-go/importer"
+	"github.com/fairbinn/fairbinn-go"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/parity"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -20,10 +22,6 @@ const (
 	demoData     = "testdata/adult"
 	demoPosition = "2" // after the second hidden layer
 )
-
-// demoConfig is the default training configuration: the method and settings chosen on the validation
-// split (README.md, "Choosing the defaults").
-func demoConfig() train.Config { return train.DefaultConfig(train.DefaultMethod) }
 
 type demoCmd struct {
 	f      trainFlags
@@ -36,13 +34,13 @@ func (*demoCmd) Synopsis() string {
 }
 
 func (c *demoCmd) Flags(fs *flag.FlagSet) {
-	c.f.register(fs, demoConfig())
+	c.f.register(fs, train.DefaultConfig(train.DefaultMethod))
 	fs.StringVar(&c.outDir, "out-dir", "out", "folder for the fine-tuned model and its report")
 }
 
 func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
-	if len(args) > 0 {
-		return &usageError{fmt.Sprintf("unexpected argument %q", args[0])}
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	t0 := time.Now()
 	root, err := findRepoRoot()
@@ -70,33 +68,29 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	if !env.json {
 		fmt.Fprintf(env.stdout, "fairbinn demo: %s + %s, fairness layer at position %s, method %s, eta %g, %d epochs, select %s\n\n",
-			f.backbone, f.data.spec, f.position, f.cfg.Method, f.cfg.Eta, f.cfg.Epochs, f.cfg.Select)
+			f.backbone, f.data.spec, f.position, f.method, f.cfg.Eta, f.cfg.Epochs, f.sel)
 	}
-	rep, err := runTraining(ctx, env, f)
+	res, err := runTraining(ctx, env, f)
 	if err != nil {
 		return err
 	}
+	rep := res.Report
 	// Verify the file as written, as a user would: onnxruntime, the Go forward pass and onnx-go on the
 	// first 1,000 test rows.
-	g, err := importer.ReadFile(f.out, importer.Options{})
+	m, err := fairbinn.Load(f.out)
 	if err != nil {
 		return err
 	}
-	raw, err := os.ReadFile(f.out)
-	if err != nil {
-		return err
-	}
-	data, err := f.data.load(g, f.out)
+	data, err := f.data.load(m)
 	if err != nil {
 		return err
 	}
 	n := min(1000, data.Test.Rows)
 	in := tensor.Tensor{Shape: []int64{int64(n), int64(data.Test.Cols)}, Data: data.Test.X[:n*data.Test.Cols]}
-	ver, err := verifyModel(modelRef{g, raw, f.out}, in, parityTolerance, 1024, f.threads)
+	ver, err := fairbinn.Verify(m, in, parity.Tolerance, fairbinn.RunOptions{Threads: f.threads})
 	if err != nil {
 		return err
 	}
-	ver.Model = f.out
 	if env.json {
 		return writeJSON(env.stdout, map[string]any{"train": rep, "verify": ver, "seconds": time.Since(t0).Seconds()})
 	}
@@ -106,7 +100,7 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	printVerify(env, ver)
 	fmt.Fprintf(env.stdout, "\nfine-tuned model  %s\nreport            %s\ntook              %.1f s\n", f.out, f.report, time.Since(t0).Seconds())
 	if !ver.OK {
-		return &exitError{exitMismatch, "verify failed"}
+		return fault.Errorf(fault.Mismatch, "verify failed")
 	}
 	return nil
 }
@@ -133,7 +127,7 @@ func findRepoRoot() (string, error) {
 			dir = parent
 		}
 	}
-	return "", badInput(errors.New("cannot find the shipped demo files (" + demoBackbone + "); run fairbinn demo inside the fairbinn-go checkout, or use train"))
+	return "", fault.Wrap(fault.BadInput, errors.New("cannot find the shipped demo files ("+demoBackbone+"); run fairbinn demo inside the fairbinn-go checkout, or use train"))
 }
 
 // rel shortens path to one relative to the working directory when it can (for messages and reports).

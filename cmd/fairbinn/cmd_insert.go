@@ -4,12 +4,10 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strconv"
 
-	"github.com/fairbinn/fairbinn-go/exporter"
-	"github.com/fairbinn/fairbinn-go/importer"
+	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/insert"
-	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
 
 type insertCmd struct {
@@ -43,37 +41,30 @@ type insertReport struct {
 }
 
 func (c *insertCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
-	if len(args) > 0 {
-		return &usageError{fmt.Sprintf("unexpected argument %q", args[0])}
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	if c.backbone == "" || c.position == "" || c.out == "" {
-		return &usageError{"--backbone, --position and --out are required"}
+		return usagef("--backbone, --position and --out are required")
 	}
-	if c.layers < 1 || c.layers > 16 {
-		return badInputf("--fair-layers %d: want 1 to 16", c.layers)
+	if c.layers < 1 || c.layers > insert.MaxLayers {
+		return fault.Badf("--fair-layers %d: want 1 to %d", c.layers, insert.MaxLayers)
 	}
 	if c.init != insert.InitIdentity && c.init != insert.InitRandom {
-		return badInputf("--fair-init %q: want identity or random", c.init)
+		return fault.Badf("--fair-init %q: want identity or random", c.init)
 	}
 	if sameFile(c.backbone, c.out) {
-		return badInputf("--out %s is the backbone itself; write to another file", c.out)
+		return fault.Badf("--out %s is the backbone itself; write to another file", c.out)
 	}
-	g, err := loadModel(c.backbone, importer.Options{})
+	m, err := loadModel(c.backbone)
 	if err != nil {
 		return err
 	}
-	pos, err := insertAt(g, c.backbone, c.position, insert.InsertOptions{Layers: c.layers, Init: c.init, Seed: c.seed})
+	pos, err := fairbinn.InsertFile(m, c.position, insert.InsertOptions{Layers: c.layers, Init: c.init, Seed: c.seed}, c.out)
 	if err != nil {
 		return err
 	}
-	g.SetMetadata("fairbinn.version", Version)
-	g.SetMetadata("fairbinn.position", positionLabel(pos))
-	g.SetMetadata("fairbinn.fair_layers", strconv.Itoa(c.layers))
-	g.SetMetadata("fairbinn.fair_init", c.init)
-	if err := exporter.WriteFile(c.out, g); err != nil {
-		return err
-	}
-	rep := insertReport{Backbone: c.backbone, Out: c.out, Position: pos, Layers: c.layers, Init: c.init, Params: insert.FairnessParams(g)}
+	rep := insertReport{Backbone: c.backbone, Out: c.out, Position: pos, Layers: c.layers, Init: c.init, Params: insert.FairnessParams(m.Graph)}
 	if env.json {
 		return writeJSON(env.stdout, rep)
 	}
@@ -81,21 +72,3 @@ func (c *insertCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		c.layers, c.init, pos.Index, pos.Tensor, pos.Width, c.out)
 	return nil
 }
-
-// insertAt resolves a position spec on g and inserts fairness layers there.
-func insertAt(g *ir.Graph, file, spec string, opts insert.InsertOptions) (insert.Position, error) {
-	positions, err := insert.Positions(g)
-	if err != nil {
-		return insert.Position{}, badInput(fmt.Errorf("%s: %w", file, err))
-	}
-	pos, err := insert.FindPosition(positions, spec)
-	if err != nil {
-		return pos, badInput(fmt.Errorf("%s: --position: %w", file, err))
-	}
-	if err := insert.Insert(g, pos, opts); err != nil {
-		return pos, badInput(fmt.Errorf("%s: %w", file, err))
-	}
-	return pos, nil
-}
-
-func positionLabel(p insert.Position) string { return fmt.Sprintf("%d:%s", p.Index, p.Tensor) }

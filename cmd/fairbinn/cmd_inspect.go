@@ -8,8 +8,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
 )
@@ -58,13 +58,14 @@ func describeValues(vs []*ir.Value) []tensorInfo {
 
 func (*inspectCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if len(args) != 1 {
-		return &usageError{"want exactly one MODEL.onnx"}
+		return usagef("want exactly one MODEL.onnx")
 	}
 	// Inspecting must work on models the Go forward pass cannot run: that is when a user needs it most.
-	g, err := loadModel(args[0], importer.Options{})
+	m, err := loadModel(args[0])
 	if err != nil {
 		return err
 	}
+	g := m.Graph
 	info := modelInfo{
 		File: args[0], IRVersion: g.IRVersion, Opset: g.Opset, OtherOpsets: g.OtherOpsets,
 		Producer: g.Producer, ProducerVer: g.ProducerVer,
@@ -81,7 +82,7 @@ func (*inspectCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err := lower.CheckSupported(g); err != nil {
 		info.Unsupported = err.Error()
 	} else if info.Positions, err = insert.Positions(g); err != nil {
-		return badInput(fmt.Errorf("%s: %w", args[0], err))
+		return fault.Wrap(fault.BadInput, fmt.Errorf("%s: %w", args[0], err))
 	}
 	if env.json {
 		return writeJSON(env.stdout, info)

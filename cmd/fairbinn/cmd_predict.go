@@ -3,14 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"strconv"
-
 	"flag"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/internal/fsutil"
-	"github.com/fairbinn/fairbinn-go/ir"
+	"strconv"
 
-	"github.com/fairbinn/fairbinn-go/importer"
+	"github.com/fairbinn/fairbinn-go"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/internal/fsutil"
+	"github.com/fairbinn/fairbinn-go/internal/npy"
 )
 
 type predictCmd struct {
@@ -31,45 +31,43 @@ func (c *predictCmd) Flags(fs *flag.FlagSet) {
 	c.data.register(fs)
 	fs.Uint64Var(&c.data.seed, "seed", 1, "seed of the validation split (for --split val)")
 	fs.StringVar(&c.split, "split", "test", "with --data: train, val or test")
-	fs.StringVar(&c.runtime, "runtime", runtimeORT, "ort (onnxruntime) or go (the Go forward pass)")
+	fs.StringVar(&c.runtime, "runtime", string(fairbinn.ORT), "ort (onnxruntime) or go (the Go forward pass)")
 	fs.IntVar(&c.batch, "batch", 1024, "rows per run")
 	fs.IntVar(&c.threads, "threads", 0, "onnxruntime intra-op threads (0: its default)")
 }
 
 func (c *predictCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
-	if len(args) > 0 {
-		return &usageError{fmt.Sprintf("unexpected argument %q", args[0])}
+	if err := noArgs(args); err != nil {
+		return err
 	}
 	if c.model == "" || c.output == "" || (c.input == "") == (c.data.spec == "") {
-		return &usageError{"want --model, --output and one of --input or --data"}
+		return usagef("want --model, --output and one of --input or --data")
 	}
-	if c.runtime != runtimeORT && c.runtime != runtimeGo {
-		return badInputf("--runtime %q: want ort or go", c.runtime)
+	rt, err := fairbinn.ParseRuntime(c.runtime)
+	if err != nil {
+		return fault.Badf("--runtime: %v", err)
 	}
 	if c.batch < 1 {
-		return badInputf("--batch %d: want at least 1", c.batch)
+		return fault.Badf("--batch %d: want at least 1", c.batch)
 	}
 	// onnxruntime may run ops the Go forward pass does not have.
-	g, err := loadModel(c.model, importer.Options{})
+	m, err := loadModel(c.model)
 	if err != nil {
 		return err
 	}
-	raw, err := readModelBytes(c.model)
-	if err != nil {
-		return err
-	}
+	run := fairbinn.RunOptions{Batch: c.batch, Threads: c.threads}
 	if c.data.spec != "" {
-		return c.predictData(env, g, raw)
+		return c.predictData(env, m, rt, run)
 	}
-	in, err := readInput(c.input, g)
+	in, err := readInput(c.input, m)
 	if err != nil {
 		return err
 	}
-	out, err := execute(c.runtime, modelRef{g, raw, c.model}, in, c.batch, c.threads)
+	out, err := m.Run(rt, in, run)
 	if err != nil {
 		return err
 	}
-	if err := writeOutput(c.output, out); err != nil {
+	if err := npy.Write(c.output, out); err != nil {
 		return err
 	}
 	if env.json {
@@ -81,16 +79,16 @@ func (c *predictCmd) Run(ctx context.Context, env *cmdEnv, args []string) error 
 
 // predictData writes one CSV line per row of a data split: the row's 0-based record index in its source
 // file (header excluded), the predicted probability and the 0/1 prediction (threshold 0.5).
-func (c *predictCmd) predictData(env *cmdEnv, g *ir.Graph, raw []byte) error {
-	data, err := c.data.load(g, c.model)
+func (c *predictCmd) predictData(env *cmdEnv, m *fairbinn.Model, rt fairbinn.Runtime, run fairbinn.RunOptions) error {
+	data, err := c.data.load(m)
 	if err != nil {
 		return err
 	}
-	s, err := splitNamed(data, c.split)
+	s, err := fairbinn.Split(data, c.split)
 	if err != nil {
 		return err
 	}
-	prob, err := probabilities(c.runtime, modelRef{g, raw, c.model}, s, c.threads)
+	prob, err := fairbinn.Probabilities(m, rt, s, run)
 	if err != nil {
 		return err
 	}

@@ -11,21 +11,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/fairbinn/fairbinn-go/importer"
-	"github.com/fairbinn/fairbinn-go/insert"
-	"github.com/fairbinn/fairbinn-go/ir"
-)
-
-// Version is the toolkit version written into exported models.
-const Version = "0.1.0"
-
-// Exit codes of the CLI contract.
-const (
-	exitOK       = 0
-	exitInternal = 1
-	exitBadInput = 2
-	exitMismatch = 3 // verify: runtimes disagree beyond the tolerance
-	exitDrift    = 4 // eval --baseline: a metric got worse than recorded
+	"github.com/fairbinn/fairbinn-go"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
 
 //go:embed usage.txt
@@ -51,37 +38,24 @@ type cmdEnv struct {
 func commands() []command {
 	return []command{
 		&inspectCmd{}, &insertCmd{}, &trainCmd{}, &evalCmd{}, &sweepCmd{}, &predictCmd{}, &verifyCmd{}, &demoCmd{},
-		&benchCmd{},
 	}
 }
 
-// inputError marks an error caused by the user's input (files, flags, data): exit code 2.
-type inputError struct{ err error }
-
-func (e *inputError) Error() string { return e.err.Error() }
-func (e *inputError) Unwrap() error { return e.err }
-
-func badInput(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &inputError{err}
-}
-
-func badInputf(format string, args ...any) error { return badInput(fmt.Errorf(format, args...)) }
-
-// exitError carries a specific exit code with a message (verify's 3, eval's 4).
-type exitError struct {
-	code int
-	msg  string
-}
-
-func (e *exitError) Error() string { return e.msg }
-
-// usageError is a mistake in the command line itself: the usage text is printed.
+// usageError is a mistake in the command line itself: the usage text is printed, exit 2.
 type usageError struct{ msg string }
 
-func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Error() string         { return e.msg }
+func (e *usageError) FaultKind() fault.Kind { return fault.BadInput }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// noArgs refuses positional arguments for commands that take none.
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q", args[0])
+	}
+	return nil
+}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
@@ -90,13 +64,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprint(stdout, usageText)
 		if len(args) == 0 {
-			return exitBadInput
+			return fault.BadInput.ExitCode()
 		}
-		return exitOK
+		return 0
 	}
 	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintln(stdout, "fairbinn", Version)
-		return exitOK
+		fmt.Fprintln(stdout, "fairbinn", fairbinn.Version)
+		return 0
 	}
 	var cmd command
 	for _, c := range commands() {
@@ -106,64 +80,52 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if cmd == nil {
 		fmt.Fprintf(stderr, "fairbinn: unknown command %q\n\n%s", args[0], usageText)
-		return exitBadInput
+		return fault.BadInput.ExitCode()
 	}
 	env := &cmdEnv{stdout: stdout, stderr: stderr}
 	fs := flag.NewFlagSet("fairbinn "+cmd.Name(), flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard) // errors and help are printed below, once
 	fs.BoolVar(&env.json, "json", false, "print one JSON object on stdout instead of a table")
 	cmd.Flags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: fairbinn %s\n\nflags:\n", cmd.Synopsis())
-		fs.PrintDefaults()
-	}
 	positional, err := parseInterleaved(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stdout)
-		fmt.Fprintf(stdout, "usage: fairbinn %s\n\nflags:\n", cmd.Synopsis())
-		fs.PrintDefaults()
-		return exitOK
+		printUsage(stdout, cmd, fs)
+		return 0
 	}
 	if err != nil {
-		return exitBadInput // flag has printed the error and the usage
+		fmt.Fprintf(stderr, "fairbinn %s: %s\n", cmd.Name(), err)
+		fmt.Fprintf(stderr, "usage: fairbinn %s (fairbinn %s --help lists the flags)\n", cmd.Synopsis(), cmd.Name())
+		return fault.BadInput.ExitCode()
 	}
-	err = cmd.Run(ctx, env, positional)
-	return report(err, cmd, fs, stderr)
+	return report(cmd.Run(ctx, env, positional), cmd, stderr)
 }
 
-// report prints err the way the CLI contract says and returns the exit code.
-func report(err error, cmd command, fs *flag.FlagSet, stderr io.Writer) int {
+func printUsage(w io.Writer, cmd command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: fairbinn %s\n\nflags:\n", cmd.Synopsis())
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// report prints err the way the CLI contract says and returns the exit code its kind gives.
+func report(err error, cmd command, stderr io.Writer) int {
 	if err == nil {
-		return exitOK
+		return 0
 	}
 	var ue *usageError
-	var ee *exitError
-	var ie *inputError
+	kind := fault.Of(err)
 	switch {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "fairbinn %s: %s\n", cmd.Name(), ue.msg)
-		fs.Usage()
-		return exitBadInput
-	case errors.As(err, &ee):
-		fmt.Fprintf(stderr, "fairbinn %s: %s\n", cmd.Name(), oneLine(ee.msg))
-		return ee.code
-	case errors.As(err, &ie), isInputError(err):
+		fmt.Fprintf(stderr, "usage: fairbinn %s (fairbinn %s --help lists the flags)\n", cmd.Synopsis(), cmd.Name())
+	case kind == fault.Internal:
+		fmt.Fprintf(stderr, "fairbinn: internal error: %s\n", oneLine(err.Error()))
+	case kind == fault.BadInput:
 		fmt.Fprintf(stderr, "fairbinn: %s\n", oneLine(err.Error()))
-		return exitBadInput
+	default:
+		fmt.Fprintf(stderr, "fairbinn %s: %s\n", cmd.Name(), oneLine(err.Error()))
 	}
-	fmt.Fprintf(stderr, "fairbinn: internal error: %s\n", oneLine(err.Error()))
-	return exitInternal
-}
-
-// isInputError recognises errors from the packages that only fail because of what they were given.
-func isInputError(err error) bool {
-	return importer.IsBadModel(err) ||
-		errors.Is(err, ir.ErrUnsupportedOp) ||
-		errors.Is(err, insert.ErrBadPosition) ||
-		errors.Is(err, ir.ErrShapeMismatch) ||
-		errors.Is(err, ir.ErrBadAttribute) ||
-		errors.Is(err, os.ErrNotExist) ||
-		errors.Is(err, os.ErrPermission)
+	return kind.ExitCode()
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -192,19 +154,7 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// loadModel imports an ONNX file; every failure is the user's input.
-func loadModel(path string, opts importer.Options) (*ir.Graph, error) {
-	if path == "" {
-		return nil, &usageError{"no model given"}
-	}
-	g, err := importer.ReadFile(path, opts)
-	if err != nil {
-		return nil, badInput(err)
-	}
-	return g, nil
-}
-
-// refuseOverwriteInput stops a command from replacing its own input file.
+// sameFile reports whether a and b are the same existing file (a command must not replace its input).
 func sameFile(a, b string) bool {
 	sa, errA := os.Stat(a)
 	sb, errB := os.Stat(b)

@@ -8,17 +8,18 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"image"
 	_ "image/png"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/train"
 )
 
 const sweepBackbone = "../../testdata/models/adult_mlp/model.onnx"
@@ -65,13 +66,13 @@ func sweepNeedsORT(t *testing.T) {
 	}
 }
 
-func readSweep(t *testing.T, dir string) *sweepResult {
+func readSweep(t *testing.T, dir string) *fairbinn.SweepResult {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, "sweep.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res sweepResult
+	var res fairbinn.SweepResult
 	if err := json.Unmarshal(b, &res); err != nil {
 		t.Fatalf("sweep.json: %v", err)
 	}
@@ -141,106 +142,69 @@ func TestSweepBadInput(t *testing.T) {
 
 func TestSweepGrid(t *testing.T) {
 	c := &sweepCmd{methods: "bilevel,erm,reference", etas: "0,1e3", seeds: 2}
-	c.f.cfg = demoConfig()
 	grid, err := c.parseGrid(map[string]bool{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs, err := c.plan(grid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, r := range runs {
-		names = append(names, r.name)
-	}
-	want := "bilevel_eta0_seed1 bilevel_eta1000_seed1 erm_eta0_seed1 reference_eta0_seed1 reference_eta1000_seed1 " +
-		"bilevel_eta0_seed2 bilevel_eta1000_seed2 erm_eta0_seed2 reference_eta0_seed2 reference_eta1000_seed2"
-	if got := strings.Join(names, " "); got != want {
-		t.Errorf("runs\n got %s\nwant %s", got, want)
-	}
-	// The reference method keeps its own learning-rate schedule unless the command line sets one.
-	for _, r := range runs {
-		if r.method == "reference" && (r.f.cfg.AccDecay != 0.5 || r.f.cfg.DecayEvery != 50) {
-			t.Errorf("%s: decay %g every %d, want 0.5 every 50", r.name, r.f.cfg.AccDecay, r.f.cfg.DecayEvery)
-		}
-		if r.f.cfg.Seed != r.seed || r.f.cfg.Eta != r.eta || r.f.cfg.Method != r.method || !r.f.noModel || !r.f.quiet {
-			t.Errorf("%s: flags %+v", r.name, r.f.cfg)
-		}
+	if fmt.Sprint(grid.Methods, grid.Etas, grid.Seeds) != "[bilevel erm reference] [0 1000] [1 2]" {
+		t.Errorf("grid %v %v %v", grid.Methods, grid.Etas, grid.Seeds)
 	}
 	c.seedList = "7,3"
 	grid, err = c.parseGrid(map[string]bool{"seed-list": true})
 	if err != nil || len(grid.Seeds) != 2 || grid.Seeds[0] != 7 || grid.Seeds[1] != 3 {
 		t.Errorf("--seed-list 7,3: %v, %v", grid.Seeds, err)
 	}
-	// A schedule given on the command line applies to every method, the reference one included.
-	given := &sweepCmd{}
-	fset := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	given.Flags(fset)
-	if err := fset.Parse([]string{"--method", "lagrangian,reference", "--eta", "20", "--acc-decay", "0.5", "--decay-every", "3"}); err != nil {
-		t.Fatal(err)
-	}
-	if grid, err = given.parseGrid(map[string]bool{}); err != nil {
-		t.Fatal(err)
-	}
-	if runs, err = given.plan(grid); err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range runs {
-		if r.f.cfg.AccDecay != 0.5 || r.f.cfg.DecayEvery != 3 {
-			t.Errorf("%s: decay %g every %d, want the given 0.5 every 3", r.name, r.f.cfg.AccDecay, r.f.cfg.DecayEvery)
-		}
-	}
-}
-
-func TestSweepMeanSD(t *testing.T) {
+	// The reference method keeps its own learning-rate schedule unless the command line sets one; a
+	// schedule given on the command line applies to every method.
 	for _, tc := range []struct {
-		xs       []float64
-		mean, sd float64
-	}{{nil, 0, 0}, {[]float64{0.5}, 0.5, 0}, {[]float64{1, 2, 3, 4}, 2.5, math.Sqrt(5.0 / 3)}} {
-		got := meanSD(tc.xs)
-		if math.Abs(got.Mean-tc.mean) > 1e-12 || math.Abs(got.SD-tc.sd) > 1e-12 {
-			t.Errorf("meanSD(%v) = %+v, want mean %g sd %g", tc.xs, got, tc.mean, tc.sd)
+		args            []string
+		refDecay        float64
+		refEvery, every int
+	}{
+		{nil, 0.5, 50, 1},
+		{[]string{"--acc-decay", "0.5", "--decay-every", "3"}, 0.5, 3, 3},
+	} {
+		given := &sweepCmd{}
+		fset := flag.NewFlagSet("sweep", flag.ContinueOnError)
+		given.Flags(fset)
+		args := append([]string{"--backbone", "b.onnx", "--data", "adult:x", "--position", "2", "--out", "d",
+			"--method", "lagrangian,reference", "--eta", "20"}, tc.args...)
+		if err := fset.Parse(args); err != nil {
+			t.Fatal(err)
 		}
-	}
-}
-
-// TestSweepPareto draws a plot from a made-up sweep: no training, no onnxruntime.
-func TestSweepPareto(t *testing.T) {
-	res := &sweepResult{Data: "csv:/data/credit.csv.gz", Grid: sweepGrid{Methods: []string{"bilevel", "lagrangian", "erm"}, Etas: []float64{100, 1000}, Seeds: []uint64{1, 2}}}
-	res.BaseConfig = demoConfig()
-	for _, m := range res.Grid.Methods {
-		for j, eta := range res.Grid.Etas {
-			for _, seed := range res.Grid.Seeds {
-				acc := 0.84 - 0.02*float64(j) - 0.003*float64(seed)
-				dp := 0.15 / float64(j+1) / float64(seed)
-				res.Runs = append(res.Runs, &sweepRun{Method: m, Eta: eta, Seed: seed, Status: "ok",
-					Val: &fairness.Metrics{Accuracy: acc, DP: dp}, Test: &fairness.Metrics{Accuracy: acc, DP: dp},
-					Backbone: &splitMetrics{Test: fairness.Metrics{Accuracy: 0.85, DP: 0.18}}})
+		opts, err := given.options()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range opts.Methods {
+			cfg := opts.Base
+			cfg.Method = m
+			opts.Configure(&cfg)
+			wantDecay, wantEvery := 0.7, tc.every
+			if m == train.MethodReference {
+				wantDecay, wantEvery = tc.refDecay, tc.refEvery
+			}
+			if tc.args != nil {
+				wantDecay = 0.5
+			}
+			if cfg.AccDecay != wantDecay || cfg.DecayEvery != wantEvery {
+				t.Errorf("%v %s: decay %g every %d, want %g every %d", tc.args, m, cfg.AccDecay, cfg.DecayEvery, wantDecay, wantEvery)
 			}
 		}
 	}
-	res.Runs = append(res.Runs, &sweepRun{Method: "bilevel", Eta: 1000, Seed: 3, Status: "failed", Error: "epoch 2: the loss is NaN"})
-	res.Summary, res.Reference = summarize(res)
-	if got := paretoTitle(res); got != "credit: test accuracy vs DP (validation-selected)" {
-		t.Errorf("title %q", got)
-	}
-	if s := res.Summary[1]; s.Method != "bilevel" || s.Eta != 1000 || s.Runs != 2 || s.Failed != 1 {
-		t.Errorf("summary of bilevel η=1000: %+v", s)
-	}
-	path := filepath.Join(t.TempDir(), "pareto.png")
-	if err := writePareto(path, res); err != nil {
-		t.Fatal(err)
-	}
-	checkPNG(t, path)
+}
 
+// TestSweepMarkdown prints a made-up sweep as Markdown.
+func TestSweepMarkdown(t *testing.T) {
+	res := &fairbinn.SweepResult{Data: "adult:x", Complete: true,
+		Reference: &fairbinn.BackboneStats{Seeds: []uint64{1}},
+		Summary:   []fairbinn.SweepSummary{{Method: train.MethodBilevel, Eta: 1000, Runs: 2, Failed: 1}, {Method: train.MethodERM, Runs: 1}}}
 	var md bytes.Buffer
 	printSweepMarkdown(&md, res)
-	if !strings.Contains(md.String(), "| bilevel | 1000 | 2 (1 failed) |") || !strings.Contains(md.String(), "| backbone | - |") {
-		t.Errorf("markdown:\n%s", md.String())
-	}
-	if err := writePareto(filepath.Join(t.TempDir(), "empty.png"), &sweepResult{}); err == nil {
-		t.Error("a sweep without a finished run plotted")
+	for _, want := range []string{"| bilevel | 1000 | 2 (1 failed) |", "| backbone | - |", "| erm | - | 1 |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
 	}
 }
 
@@ -260,7 +224,7 @@ func TestSweepAdult(t *testing.T) {
 		t.Fatalf("sweep.json: complete %v, %d planned, %d finished, %d failed, %d runs", res.Complete, res.Planned, res.Finished, res.Failed, len(res.Runs))
 	}
 	for _, r := range res.Runs {
-		if !r.ok() || r.Val == nil || r.Test == nil || r.Backbone == nil || r.Test.Accuracy < 0.5 || r.Config.Epochs != 1 {
+		if !r.OK() || r.Val == nil || r.Test == nil || r.Backbone == nil || r.Test.Accuracy < 0.5 || r.Config.Epochs != 1 {
 			t.Errorf("run %s: %+v", r.Name, r)
 			continue
 		}
@@ -320,7 +284,7 @@ func TestSweepAdult(t *testing.T) {
 		if stderr.Len() != 0 {
 			t.Errorf("--quiet printed %q", stderr.String())
 		}
-		var res sweepResult
+		var res fairbinn.SweepResult
 		if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
 			t.Fatalf("--json: %v", err)
 		}

@@ -5,12 +5,13 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/fairness"
 )
 
 // printBeforeAfter prints the backbone's and the fine-tuned model's metrics side by side, per split and
 // per group.
-func printBeforeAfter(w io.Writer, rep *trainReport) {
+func printBeforeAfter(w io.Writer, rep *fairbinn.Report) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "split\tmetric\tbackbone\tfine-tuned (epoch %d)\tchange\t\n", rep.Selected)
 	for _, sp := range []struct {

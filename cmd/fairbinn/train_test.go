@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -99,7 +100,7 @@ func TestTrainCSV(t *testing.T) {
 	mustRun(t, "train", "--backbone", backbone, "--data", "csv:"+csv, "--label", "income", "--positive", "yes",
 		"--sensitive", "sex,race", "--position", "1", "--out", out, "--report", report, "--epochs", "2",
 		"--batch", "50", "--eta", "100", "--fair-lr", "1e-3", "--quiet")
-	var rep trainReport
+	var rep fairbinn.Report
 	raw, err := os.ReadFile(report)
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +227,7 @@ func TestTrainResume(t *testing.T) {
 	if string(a) != string(b) {
 		t.Error("the resumed model differs from the uninterrupted one")
 	}
-	var rep trainReport
+	var rep fairbinn.Report
 	raw, _ := os.ReadFile(report)
 	if err := json.Unmarshal(raw, &rep); err != nil || len(rep.History) != 3 {
 		t.Errorf("resumed report: %d epochs of history (%v), want 3", len(rep.History), err)

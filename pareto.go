@@ -1,4 +1,4 @@
-package main
+package fairbinn
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ import (
 )
 
 // methodStyle gives each method a fixed colour and marker, the same in every sweep.
-func methodStyle(method string) draw.GlyphStyle {
+func methodStyle(method train.Method) draw.GlyphStyle {
 	sty := draw.GlyphStyle{Radius: vg.Points(3.5)}
 	switch method {
 	case train.MethodBilevel:
@@ -76,7 +76,7 @@ func (starGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 }
 
 // paretoTitle names the data set and the criterion: "Adult: test accuracy vs DP (validation-selected)".
-func paretoTitle(res *sweepResult) string {
+func paretoTitle(res *SweepResult) string {
 	name := res.Data
 	switch {
 	case strings.HasPrefix(name, "adult:"):
@@ -88,31 +88,28 @@ func paretoTitle(res *sweepResult) string {
 		}
 	}
 	how := "validation-selected"
-	if res.BaseConfig.Select == "last" || res.BaseConfig.Select == "" {
+	if res.BaseConfig.Select.Rule == train.SelectLast {
 		how = "last epoch"
 	}
 	return fmt.Sprintf("%s: test accuracy vs %s (%s)", name, criterionName(res), how)
 }
 
 // criterionName is the fairness gap on the x axis: the one the sweep trained for.
-func criterionName(res *sweepResult) string {
-	switch res.BaseConfig.FairnessStr {
-	case "eo":
+func criterionName(res *SweepResult) string {
+	switch res.BaseConfig.Fairness {
+	case fairness.EO:
 		return "EO"
-	case "eopp":
+	case fairness.EOpp:
 		return "EOpp"
 	}
 	return "DP"
 }
 
-// writePareto draws test accuracy against the test fairness gap of every finished run (the model the
+// WritePareto draws test accuracy against the test fairness gap of every finished run (the model the
 // selection rule picked), one colour and marker per method, each (method, η) mean labelled with its η,
 // and the backbone as a black star; it is rendered in memory and written atomically.
-func writePareto(path string, res *sweepResult) error {
-	crit, err := fairness.ParseCriterion(res.BaseConfig.FairnessStr)
-	if err != nil {
-		crit = fairness.DP
-	}
+func WritePareto(path string, res *SweepResult) error {
+	crit := res.BaseConfig.Fairness
 	p := plot.New()
 	p.Title.Text = paretoTitle(res)
 	p.Title.TextStyle.Font.Size = vg.Points(13)
@@ -128,7 +125,7 @@ func writePareto(path string, res *sweepResult) error {
 	for _, m := range res.Grid.Methods {
 		var xys plotter.XYs
 		for _, r := range res.Runs {
-			if r.Method == m && r.ok() {
+			if r.Method == m && r.OK() {
 				xys = append(xys, plotter.XY{X: crit.Gap(*r.Test), Y: r.Test.Accuracy})
 			}
 		}
@@ -141,32 +138,32 @@ func writePareto(path string, res *sweepResult) error {
 		}
 		sc.GlyphStyle = methodStyle(m)
 		p.Add(sc)
-		p.Legend.Add(m, sc)
+		p.Legend.Add(string(m), sc)
 		points += len(xys)
 
-		if m == train.MethodERM || len(res.Grid.Etas) < 2 {
+		if !m.UsesEta() || len(res.Grid.Etas) < 2 {
 			continue // one η: nothing to tell apart
 		}
 		// The (method, η) means over seeds: a ring each, labelled with η, joined in η order.
 		var lab plotter.XYLabels
-		means := make([]sweepSummary, 0, len(res.Summary))
+		means := make([]SweepSummary, 0, len(res.Summary))
 		for _, s := range res.Summary {
 			if s.Method == m && s.Runs > 0 {
 				means = append(means, s)
 			}
 		}
-		slices.SortFunc(means, func(a, b sweepSummary) int { return cmp.Compare(a.Eta, b.Eta) })
+		slices.SortFunc(means, func(a, b SweepSummary) int { return cmp.Compare(a.Eta, b.Eta) })
 	means:
 		for _, s := range means {
 			xy := plotter.XY{X: gapOf(crit, s.Test), Y: s.Test.Accuracy.Mean}
 			for i, o := range lab.XYs {
 				if math.Abs(o.X-xy.X) <= near.X && math.Abs(o.Y-xy.Y) <= near.Y {
-					lab.Labels[i] += "," + formatEta(s.Eta) // (nearly) the same result: one ring, both η
+					lab.Labels[i] += "," + FormatEta(s.Eta) // (nearly) the same result: one ring, both η
 					continue means
 				}
 			}
 			lab.XYs = append(lab.XYs, xy)
-			lab.Labels = append(lab.Labels, "η="+formatEta(s.Eta))
+			lab.Labels = append(lab.Labels, "η="+FormatEta(s.Eta))
 		}
 		if len(lab.XYs) == 0 {
 			continue
@@ -236,7 +233,7 @@ func writePareto(path string, res *sweepResult) error {
 }
 
 // gapOf is the mean of the criterion's gap.
-func gapOf(crit fairness.Criterion, m metricStats) float64 {
+func gapOf(crit fairness.Criterion, m MetricStats) float64 {
 	switch crit {
 	case fairness.EO:
 		return m.EO.Mean
@@ -270,14 +267,14 @@ func padAxis(a *plot.Axis, frac float64) {
 
 // nearDistance is how close two means must be, per axis, to share one ring and label: 2.5 % of the
 // span of all plotted points (about a ring's size).
-func nearDistance(res *sweepResult, crit fairness.Criterion) plotter.XY {
+func nearDistance(res *SweepResult, crit fairness.Criterion) plotter.XY {
 	minX, maxX, minY, maxY := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	add := func(x, y float64) {
 		minX, maxX = math.Min(minX, x), math.Max(maxX, x)
 		minY, maxY = math.Min(minY, y), math.Max(maxY, y)
 	}
 	for _, r := range res.Runs {
-		if r.ok() {
+		if r.OK() {
 			add(crit.Gap(*r.Test), r.Test.Accuracy)
 		}
 	}

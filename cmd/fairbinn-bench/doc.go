@@ -1,0 +1,12 @@
+// Command fairbinn-bench is fairbinn's speed benchmark (package internal/bench): Adult training against the
+// PyTorch peer, onnxruntime and Go inference, and the import and export of a generated 100 MB MLP, each
+// timed as a run of the fairbinn command (by default the fairbinn beside this executable, as `make bench`
+// builds bin/fairbinn and bin/fairbinn-bench). It writes bench.json and bench.md to --out-dir and prints
+// the Markdown, or with --json the report.
+//
+//	make bench
+//	./bin/fairbinn-bench --out-dir out/bench --epochs 1 --repeat 1 --peer none --rows 2000 --model-mb 5
+//
+// Exit codes: 0 ok, 1 internal error, 2 bad flags or options. fairbinn-bench --exec ARGV is the timing
+// protocol the benchmark starts each child through (see bench.Exec); it is not listed in --help.
+package main

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/fairbinn/fairbinn-go"
+	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/train"
+)
+
+// dataFlags are the flags that say which data to load (DESIGN.md's data SPEC).
+type dataFlags struct {
+	spec, label, positive, sensitive, test, encoding string
+	valFrac                                          float64
+	seed                                             uint64
+}
+
+func (d *dataFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.spec, "data", "", "data: adult:DIR (UCI Adult files adult.data/adult.test, or .gz) or csv:FILE")
+	fs.StringVar(&d.label, "label", "", "csv: the label column")
+	fs.StringVar(&d.positive, "positive", "", "csv: the label value(s) of the positive class, comma-separated")
+	fs.StringVar(&d.sensitive, "sensitive", "", "csv: the sensitive column(s), comma-separated (several: intersections); adult: default sex")
+	fs.StringVar(&d.test, "test", "", "csv: a test file with the same columns (default: a stratified 20% of --data)")
+	fs.StringVar(&d.encoding, "encoding", string(fairbinn.EncodingAuto), "auto: the encoding stored in the model, else fitted on the training split; none: the feature columns are the model's inputs as they are")
+	fs.Float64Var(&d.valFrac, "val-frac", 0.2, "fraction of the training file held out for validation (stratified by group × label)")
+}
+
+func (d *dataFlags) options() (fairbinn.DataOptions, error) {
+	if d.spec == "" {
+		return fairbinn.DataOptions{}, usagef("--data is required")
+	}
+	if d.valFrac <= 0 || d.valFrac >= 1 {
+		return fairbinn.DataOptions{}, fault.Badf("--val-frac %v: want a value in (0, 1)", d.valFrac)
+	}
+	enc := fairbinn.Encoding(d.encoding)
+	if enc != fairbinn.EncodingAuto && enc != fairbinn.EncodingNone {
+		return fairbinn.DataOptions{}, fault.Badf("--encoding %q: want auto or none", d.encoding)
+	}
+	return fairbinn.DataOptions{
+		Spec: d.spec, Label: d.label, Positive: splitList(d.positive), Sensitive: splitList(d.sensitive),
+		TestFile: d.test, Encoding: enc, ValFrac: d.valFrac, Seed: d.seed,
+	}, nil
+}
+
+// load reads the data for model m.
+func (d *dataFlags) load(m *fairbinn.Model) (*dataset.Data, error) {
+	opts, err := d.options()
+	if err != nil {
+		return nil, err
+	}
+	return fairbinn.LoadData(m, opts)
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// trainFlags are the flags of train (and, with other defaults, of demo and sweep): strings on the
+// command line, parsed into typed settings by config.
+type trainFlags struct {
+	backbone, position, out, report string
+	data                            dataFlags
+	cfg                             train.Config
+	method, fairness, accOpt        string
+	fairOpt, trainLeader, sel       string
+	layers                          int
+	init                            string
+	threads                         int
+	checkpoint                      string
+	resume, quiet                   bool
+	fs                              *flag.FlagSet // to tell flags given on the command line from defaults
+}
+
+func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
+	f.cfg = def
+	f.fs = fs
+	fs.StringVar(&f.backbone, "backbone", "", "the pretrained model (ONNX)")
+	fs.StringVar(&f.position, "position", "", "where to insert the fairness layers: K (the K-th position fairbinn inspect lists) or name:TENSOR")
+	fs.StringVar(&f.out, "out", "", "where to write the fine-tuned model (ONNX)")
+	fs.StringVar(&f.report, "report", "", "where to write the training report (JSON)")
+	f.data.register(fs)
+	fs.StringVar(&f.method, "method", string(def.Method), "bilevel (the paper's Algorithm 1), reference (the FairBiNN code's schedule), lagrangian or erm")
+	fs.StringVar(&f.fairness, "fairness", def.Fairness.String(), "fairness criterion: dp (demographic parity), eo (equalized odds) or eopp (equal opportunity)")
+	fs.Float64Var(&f.cfg.Eta, "eta", def.Eta, "weight η of the fairness loss")
+	fs.Float64Var(&f.cfg.AccLR, "acc-lr", def.AccLR, "leader (accuracy) learning rate")
+	fs.Float64Var(&f.cfg.FairLR, "fair-lr", def.FairLR, "follower (fairness layers) learning rate")
+	fs.StringVar(&f.accOpt, "acc-opt", string(def.AccOpt), "leader optimiser: adam, sgd or momentum")
+	fs.StringVar(&f.fairOpt, "fair-opt", string(def.FairOpt), "follower optimiser: adam, sgd or momentum")
+	fs.Float64Var(&f.cfg.AccDecay, "acc-decay", def.AccDecay, "leader learning-rate factor every --decay-every epochs")
+	fs.Float64Var(&f.cfg.FairDecay, "fair-decay", def.FairDecay, "follower learning-rate factor every --decay-every epochs")
+	fs.IntVar(&f.cfg.DecayEvery, "decay-every", def.DecayEvery, "epochs between learning-rate decays (0: none; the reference method uses 50)")
+	fs.StringVar(&f.trainLeader, "train-leader", string(def.TrainLeader), "backbone parameters the leader trains: all, after (the layers after the position) or none")
+	fs.IntVar(&f.layers, "fair-layers", 1, fmt.Sprintf("number of fully connected fairness layers (1 to %d)", insert.MaxLayers))
+	fs.StringVar(&f.init, "fair-init", insert.InitIdentity, "fairness-layer initialisation: identity (starts as the backbone) or random")
+	fs.IntVar(&f.cfg.Epochs, "epochs", def.Epochs, "training epochs")
+	fs.IntVar(&f.cfg.Batch, "batch", def.Batch, "rows per mini-batch")
+	fs.StringVar(&f.sel, "select", def.Select.String(), "model selection on the validation split: last, val-acc-at-dp=X (best accuracy with the fairness gap ≤ X) or val-pareto")
+	fs.Uint64Var(&f.cfg.Seed, "seed", def.Seed, "random seed (splits, shuffling, random init); the same seed gives the same result")
+	fs.IntVar(&f.threads, "threads", 0, "onnxruntime intra-op threads for the parity check (0: its default)")
+	fs.StringVar(&f.checkpoint, "checkpoint", "", "folder for a checkpoint written after every epoch")
+	fs.BoolVar(&f.resume, "resume", false, "continue from the checkpoint in --checkpoint")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+}
+
+// given reports the flags set on the command line.
+func (f *trainFlags) given() map[string]bool {
+	set := map[string]bool{}
+	if f.fs != nil {
+		f.fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	}
+	return set
+}
+
+// config parses the string flags into f.cfg, naming the flag in every error.
+func (f *trainFlags) config() (train.Config, error) {
+	cfg := f.cfg
+	var err error
+	// A parse error says "what "value": want ..."; on the command line the flag is the what.
+	bad := func(flagName, value string, err error) error {
+		msg := err.Error()
+		if i := strings.Index(msg, ": "); i >= 0 {
+			msg = msg[i+2:]
+		}
+		return fault.Badf("--%s %q: %s", flagName, value, msg)
+	}
+	if cfg.Method, err = train.ParseMethod(f.method); err != nil {
+		return cfg, bad("method", f.method, err)
+	}
+	if cfg.Fairness, err = fairness.ParseCriterion(f.fairness); err != nil {
+		return cfg, bad("fairness", f.fairness, err)
+	}
+	if cfg.AccOpt, err = train.ParseOptimizer(f.accOpt); err != nil {
+		return cfg, bad("acc-opt", f.accOpt, err)
+	}
+	if cfg.FairOpt, err = train.ParseOptimizer(f.fairOpt); err != nil {
+		return cfg, bad("fair-opt", f.fairOpt, err)
+	}
+	if cfg.TrainLeader, err = train.ParseLeaderParams(f.trainLeader); err != nil {
+		return cfg, bad("train-leader", f.trainLeader, err)
+	}
+	if cfg.Select, err = train.ParseSelection(f.sel); err != nil {
+		return cfg, bad("select", f.sel, err)
+	}
+	if f.layers < 1 || f.layers > insert.MaxLayers {
+		return cfg, fault.Badf("--fair-layers %d: want 1 to %d", f.layers, insert.MaxLayers)
+	}
+	if f.init != insert.InitIdentity && f.init != insert.InitRandom {
+		return cfg, fault.Badf("--fair-init %q: want identity or random", f.init)
+	}
+	methodSchedule(&cfg, f.given())
+	return cfg, flagError(cfg.Validate())
+}
+
+// flagError names the flag of a setting out of range: a setting's JSON name is its flag's name with
+// hyphens.
+func flagError(err error) error {
+	var se *train.SettingError
+	if errors.As(err, &se) {
+		return fault.Badf("--%s %v: want %s", strings.ReplaceAll(se.Setting, "_", "-"), se.Value, se.Want)
+	}
+	return err
+}
+
+// methodSchedule gives the method its own learning-rate schedule (the reference method's differs)
+// unless the command line sets one.
+func methodSchedule(cfg *train.Config, given map[string]bool) {
+	def := train.DefaultConfig(cfg.Method)
+	if !given["acc-decay"] {
+		cfg.AccDecay = def.AccDecay
+	}
+	if !given["fair-decay"] {
+		cfg.FairDecay = def.FairDecay
+	}
+	if !given["decay-every"] {
+		cfg.DecayEvery = def.DecayEvery
+	}
+}
+
+// loadModel imports an ONNX file; a missing argument is a usage error.
+func loadModel(path string) (*fairbinn.Model, error) {
+	if path == "" {
+		return nil, usagef("no model given")
+	}
+	return fairbinn.Load(path)
+}

@@ -1,0 +1,90 @@
+package fairbinn
+
+import (
+	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+)
+
+// Encoding says how raw data rows become the model's input.
+type Encoding string
+
+// The encodings.
+const (
+	// EncodingAuto uses the encoding stored in the model (MetaEncoding), else fits one on the training
+	// split.
+	EncodingAuto Encoding = "auto"
+	// EncodingNone takes the feature columns as the model's inputs as they are.
+	EncodingNone Encoding = "none"
+)
+
+// DataOptions says which data to load: a data SPEC (adult:DIR or csv:FILE) and, for CSV files, the
+// label, positive class and sensitive columns.
+type DataOptions struct {
+	Spec      string
+	Label     string
+	Positive  []string
+	Sensitive []string
+	// TestFile is a CSV file with the same columns (default: a stratified 20 % of Spec).
+	TestFile string
+	Encoding Encoding // default EncodingAuto
+	// ValFrac is the fraction of the training file held out for validation (default 0.2).
+	ValFrac float64
+	// Seed draws the splits.
+	Seed uint64
+}
+
+// LoadData reads the data for model m, encoded as m's stored encoding says when it has one, and checks
+// that the encoded width is m's input width.
+func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
+	if opts.Spec == "" {
+		return nil, fault.Badf("no data given")
+	}
+	if opts.ValFrac == 0 {
+		opts.ValFrac = 0.2
+	}
+	if opts.ValFrac <= 0 || opts.ValFrac >= 1 {
+		return nil, fault.Badf("validation fraction %v: want a value in (0, 1)", opts.ValFrac)
+	}
+	lo := dataset.Options{
+		Label: opts.Label, Positive: opts.Positive, Sensitive: opts.Sensitive,
+		TestFile: opts.TestFile, ValFrac: opts.ValFrac, Seed: opts.Seed,
+	}
+	switch opts.Encoding {
+	case EncodingNone:
+		lo.Passthrough = true
+	case EncodingAuto, "":
+		if spec, ok := m.Graph.Metadata[MetaEncoding]; ok {
+			enc, err := dataset.ParseEncoding(m.Path+": metadata "+MetaEncoding, []byte(spec))
+			if err != nil {
+				return nil, fault.Wrap(fault.BadInput, err)
+			}
+			lo.Encoding = enc
+		}
+	default:
+		return nil, fault.Badf("encoding %q: want auto or none", opts.Encoding)
+	}
+	data, err := dataset.Load(opts.Spec, lo)
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	ins := m.Graph.RealInputs()
+	if len(ins) != 1 || len(ins[0].Shape) != 2 {
+		return nil, fault.Badf("%s: training and evaluation on tabular data need a model with one [batch, features] input", m.Path)
+	}
+	if w := ins[0].Shape[1]; w.IsStatic() && w.Value != int64(data.Train.Cols) {
+		return nil, fault.Badf("%s: input %q has width %d but the data encodes to %d features", m.Path, ins[0].Name, w.Value, data.Train.Cols)
+	}
+	return data, nil
+}
+
+// Split returns the named split (train, val or test) of data, refusing an empty one.
+func Split(data *dataset.Data, name string) (*dataset.Split, error) {
+	s, err := data.Split(name)
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	if s == nil || s.Rows == 0 {
+		return nil, fault.Badf("the %s split is empty", name)
+	}
+	return s, nil
+}

@@ -1,0 +1,95 @@
+package fairbinn
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/tensor"
+)
+
+// Probabilities runs a split through an executor and returns one probability per row.
+func Probabilities(m *Model, rt Runtime, s *dataset.Split, opts RunOptions) ([]float32, error) {
+	out, err := m.Run(rt, tensor.Tensor{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}, opts)
+	if err != nil {
+		return nil, err
+	}
+	if len(out.Data) != s.Rows {
+		return nil, fault.Badf("the model gives %d values for %d rows; want one probability per row", len(out.Data), s.Rows)
+	}
+	return out.Data, nil
+}
+
+// Evaluate computes accuracy and the fairness metrics of m on a split, with the named executor.
+func Evaluate(m *Model, rt Runtime, s *dataset.Split, groups []string, opts RunOptions) (fairness.Metrics, error) {
+	p, err := Probabilities(m, rt, s, opts)
+	if err != nil {
+		return fairness.Metrics{}, err
+	}
+	return fairness.Compute(p, s.Y, s.Group, groups), nil
+}
+
+// DriftError lists the metrics that got worse than a recorded baseline. It is fault.Drift.
+type DriftError struct {
+	Baseline string
+	Drifted  []string
+}
+
+func (e *DriftError) Error() string {
+	msg := "drift against " + e.Baseline + ": "
+	for i, d := range e.Drifted {
+		if i > 0 {
+			msg += "; "
+		}
+		msg += d
+	}
+	return msg
+}
+
+// FaultKind makes drift exit 4.
+func (e *DriftError) FaultKind() fault.Kind { return fault.Drift }
+
+// Drift lists the metrics of now that are worse than base by more than tol: accuracy lower, or a
+// fairness gap higher.
+func Drift(base, now fairness.Metrics, tol float64) []string {
+	var out []string
+	if now.Accuracy < base.Accuracy-tol {
+		out = append(out, fmt.Sprintf("accuracy %.4f < recorded %.4f", now.Accuracy, base.Accuracy))
+	}
+	for _, m := range []struct {
+		name     string
+		now, was float64
+	}{{"DP diff", now.DP, base.DP}, {"EO diff", now.EO, base.EO}, {"EOpp diff", now.EOpp, base.EOpp}} {
+		if m.now > m.was+tol {
+			out = append(out, fmt.Sprintf("%s %.4f > recorded %.4f", m.name, m.now, m.was))
+		}
+	}
+	return out
+}
+
+// ReadBaseline reads the metrics of a split from a fine-tuning report (selected_metrics) or an
+// evaluation report.
+func ReadBaseline(path, split string) (fairness.Metrics, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return fairness.Metrics{}, fault.Wrap(fault.BadInput, err)
+	}
+	var doc struct {
+		Selected map[string]*fairness.Metrics `json:"selected_metrics"`
+		Split    string                       `json:"split"`
+		Metrics  *fairness.Metrics            `json:"metrics"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return fairness.Metrics{}, fault.Badf("%s: not a fairbinn report: %v", path, err)
+	}
+	if m := doc.Selected[split]; m != nil {
+		return *m, nil
+	}
+	if doc.Metrics != nil && doc.Split == split {
+		return *doc.Metrics, nil
+	}
+	return fairness.Metrics{}, fault.Badf("%s: no %s metrics in this report (want a report of train --report or eval --json)", path, split)
+}

@@ -1,0 +1,34 @@
+package fairbinn
+
+// Version is the toolkit version written into exported models.
+const Version = "0.1.0"
+
+// Metadata keys of an exported model (its metadata_props): what made it, from what, and how it scored.
+const (
+	MetaVersion    = "fairbinn.version"
+	MetaMethod     = "fairbinn.method"
+	MetaEta        = "fairbinn.eta"
+	MetaPosition   = "fairbinn.position"
+	MetaSeed       = "fairbinn.seed"
+	MetaDataSHA256 = "fairbinn.data_sha256"
+	// MetaMetrics is JSON: the selected epoch and the selected model's validation and test metrics, as
+	// onnxruntime computes them.
+	MetaMetrics = "fairbinn.metrics"
+	// MetaEncoding is the JSON spec that encodes raw data rows into the model's input (dataset.Encoding).
+	MetaEncoding   = "fairbinn.encoding"
+	MetaFairLayers = "fairbinn.fair_layers"
+	MetaFairInit   = "fairbinn.fair_init"
+)
+
+// Runtime names an executor of a model.
+type Runtime string
+
+// The executors.
+const (
+	// ORT is onnxruntime, what a user serves the exported model with.
+	ORT Runtime = "ort"
+	// Go is fairbinn's own forward pass (gorgonia), the one training runs on.
+	Go Runtime = "go"
+	// OnnxGo is github.com/owulveryck/onnx-go, an independent third executor for Verify.
+	OnnxGo Runtime = "onnx-go"
+)

@@ -1,0 +1,266 @@
+package fairbinn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/exporter"
+	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/internal/fsutil"
+	"github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/parity"
+	"github.com/fairbinn/fairbinn-go/train"
+)
+
+// Options are the settings of FineTune. The zero value of every field is its default.
+type Options struct {
+	// Position is where the fairness layers go: "K" (the K-th of insert.Positions) or "name:TENSOR".
+	Position string
+	// Layers is the number of fairness layers (default 1, at most insert.MaxLayers).
+	Layers int
+	// Init is the fairness layers' initialisation (default insert.InitIdentity).
+	Init string
+	// Train is the training configuration; the zero value means train.DefaultConfig(train.DefaultMethod).
+	Train *train.Config
+	// Threads is onnxruntime's intra-op thread count for the parity check (0: its default).
+	Threads int
+	// Checkpoint is a folder where a checkpoint is written after every epoch ("": none); Resume
+	// continues from it.
+	Checkpoint string
+	Resume     bool
+	// OnEpoch is called after every epoch (progress output); an error stops training.
+	OnEpoch func(e train.Epoch, total int) error
+}
+
+// Report is the record of a fine-tuning run: what was trained, on what, the backbone's and the selected
+// model's metrics (onnxruntime's), the history, and the parity check. train --report writes it.
+type Report struct {
+	Version  string             `json:"fairbinn_version"`
+	Method   train.Method       `json:"method"`
+	Config   train.Config       `json:"config"`
+	Backbone string             `json:"backbone"`
+	Position insert.Position    `json:"position"`
+	Layers   int                `json:"fair_layers"`
+	Init     string             `json:"fair_init"`
+	Out      string             `json:"out"`
+	Data     DataReport         `json:"data"`
+	Before   SplitMetrics       `json:"backbone_metrics"`
+	After    SplitMetrics       `json:"selected_metrics"`
+	Selected int                `json:"selected_epoch"`
+	History  []train.Epoch      `json:"history"`
+	Leader   []string           `json:"leader_params"`
+	Follower []string           `json:"follower_params"`
+	Parity   ParityReport       `json:"parity"`
+	Timings  map[string]float64 `json:"timings_seconds"`
+}
+
+// DataReport says which data a run used.
+type DataReport struct {
+	Spec       string               `json:"spec"`
+	SHA256     string               `json:"sha256"`
+	Files      []dataset.SourceFile `json:"files"`
+	Groups     []string             `json:"groups"`
+	Rows       map[string]int       `json:"rows"`
+	Features   int                  `json:"features"`
+	DroppedRow int                  `json:"train_rows_dropped_per_epoch"`
+}
+
+// SplitMetrics are a model's metrics on the validation and test splits.
+type SplitMetrics struct {
+	Val  fairness.Metrics `json:"val"`
+	Test fairness.Metrics `json:"test"`
+}
+
+// ParityReport compares onnxruntime's predictions of the exported model with the Go forward pass's.
+type ParityReport struct {
+	Runtime        string  `json:"runtime"`
+	Split          string  `json:"split"`
+	Rows           int     `json:"rows"`
+	MaxAbsDiff     float64 `json:"max_abs_diff"`
+	LabelAgreement float64 `json:"label_agreement"`
+	Tolerance      float64 `json:"tolerance"`
+	OK             bool    `json:"ok"`
+}
+
+// Result is what FineTune returns: the report and the exported model's bytes, ready to Save.
+type Result struct {
+	Report *Report
+	Model  []byte
+}
+
+// ParityError is returned when the exported model's onnxruntime predictions differ from the Go
+// forward pass's by more than the tolerance. It is fault.Mismatch.
+type ParityError struct{ Report *Report }
+
+func (e *ParityError) Error() string {
+	return fmt.Sprintf("the exported model differs from the Go forward pass by %.3g (> %g) in onnxruntime; nothing written",
+		e.Report.Parity.MaxAbsDiff, parity.Tolerance)
+}
+
+// FaultKind makes a parity failure exit 3.
+func (e *ParityError) FaultKind() fault.Kind { return fault.Mismatch }
+
+// FineTune inserts fairness layers into backbone at opts.Position, fine-tunes them on data, selects a
+// model on the validation split, exports it and checks it in onnxruntime against the Go forward pass on
+// the test split. Nothing is written but the checkpoint; Result.Save writes the model and the report.
+// The backbone's graph is changed in place.
+func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Options) (*Result, error) {
+	t0 := time.Now()
+	cfg := train.DefaultConfig(train.DefaultMethod)
+	if opts.Train != nil {
+		cfg = *opts.Train
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Position == "" {
+		return nil, fault.Badf("no insertion position given")
+	}
+	if opts.Resume && opts.Checkpoint == "" {
+		return nil, fault.Badf("resume needs a checkpoint folder")
+	}
+	// Every run ends with a check in onnxruntime: a missing library must stop it before training.
+	if err := ort.Init(); err != nil {
+		return nil, err
+	}
+	g := backbone.Graph
+	if _, ok := g.Metadata[MetaEncoding]; !ok && data.Encoding != nil {
+		enc, err := data.Encoding.Marshal()
+		if err != nil {
+			return nil, err
+		}
+		g.SetMetadata(MetaEncoding, string(enc))
+	}
+	pos, err := InsertAt(backbone, opts.Position, insert.InsertOptions{Layers: opts.Layers, Init: opts.Init, Seed: cfg.Seed})
+	if err != nil {
+		return nil, err
+	}
+	tr, err := train.NewTrainer(g, data, cfg)
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	defer tr.Close()
+	var before SplitMetrics
+	if before.Val, err = tr.Evaluate(data.Val); err != nil {
+		return nil, err
+	}
+	if before.Test, err = tr.Evaluate(data.Test); err != nil {
+		return nil, err
+	}
+	if opts.Resume {
+		if err := tr.Resume(opts.Checkpoint); err != nil {
+			return nil, fault.Wrap(fault.BadInput, err)
+		}
+	}
+	var save func(*train.Trainer) error
+	if opts.Checkpoint != "" {
+		save = func(t *train.Trainer) error { return t.SaveCheckpoint(opts.Checkpoint) }
+	}
+	tLoad := time.Since(t0).Seconds()
+	res, err := tr.Train(ctx, train.Hooks{OnEpoch: opts.OnEpoch}, save)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			return nil, fmt.Errorf("interrupted; the last checkpoint (if one was asked for) can be resumed")
+		}
+		return nil, err
+	}
+	layers := max(opts.Layers, 1)
+	init := opts.Init
+	if init == "" {
+		init = insert.InitIdentity
+	}
+	rep := &Report{
+		Version: Version, Method: cfg.Method, Config: cfg, Backbone: backbone.Path, Position: pos,
+		Layers: layers, Init: init, Before: before, Selected: res.SelectedEpoch,
+		History: res.History, Leader: res.Leader, Follower: res.Follower,
+		Data: DataReport{
+			Spec: data.Spec, SHA256: data.SHA256, Files: data.Files, Groups: data.GroupNames,
+			Rows:     map[string]int{"train": data.Train.Rows, "val": data.Val.Rows, "test": data.Test.Rows},
+			Features: data.Train.Cols, DroppedRow: res.DroppedRows,
+		},
+	}
+
+	// Export, then measure everything on what was exported: onnxruntime's predictions.
+	setProvenance(rep, backbone)
+	tExport := time.Now()
+	exported := &Model{Graph: g}
+	if exported.Bytes, err = exporter.Marshal(g); err != nil {
+		return nil, err
+	}
+	run := RunOptions{Batch: train.EvalBatch, Threads: opts.Threads}
+	if rep.After.Val, err = Evaluate(exported, ORT, data.Val, data.GroupNames, run); err != nil {
+		return nil, err
+	}
+	goProbs, err := Probabilities(exported, Go, data.Test, run)
+	if err != nil {
+		return nil, err
+	}
+	ortProbs, err := Probabilities(exported, ORT, data.Test, run)
+	if err != nil {
+		return nil, err
+	}
+	rep.After.Test = fairness.Compute(ortProbs, data.Test.Y, data.Test.Group, data.GroupNames)
+	rep.Parity = ParityReport{
+		Runtime: "onnxruntime vs Go forward pass", Split: "test", Rows: data.Test.Rows,
+		MaxAbsDiff:     parity.MaxAbsDiff(goProbs, ortProbs),
+		LabelAgreement: parity.Agreement(fairness.Predict(goProbs), fairness.Predict(ortProbs)),
+		Tolerance:      parity.Tolerance,
+	}
+	rep.Parity.OK = rep.Parity.MaxAbsDiff <= parity.Tolerance
+	// The metrics stored in the model are the ones onnxruntime gives.
+	setProvenance(rep, backbone)
+	if exported.Bytes, err = exporter.Marshal(g); err != nil {
+		return nil, err
+	}
+	rep.Timings = map[string]float64{
+		"load_and_insert": tLoad, "train": res.TrainSeconds,
+		"export_and_parity": time.Since(tExport).Seconds(), "total": time.Since(t0).Seconds(),
+	}
+	if !rep.Parity.OK {
+		return nil, &ParityError{rep}
+	}
+	return &Result{Report: rep, Model: exported.Bytes}, nil
+}
+
+// Save writes the model to modelPath and, unless reportPath is "", the report as JSON, each atomically.
+func (r *Result) Save(modelPath, reportPath string) error {
+	if modelPath != "" {
+		r.Report.Out = modelPath
+		if err := fsutil.WriteFileAtomic(modelPath, r.Model, 0o644); err != nil {
+			return err
+		}
+	}
+	if reportPath != "" {
+		return WriteJSONFile(reportPath, r.Report)
+	}
+	return nil
+}
+
+// setProvenance writes the metadata of an exported model.
+func setProvenance(rep *Report, m *Model) {
+	g := m.Graph
+	g.SetMetadata(MetaVersion, Version)
+	g.SetMetadata(MetaMethod, string(rep.Method))
+	g.SetMetadata(MetaEta, strconv.FormatFloat(rep.Config.Eta, 'g', -1, 64))
+	g.SetMetadata(MetaPosition, PositionLabel(rep.Position))
+	g.SetMetadata(MetaSeed, strconv.FormatUint(rep.Config.Seed, 10))
+	g.SetMetadata(MetaDataSHA256, rep.Data.SHA256)
+	metrics, _ := json.Marshal(map[string]any{"selected_epoch": rep.Selected, "val": rep.After.Val, "test": rep.After.Test})
+	g.SetMetadata(MetaMetrics, string(metrics))
+}
+
+// WriteJSONFile writes v as indented JSON, atomically.
+func WriteJSONFile(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return fsutil.WriteFileAtomic(path, append(data, '\n'), 0o644)
+}

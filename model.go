@@ -1,0 +1,91 @@
+package fairbinn
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/fairbinn/fairbinn-go/importer"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/internal/reference"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/tensor"
+)
+
+// Model is a model as the executors need it: the imported graph for the Go forward pass, the file's
+// bytes for onnx-go, and the file (when there is one) for onnxruntime, which reads external data beside
+// it.
+type Model struct {
+	Graph *ir.Graph
+	Bytes []byte
+	Path  string
+}
+
+// Load imports the ONNX model at path. Every failure is the user's to fix (fault.BadInput).
+func Load(path string) (*Model, error) {
+	if path == "" {
+		return nil, fault.Badf("no model file given")
+	}
+	g, err := importer.ReadFile(path, importer.Options{})
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	return &Model{Graph: g, Bytes: raw, Path: path}, nil
+}
+
+// RunOptions tunes Run.
+type RunOptions struct {
+	// Batch is the number of rows per run (default 1024).
+	Batch int
+	// Threads is onnxruntime's intra-op thread count (0: its default).
+	Threads int
+}
+
+// Run computes the model's output on in with the named executor, in batches.
+func (m *Model) Run(rt Runtime, in tensor.Tensor, opts RunOptions) (tensor.Tensor, error) {
+	if opts.Batch <= 0 {
+		opts.Batch = 1024
+	}
+	switch rt {
+	case Go:
+		out, err := lower.Forward(m.Graph, in, opts.Batch)
+		if err != nil && m.Path != "" {
+			err = fmt.Errorf("%s: %w", m.Path, err)
+		}
+		return out, err
+	case ORT:
+		var s *ort.Session
+		var err error
+		if m.Path != "" {
+			s, err = ort.OpenFile(m.Path, ort.Options{Threads: opts.Threads})
+		} else {
+			s, err = ort.Open(m.Bytes, ort.Options{Threads: opts.Threads})
+		}
+		if errors.Is(err, ort.ErrRuntimeUnavailable) {
+			return tensor.Tensor{}, err
+		}
+		if err != nil {
+			return tensor.Tensor{}, fault.Wrap(fault.BadInput, err) // onnxruntime refuses the model itself
+		}
+		defer s.Close()
+		return ort.RunBatched(s, in, opts.Batch)
+	case OnnxGo:
+		return reference.Run(m.Bytes, in)
+	}
+	return tensor.Tensor{}, fault.Badf("runtime %q: want ort or go", rt)
+}
+
+// ParseRuntime parses an executor name that a user may choose (ort or go).
+func ParseRuntime(s string) (Runtime, error) {
+	switch r := Runtime(s); r {
+	case ORT, Go:
+		return r, nil
+	}
+	return "", fault.Badf("runtime %q: want ort or go", s)
+}

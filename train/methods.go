@@ -1,0 +1,175 @@
+package train
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/fairbinn/fairbinn-go/dataset"
+)
+
+// Method is a training method: which losses are minimised over which parameters, in which order, per
+// mini-batch. The method table below is the one place that says what each method does and which
+// settings it reads.
+type Method string
+
+// The training methods (say which one a number comes from).
+const (
+	// MethodBilevel is Algorithm 1 of the paper: a leader step on ∇θa L_acc, then a follower step on
+	// ∇θf η·L_fair at the new θa. With Adam as the follower's optimiser, η > 0 only scales a gradient that
+	// Adam normalises, so the follower's learning rate, not η, sets how hard it pushes.
+	MethodBilevel Method = "bilevel"
+	// MethodReference is the FairBiNN code's schedule: a follower step on ∇θf η·L_fair, then a leader step
+	// on ∇θa (L_acc + η·L_fair) with the gradients of both backward passes accumulated, because that code
+	// zeroes gradients once per batch. Learning rates decay ×0.5 (leader) and ×0.9 (follower) every 50
+	// epochs.
+	MethodReference Method = "reference"
+	// MethodLagrangian is one optimiser over θa ∪ θf on L_acc + η·L_fair.
+	MethodLagrangian Method = "lagrangian"
+	// MethodERM is L_acc only, over θa ∪ θf: the baseline.
+	MethodERM Method = "erm"
+)
+
+// Methods lists the training methods in the order the documentation gives them.
+var Methods = []Method{MethodBilevel, MethodReference, MethodLagrangian, MethodERM}
+
+// methodSpec is one row of the method table.
+type methodSpec struct {
+	// usesEta: η weights L_fair in some stage. A method without it runs once whatever η is.
+	usesEta bool
+	// follower: the fairness layers have an optimiser of their own (FairLR, FairOpt, FairDecay); without
+	// it one optimiser (AccLR, AccOpt, AccDecay) trains θa ∪ θf together.
+	follower bool
+	// schedule is the method's default learning-rate decay.
+	schedule struct {
+		accDecay, fairDecay float64
+		every               int
+	}
+	// stages lists the gradient computations of one step, given the leader's and the follower's
+	// parameters.
+	stages func(leader, follower []string, eta float64) []stageSpec
+	// step runs one mini-batch and returns the stage whose losses are reported.
+	step func(t *Trainer, b dataset.Batch) (*stage, error)
+}
+
+var (
+	defaultSchedule = struct {
+		accDecay, fairDecay float64
+		every               int
+	}{0.7, 1, 1}
+	referenceSchedule = struct {
+		accDecay, fairDecay float64
+		every               int
+	}{0.5, 0.9, 50}
+)
+
+var methodTable = map[Method]methodSpec{
+	MethodBilevel: {usesEta: true, follower: true, schedule: defaultSchedule, step: stepBilevel,
+		stages: func(leader, follower []string, eta float64) []stageSpec {
+			return []stageSpec{
+				{name: "leader", accWeight: 1, wrt: leader},
+				{name: "follower", fairWeight: eta, wrt: follower}}
+		}},
+	MethodReference: {usesEta: true, follower: true, schedule: referenceSchedule, step: stepReference,
+		stages: func(leader, follower []string, eta float64) []stageSpec {
+			return []stageSpec{
+				{name: "follower", fairWeight: eta, wrt: append(slices.Clone(leader), follower...)},
+				{name: "leader", accWeight: 1, fairWeight: eta, wrt: leader}}
+		}},
+	MethodLagrangian: {usesEta: true, schedule: defaultSchedule, step: stepJoint,
+		stages: func(leader, follower []string, eta float64) []stageSpec {
+			return []stageSpec{{name: "joint", accWeight: 1, fairWeight: eta, wrt: append(slices.Clone(leader), follower...)}}
+		}},
+	MethodERM: {schedule: defaultSchedule, step: stepJoint,
+		stages: func(leader, follower []string, _ float64) []stageSpec {
+			return []stageSpec{{name: "joint", accWeight: 1, wrt: append(slices.Clone(leader), follower...)}}
+		}},
+}
+
+// ParseMethod parses a method name.
+func ParseMethod(s string) (Method, error) {
+	if _, ok := methodTable[Method(s)]; !ok {
+		return "", fmt.Errorf("method %q: want %s", s, joinMethods())
+	}
+	return Method(s), nil
+}
+
+// MethodNames lists the method names.
+func MethodNames() []string {
+	out := make([]string, len(Methods))
+	for i, m := range Methods {
+		out[i] = string(m)
+	}
+	return out
+}
+
+func joinMethods() string {
+	names := MethodNames()
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// UsesEta reports whether η changes what the method does; a sweep runs a method without it once.
+func (m Method) UsesEta() bool { return methodTable[m].usesEta }
+
+// HasFollower reports whether the fairness layers have their own optimiser, learning rate and decay
+// (the --fair-* settings); otherwise one optimiser trains every parameter.
+func (m Method) HasFollower() bool { return methodTable[m].follower }
+
+// stepBilevel: the leader steps on L_acc, then the follower on η·L_fair at the new leader parameters.
+func stepBilevel(t *Trainer, b dataset.Batch) (*stage, error) {
+	leader, follower := t.stages[0], t.stages[1]
+	if len(t.leader) > 0 {
+		if err := leader.run(b); err != nil {
+			return nil, err
+		}
+		t.leaderOpt.Step(t.params(t.leader), leader.gradData)
+	}
+	if err := follower.run(b); err != nil {
+		return nil, err
+	}
+	t.followerOpt.Step(t.params(t.follower), follower.gradData)
+	if len(t.leader) == 0 {
+		return follower, nil
+	}
+	return leader, nil
+}
+
+// stepReference: the follower steps on η·L_fair; its backward pass also leaves gradients on the leader's
+// parameters, which the reference code accumulates with the leader's own before the leader steps.
+func stepReference(t *Trainer, b dataset.Batch) (*stage, error) {
+	follower, leader := t.stages[0], t.stages[1]
+	if err := follower.run(b); err != nil {
+		return nil, err
+	}
+	nl := len(t.leader)
+	if len(t.carried) != nl {
+		t.carried = make([][]float32, nl)
+	}
+	carried := t.carried
+	for i := range nl {
+		carried[i] = append(carried[i][:0], follower.gradData[i]...)
+	}
+	t.followerOpt.Step(t.params(t.follower), follower.gradData[nl:])
+	if nl > 0 {
+		if err := leader.run(b); err != nil {
+			return nil, err
+		}
+		for i, g := range leader.gradData {
+			for j := range g {
+				carried[i][j] += g[j]
+			}
+		}
+		t.leaderOpt.Step(t.params(t.leader), carried)
+	}
+	return follower, nil
+}
+
+// stepJoint: one optimiser over every trained parameter.
+func stepJoint(t *Trainer, b dataset.Batch) (*stage, error) {
+	joint := t.stages[0]
+	if err := joint.run(b); err != nil {
+		return nil, err
+	}
+	t.leaderOpt.Step(t.params(joint.wrt), joint.gradData)
+	return joint, nil
+}

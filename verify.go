@@ -1,0 +1,113 @@
+package fairbinn
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/parity"
+	"github.com/fairbinn/fairbinn-go/tensor"
+)
+
+// VerifyReport is the result of Verify: which executors ran, and each pair's differences.
+type VerifyReport struct {
+	Model     string            `json:"model"`
+	Rows      int64             `json:"rows"`
+	Tolerance float64           `json:"tolerance"`
+	Runtimes  map[string]string `json:"runtimes"` // "ok" or why it could not run
+	Pairs     []parity.Pair     `json:"pairs"`
+	OK        bool              `json:"ok"`
+}
+
+// Verify runs the same rows through onnxruntime, the Go forward pass and onnx-go and compares each pair
+// that could run. OK is false when onnxruntime and the Go forward pass differ by more than tol (then
+// the caller decides: the command line exits 3). onnx-go cannot run every model; why is recorded.
+func Verify(m *Model, in tensor.Tensor, tol float64, opts RunOptions) (*VerifyReport, error) {
+	rep := &VerifyReport{Model: m.Path, Rows: in.Shape[0], Tolerance: tol, Runtimes: map[string]string{}, OK: true}
+	names := []Runtime{ORT, Go, OnnxGo}
+	outs := map[Runtime]tensor.Tensor{}
+	// The Go forward pass runs first: its errors name the node at fault.
+	for _, rt := range []Runtime{Go, ORT, OnnxGo} {
+		out, err := m.Run(rt, in, opts)
+		if err != nil {
+			if rt != OnnxGo {
+				return rep, err // the two runtimes fairbinn ships with must both run the model
+			}
+			rep.Runtimes[string(rt)] = strings.Join(strings.Fields(err.Error()), " ")
+			continue
+		}
+		rep.Runtimes[string(rt)] = "ok"
+		outs[rt] = out
+	}
+	for i := range names {
+		for j := i + 1; j < len(names); j++ {
+			a, okA := outs[names[i]]
+			b, okB := outs[names[j]]
+			if !okA || !okB {
+				continue
+			}
+			p, err := parity.Compare(string(names[i]), a, string(names[j]), b, tol)
+			if err != nil {
+				return rep, err
+			}
+			if !p.WithinTol && names[i] == ORT && names[j] == Go {
+				rep.OK = false
+			}
+			rep.Pairs = append(rep.Pairs, p)
+		}
+	}
+	return rep, nil
+}
+
+// RandomInput draws rows uniformly from [0, 1) in the shape of m's single input, with rows as the batch
+// dim (or the model's static batch).
+func RandomInput(m *Model, rows int, seed uint64) (tensor.Tensor, error) {
+	ins := m.Graph.RealInputs()
+	if len(ins) != 1 {
+		return tensor.Tensor{}, fault.Badf("the model has %d inputs; fairbinn runs models with one input", len(ins))
+	}
+	shape := make([]int64, len(ins[0].Shape))
+	n := int64(1)
+	for i, d := range ins[0].Shape {
+		switch {
+		case i == 0 && !d.IsStatic():
+			shape[i] = int64(rows)
+		case d.IsStatic():
+			shape[i] = d.Value
+		default:
+			return tensor.Tensor{}, fault.Badf("model input %q has symbolic dim %s beyond the batch dim; give input rows", ins[0].Name, d)
+		}
+		n *= shape[i]
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x766572)) // "ver"
+	data := make([]float32, n)
+	for i := range data {
+		data[i] = rng.Float32()
+	}
+	return tensor.Tensor{Shape: shape, Data: data}, nil
+}
+
+// CheckInput checks rank, static dims and finiteness of an input for m's single input; what names the
+// input in messages.
+func CheckInput(what string, m *Model, in tensor.Tensor) error {
+	ins := m.Graph.RealInputs()
+	if len(ins) != 1 {
+		return fault.Badf("%s: the model has %d inputs; fairbinn runs models with one input", what, len(ins))
+	}
+	want := ins[0].Shape
+	if len(in.Shape) != len(want) {
+		return fault.Badf("%s: shape %v has rank %d, model input %q wants %s", what, in.Shape, len(in.Shape), ins[0].Name, want)
+	}
+	for i, d := range want {
+		if i > 0 && d.IsStatic() && d.Value != in.Shape[i] {
+			return fault.Badf("%s: shape %v does not fit model input %q %s (dim %d)", what, in.Shape, ins[0].Name, want, i)
+		}
+	}
+	for i, v := range in.Data {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fault.Badf("%s: element %d is %v; inputs must be finite", what, i, v)
+		}
+	}
+	return nil
+}
