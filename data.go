@@ -29,7 +29,8 @@ type DataOptions struct {
 	Encoding Encoding // default EncodingAuto
 	// ValFrac is the fraction of the training file held out for validation (default 0.2).
 	ValFrac float64
-	// Seed draws the splits.
+	// Seed draws the validation split (and the test split of a CSV file without TestFile); the command
+	// line uses the training seed (train.Config.Seed, default 1).
 	Seed uint64
 }
 

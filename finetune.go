@@ -37,6 +37,9 @@ type Options struct {
 	Resume     bool
 	// OnEpoch is called after every epoch (progress output); an error stops training.
 	OnEpoch func(e train.Epoch, total int) error
+	// Out and ReportFile, when set, are where FineTune writes the model and the report (JSON) once
+	// everything has succeeded, as Result.Save does.
+	Out, ReportFile string
 }
 
 // Report is the record of a fine-tuning run: what was trained, on what, the backbone's and the selected
@@ -226,7 +229,13 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	if !rep.Parity.OK {
 		return nil, &ParityError{rep}
 	}
-	return &Result{Report: rep, Model: exported.Bytes}, nil
+	result := &Result{Report: rep, Model: exported.Bytes}
+	if opts.Out != "" || opts.ReportFile != "" {
+		if err := result.Save(opts.Out, opts.ReportFile); err != nil {
+			return nil, err
+		}
+	}
+	return result, nil
 }
 
 // Save writes the model to modelPath and, unless reportPath is "", the report as JSON, each atomically.

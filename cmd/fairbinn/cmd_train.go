@@ -68,13 +68,10 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Res
 	progress := newProgress(env.stderr, f.quiet)
 	res, err := fairbinn.FineTune(ctx, m, data, fairbinn.Options{
 		Position: f.position, Layers: f.layers, Init: f.init, Train: &cfg, Threads: f.threads,
-		Checkpoint: f.checkpoint, Resume: f.resume, OnEpoch: progress.epoch,
+		Checkpoint: f.checkpoint, Resume: f.resume, OnEpoch: progress.epoch, Out: f.out, ReportFile: f.report,
 	})
 	progress.done()
-	if err != nil {
-		return nil, positionFlag(err, f.position)
-	}
-	return res, res.Save(f.out, f.report)
+	return res, positionFlag(err, f.position)
 }
 
 // positionFlag names the --position flag in a bad-position error.
