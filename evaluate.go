@@ -1,9 +1,12 @@
 package fairbinn
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"os"
+	"strconv"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
@@ -92,4 +95,19 @@ func ReadBaseline(path, split string) (fairness.Metrics, error) {
 		return *doc.Metrics, nil
 	}
 	return fairness.Metrics{}, fault.Badf("%s: no %s metrics in this report (want a report of train --report or eval --json)", path, split)
+}
+
+// WritePredictions writes one CSV line per row of a split, atomically: the row's 0-based record index in
+// its source file (header excluded), the predicted probability and the 0/1 prediction (threshold 0.5).
+func WritePredictions(path string, s *dataset.Split, prob []float32) error {
+	var buf bytes.Buffer
+	buf.WriteString("row,prob,pred\n")
+	for i, p := range prob {
+		pred := 0
+		if p >= 0.5 {
+			pred = 1
+		}
+		fmt.Fprintf(&buf, "%d,%s,%d\n", s.Row[i], strconv.FormatFloat(float64(p), 'g', -1, 32), pred)
+	}
+	return fsutil.WriteFileAtomic(path, buf.Bytes(), 0o644)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"os"
@@ -112,7 +113,7 @@ func TestIdentityInsertEveryPosition(t *testing.T) {
 	for _, model := range backbones(t) {
 		dir := filepath.Dir(model)
 		name := filepath.Base(dir)
-		var info modelInfo
+		var info fairbinn.ModelInfo
 		if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", model)), &info); err != nil {
 			t.Fatal(err)
 		}
@@ -132,7 +133,7 @@ func TestIdentityInsertEveryPosition(t *testing.T) {
 				mustRun(t, "predict", "--model", out, "--input", filepath.Join(dir, "input.npy"), "--output", y)
 				closeTo(t, "ort, inserted vs backbone", readNpy(t, y).Data, want.Data, 1e-5)
 				onnxChecker(t, out)
-				var after modelInfo
+				var after fairbinn.ModelInfo
 				if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", out)), &after); err != nil {
 					t.Fatal(err)
 				}

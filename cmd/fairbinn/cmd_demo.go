@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"github.com/fairbinn/fairbinn-go/tensor"
@@ -14,13 +13,6 @@ import (
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/parity"
 	"github.com/fairbinn/fairbinn-go/train"
-)
-
-// The shipped demo inputs, relative to the repository root.
-const (
-	demoBackbone = "testdata/models/adult_mlp/model.onnx"
-	demoData     = "testdata/adult"
-	demoPosition = "2" // after the second hidden layer
 )
 
 type demoCmd struct {
@@ -43,19 +35,19 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	t0 := time.Now()
-	root, err := findRepoRoot()
+	demo, err := fairbinn.ShippedDemo()
 	if err != nil {
 		return err
 	}
 	f := &c.f
 	if f.backbone == "" {
-		f.backbone = rel(filepath.Join(root, demoBackbone))
+		f.backbone = demo.Backbone
 	}
 	if f.data.spec == "" {
-		f.data.spec = "adult:" + rel(filepath.Join(root, demoData))
+		f.data.spec = demo.Data
 	}
 	if f.position == "" {
-		f.position = demoPosition
+		f.position = demo.Position
 	}
 	if err := os.MkdirAll(c.outDir, 0o755); err != nil {
 		return err
@@ -95,49 +87,12 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		return writeJSON(env.stdout, map[string]any{"train": rep, "verify": ver, "seconds": time.Since(t0).Seconds()})
 	}
 	fmt.Fprintln(env.stdout)
-	printBeforeAfter(env.stdout, rep)
+	fairbinn.WriteBeforeAfter(env.stdout, rep)
 	fmt.Fprintln(env.stdout)
-	printVerify(env, ver)
+	fairbinn.WriteVerify(env.stdout, ver)
 	fmt.Fprintf(env.stdout, "\nfine-tuned model  %s\nreport            %s\ntook              %.1f s\n", f.out, f.report, time.Since(t0).Seconds())
 	if !ver.OK {
 		return fault.Errorf(fault.Mismatch, "verify failed")
 	}
 	return nil
-}
-
-// findRepoRoot finds the folder holding the shipped demo files: the working directory or one of its
-// parents, or the executable's folder or one of its parents.
-func findRepoRoot() (string, error) {
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
-	}
-	if exe, err := os.Executable(); err == nil {
-		starts = append(starts, filepath.Dir(exe))
-	}
-	for _, dir := range starts {
-		for {
-			if _, err := os.Stat(filepath.Join(dir, demoBackbone)); err == nil {
-				return dir, nil
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
-	}
-	return "", fault.Wrap(fault.BadInput, errors.New("cannot find the shipped demo files ("+demoBackbone+"); run fairbinn demo inside the fairbinn-go checkout, or use train"))
-}
-
-// rel shortens path to one relative to the working directory when it can (for messages and reports).
-func rel(path string) string {
-	wd, err := os.Getwd()
-	if err != nil {
-		return path
-	}
-	if r, err := filepath.Rel(wd, path); err == nil {
-		return r
-	}
-	return path
 }

@@ -89,7 +89,7 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	} else {
 		fmt.Fprintf(env.stdout, "%s on the %s split (%d rows, %s)\n", c.model, c.split, s.Rows, c.runtime)
 		fmt.Fprintf(env.stdout, "accuracy %.4f  DP diff %.4f  EO diff %.4f  EOpp diff %.4f\n\n", m.Accuracy, m.DP, m.EO, m.EOpp)
-		printGroups(env.stdout, c.split, m.Groups, nil)
+		fairbinn.WriteGroups(env.stdout, c.split, m.Groups, nil)
 		if base != nil && len(rep.Drift) == 0 {
 			fmt.Fprintf(env.stdout, "\nno drift against %s (tolerance %g)\n", c.baseline, c.tol)
 		}

@@ -8,10 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/fairbinn/fairbinn-go/insert"
-	"github.com/fairbinn/fairbinn-go/internal/fault"
-	"github.com/fairbinn/fairbinn-go/ir"
-	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go"
 )
 
 type inspectCmd struct{}
@@ -19,42 +16,6 @@ type inspectCmd struct{}
 func (*inspectCmd) Name() string           { return "inspect" }
 func (*inspectCmd) Synopsis() string       { return "inspect [--json] MODEL.onnx" }
 func (*inspectCmd) Flags(fs *flag.FlagSet) {}
-
-// modelInfo is inspect's JSON output.
-type modelInfo struct {
-	File        string            `json:"file"`
-	IRVersion   int64             `json:"ir_version"`
-	Opset       int64             `json:"opset"`
-	OtherOpsets map[string]int64  `json:"other_opsets,omitempty"`
-	Producer    string            `json:"producer"`
-	ProducerVer string            `json:"producer_version"`
-	Inputs      []tensorInfo      `json:"inputs"`
-	Outputs     []tensorInfo      `json:"outputs"`
-	Ops         []ir.OpCount      `json:"ops"`
-	Nodes       int               `json:"nodes"`
-	Parameters  int64             `json:"parameters"`
-	Metadata    map[string]string `json:"metadata"`
-	Unsupported string            `json:"unsupported,omitempty"`
-	Positions   []insert.Position `json:"positions"`
-}
-
-type tensorInfo struct {
-	Name  string   `json:"name"`
-	DType string   `json:"dtype"`
-	Shape []string `json:"shape"`
-}
-
-func describeValues(vs []*ir.Value) []tensorInfo {
-	out := []tensorInfo{}
-	for _, v := range vs {
-		ti := tensorInfo{Name: v.Name, DType: v.DType.String(), Shape: []string{}}
-		for _, d := range v.Shape {
-			ti.Shape = append(ti.Shape, d.String())
-		}
-		out = append(out, ti)
-	}
-	return out
-}
 
 func (*inspectCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if len(args) != 1 {
@@ -65,33 +26,18 @@ func (*inspectCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	g := m.Graph
-	info := modelInfo{
-		File: args[0], IRVersion: g.IRVersion, Opset: g.Opset, OtherOpsets: g.OtherOpsets,
-		Producer: g.Producer, ProducerVer: g.ProducerVer,
-		Inputs: describeValues(g.RealInputs()), Outputs: describeValues(g.Outputs),
-		Ops: g.OpCounts(), Nodes: len(g.Nodes), Parameters: g.ParamCount(), Metadata: g.Metadata,
-		Positions: []insert.Position{},
-	}
-	if len(info.OtherOpsets) == 0 {
-		info.OtherOpsets = nil
-	}
-	if info.Metadata == nil {
-		info.Metadata = map[string]string{}
-	}
-	if err := lower.CheckSupported(g); err != nil {
-		info.Unsupported = err.Error()
-	} else if info.Positions, err = insert.Positions(g); err != nil {
-		return fault.Wrap(fault.BadInput, fmt.Errorf("%s: %w", args[0], err))
+	info, err := fairbinn.Inspect(m)
+	if err != nil {
+		return err
 	}
 	if env.json {
 		return writeJSON(env.stdout, info)
 	}
-	printModelInfo(env, info, g)
+	printModelInfo(env, info)
 	return nil
 }
 
-func printModelInfo(env *cmdEnv, info modelInfo, g *ir.Graph) {
+func printModelInfo(env *cmdEnv, info *fairbinn.ModelInfo) {
 	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "model\t%s\n", info.File)
 	fmt.Fprintf(w, "producer\t%s %s\n", info.Producer, info.ProducerVer)

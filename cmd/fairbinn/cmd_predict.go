@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"fmt"
-	"strconv"
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
-	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"github.com/fairbinn/fairbinn-go/internal/npy"
 )
 
@@ -92,16 +89,7 @@ func (c *predictCmd) predictData(env *cmdEnv, m *fairbinn.Model, rt fairbinn.Run
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	buf.WriteString("row,prob,pred\n")
-	for i, p := range prob {
-		pred := 0
-		if p >= 0.5 {
-			pred = 1
-		}
-		fmt.Fprintf(&buf, "%d,%s,%d\n", s.Row[i], strconv.FormatFloat(float64(p), 'g', -1, 32), pred)
-	}
-	if err := fsutil.WriteFileAtomic(c.output, buf.Bytes(), 0o644); err != nil {
+	if err := fairbinn.WritePredictions(c.output, s, prob); err != nil {
 		return err
 	}
 	if env.json {

@@ -4,13 +4,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"math"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
@@ -155,7 +153,7 @@ func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	if !c.f.quiet {
 		opts.OnRun = func(i, n int, r *fairbinn.SweepRun) {
-			fmt.Fprintf(env.stderr, "run %d/%d %s\n", i+1, n, progressLine(r))
+			fmt.Fprintf(env.stderr, "run %d/%d %s\n", i+1, n, fairbinn.ProgressLine(r))
 		}
 	}
 	res, err := fairbinn.Sweep(ctx, opts)
@@ -168,9 +166,9 @@ func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 			return err
 		}
 	case c.markdown:
-		printSweepMarkdown(env.stdout, res)
+		fairbinn.WriteSweepMarkdown(env.stdout, res)
 	default:
-		printSweepTable(env.stdout, res)
+		fairbinn.WriteSweepTable(env.stdout, res)
 		fmt.Fprintf(env.stdout, "\nsweep   %s\n", filepath.Join(c.dir, "sweep.json"))
 		fmt.Fprintf(env.stdout, "plot    %s\n", filepath.Join(c.dir, "pareto.png"))
 	}
@@ -178,80 +176,4 @@ func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		fmt.Fprintf(env.stderr, "fairbinn sweep: %d of %d runs failed; see %s\n", res.Failed, res.Finished, filepath.Join(c.dir, "sweep.json"))
 	}
 	return err
-}
-
-func etaLabel(method train.Method, eta float64) string {
-	if !method.UsesEta() {
-		return "-"
-	}
-	return fairbinn.FormatEta(eta)
-}
-
-func progressLine(r *fairbinn.SweepRun) string {
-	head := string(r.Method)
-	if r.Method.UsesEta() {
-		head += " eta=" + fairbinn.FormatEta(r.Eta)
-	}
-	head += fmt.Sprintf(" seed=%d", r.Seed)
-	if !r.OK() {
-		return fmt.Sprintf("%s: failed: %s (%.1f s)", head, r.Error, r.Seconds)
-	}
-	return fmt.Sprintf("%s: val acc %.4f dp %.4f  test acc %.4f dp %.4f  epoch %d (%.1f s)",
-		head, r.Val.Accuracy, r.Val.DP, r.Test.Accuracy, r.Test.DP, r.SelectedEpoch, r.Seconds)
-}
-
-// sweepRow is one line of the summary table as text cells.
-type sweepRow struct{ method, eta, runs, valAcc, valDP, testAcc, testDP string }
-
-func sweepRows(res *fairbinn.SweepResult) []sweepRow {
-	pm := func(s fairbinn.Stat, n int) string {
-		if n == 0 {
-			return "-"
-		}
-		return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.SD)
-	}
-	var rows []sweepRow
-	if ref := res.Reference; ref != nil {
-		n := len(ref.Seeds)
-		rows = append(rows, sweepRow{"backbone", "-", strconv.Itoa(n), pm(ref.Val.Accuracy, n), pm(ref.Val.DP, n), pm(ref.Test.Accuracy, n), pm(ref.Test.DP, n)})
-	}
-	for _, s := range res.Summary {
-		runs := strconv.Itoa(s.Runs)
-		if s.Failed > 0 {
-			runs += fmt.Sprintf(" (%d failed)", s.Failed)
-		}
-		rows = append(rows, sweepRow{string(s.Method), etaLabel(s.Method, s.Eta), runs,
-			pm(s.Val.Accuracy, s.Runs), pm(s.Val.DP, s.Runs), pm(s.Test.Accuracy, s.Runs), pm(s.Test.DP, s.Runs)})
-	}
-	return rows
-}
-
-// sweepCaption says what the numbers are.
-func sweepCaption(res *fairbinn.SweepResult) string {
-	state := ""
-	if !res.Complete {
-		state = fmt.Sprintf("; incomplete: %d of %d runs", res.Finished, res.Planned)
-	}
-	return fmt.Sprintf("%s, position %s, %d seed(s), %d epochs, select %s; mean ± sd over seeds (onnxruntime on the exported models)%s",
-		res.Data, res.Position, len(res.Grid.Seeds), res.BaseConfig.Epochs, res.BaseConfig.Select, state)
-}
-
-func printSweepTable(w io.Writer, res *fairbinn.SweepResult) {
-	fmt.Fprintln(w, sweepCaption(res))
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "method\teta\truns\tval acc\tval DP\ttest acc\ttest DP\t")
-	for _, r := range sweepRows(res) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.method, r.eta, r.runs, r.valAcc, r.valDP, r.testAcc, r.testDP)
-	}
-	tw.Flush()
-}
-
-func printSweepMarkdown(w io.Writer, res *fairbinn.SweepResult) {
-	fmt.Fprintf(w, "%s\n\n", sweepCaption(res))
-	fmt.Fprintln(w, "| method | eta | runs | val acc | val DP | test acc ± sd | test DP ± sd |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
-	for _, r := range sweepRows(res) {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", r.method, r.eta, r.runs, r.valAcc, r.valDP, r.testAcc, r.testDP)
-	}
 }

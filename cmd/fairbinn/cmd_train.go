@@ -33,7 +33,7 @@ func (c *trainCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if env.json {
 		return writeJSON(env.stdout, res.Report)
 	}
-	printBeforeAfter(env.stdout, res.Report)
+	fairbinn.WriteBeforeAfter(env.stdout, res.Report)
 	fmt.Fprintf(env.stdout, "\nmodel  %s\n", res.Report.Out)
 	if c.f.report != "" {
 		fmt.Fprintf(env.stdout, "report %s\n", c.f.report)

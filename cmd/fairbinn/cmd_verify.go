@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"github.com/fairbinn/fairbinn-go/tensor"
-	"text/tabwriter"
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
@@ -84,30 +82,12 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 			return err
 		}
 	} else {
-		printVerify(env, rep)
+		fairbinn.WriteVerify(env.stdout, rep)
 	}
 	if !rep.OK {
 		return fault.Errorf(fault.Mismatch, "onnxruntime and the Go forward pass differ by more than %g", c.tol)
 	}
 	return nil
-}
-
-func printVerify(env *cmdEnv, rep *fairbinn.VerifyReport) {
-	fmt.Fprintf(env.stdout, "%s: %d rows\n", rep.Model, rep.Rows)
-	for _, name := range []fairbinn.Runtime{fairbinn.ORT, fairbinn.Go, fairbinn.OnnxGo} {
-		fmt.Fprintf(env.stdout, "  %-8s %s\n", name, rep.Runtimes[string(name)])
-	}
-	w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "  pair\tmax abs diff\tlabel agreement\twithin tol")
-	for _, p := range rep.Pairs {
-		fmt.Fprintf(w, "  %s vs %s\t%.3g\t%.2f%%\t%v\n", p.A, p.B, p.MaxAbsDiff, 100*p.LabelAgreement, p.WithinTol)
-	}
-	w.Flush()
-	verdict := "PASS"
-	if !rep.OK {
-		verdict = "FAIL"
-	}
-	fmt.Fprintf(env.stdout, "%s: onnxruntime vs Go forward pass, tolerance %g\n", verdict, rep.Tolerance)
 }
 
 // readInput reads a .npy input and checks it against the model's single input.

@@ -200,7 +200,7 @@ func TestSweepMarkdown(t *testing.T) {
 		Reference: &fairbinn.BackboneStats{Seeds: []uint64{1}},
 		Summary:   []fairbinn.SweepSummary{{Method: train.MethodBilevel, Eta: 1000, Runs: 2, Failed: 1}, {Method: train.MethodERM, Runs: 1}}}
 	var md bytes.Buffer
-	printSweepMarkdown(&md, res)
+	fairbinn.WriteSweepMarkdown(&md, res)
 	for _, want := range []string{"| bilevel | 1000 | 2 (1 failed) |", "| backbone | - |", "| erm | - | 1 |"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md.String())

@@ -113,7 +113,7 @@ func TestTrainCSV(t *testing.T) {
 	}
 	onnxChecker(t, out)
 
-	var info modelInfo
+	var info fairbinn.ModelInfo
 	if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", out)), &info); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,77 @@
+package fairbinn
+
+import (
+	"fmt"
+
+	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
+)
+
+// ModelInfo describes a model: what inspect prints and its JSON output.
+type ModelInfo struct {
+	File        string            `json:"file"`
+	IRVersion   int64             `json:"ir_version"`
+	Opset       int64             `json:"opset"`
+	OtherOpsets map[string]int64  `json:"other_opsets,omitempty"`
+	Producer    string            `json:"producer"`
+	ProducerVer string            `json:"producer_version"`
+	Inputs      []TensorInfo      `json:"inputs"`
+	Outputs     []TensorInfo      `json:"outputs"`
+	Ops         []ir.OpCount      `json:"ops"`
+	Nodes       int               `json:"nodes"`
+	Parameters  int64             `json:"parameters"`
+	Metadata    map[string]string `json:"metadata"`
+	Unsupported string            `json:"unsupported,omitempty"`
+	Positions   []insert.Position `json:"positions"`
+}
+
+// TensorInfo describes a graph input or output.
+type TensorInfo struct {
+	Name  string   `json:"name"`
+	DType string   `json:"dtype"`
+	Shape []string `json:"shape"`
+}
+
+func describeValues(vs []*ir.Value) []TensorInfo {
+	out := []TensorInfo{}
+	for _, v := range vs {
+		ti := TensorInfo{Name: v.Name, DType: v.DType.String(), Shape: []string{}}
+		for _, d := range v.Shape {
+			ti.Shape = append(ti.Shape, d.String())
+		}
+		out = append(out, ti)
+	}
+	return out
+}
+
+// Inspect describes m: opset, producer, inputs and outputs, op counts, parameters, metadata and the
+// insertion positions. A model the Go forward pass cannot run is described too, with why in
+// Unsupported and no positions.
+func Inspect(m *Model) (*ModelInfo, error) {
+	g := m.Graph
+	info := &ModelInfo{
+		File: m.Path, IRVersion: g.IRVersion, Opset: g.Opset, OtherOpsets: g.OtherOpsets,
+		Producer: g.Producer, ProducerVer: g.ProducerVer,
+		Inputs: describeValues(g.RealInputs()), Outputs: describeValues(g.Outputs),
+		Ops: g.OpCounts(), Nodes: len(g.Nodes), Parameters: g.ParamCount(), Metadata: g.Metadata,
+		Positions: []insert.Position{},
+	}
+	if len(info.OtherOpsets) == 0 {
+		info.OtherOpsets = nil
+	}
+	if info.Metadata == nil {
+		info.Metadata = map[string]string{}
+	}
+	if err := lower.CheckSupported(g); err != nil {
+		info.Unsupported = err.Error()
+		return info, nil
+	}
+	positions, err := insert.Positions(g)
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, fmt.Errorf("%s: %w", m.Path, err))
+	}
+	info.Positions = positions
+	return info, nil
+}

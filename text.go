@@ -1,0 +1,160 @@
+package fairbinn
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+
+	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/train"
+)
+
+// The text reports the command line prints: they are part of the reports, so a Go program prints the
+// same tables.
+
+// WriteBeforeAfter prints the backbone's and the fine-tuned model's metrics side by side, per split and
+// per group.
+func WriteBeforeAfter(w io.Writer, rep *Report) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "split\tmetric\tbackbone\tfine-tuned (epoch %d)\tchange\t\n", rep.Selected)
+	for _, sp := range []struct {
+		name          string
+		before, after fairness.Metrics
+	}{{"val", rep.Before.Val, rep.After.Val}, {"test", rep.Before.Test, rep.After.Test}} {
+		for _, m := range []struct {
+			name string
+			b, a float64
+		}{{"accuracy", sp.before.Accuracy, sp.after.Accuracy}, {"DP diff", sp.before.DP, sp.after.DP},
+			{"EO diff", sp.before.EO, sp.after.EO}, {"EOpp diff", sp.before.EOpp, sp.after.EOpp}} {
+			fmt.Fprintf(tw, "%s\t%s\t%.4f\t%.4f\t%+.4f\t\n", sp.name, m.name, m.b, m.a, m.a-m.b)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	WriteGroups(w, "test", rep.Before.Test.Groups, rep.After.Test.Groups)
+	fmt.Fprintf(w, "\nparity: onnxruntime vs Go forward pass on %d test rows: max abs diff %.3g, labels agree %.2f%% (tolerance %g)\n",
+		rep.Parity.Rows, rep.Parity.MaxAbsDiff, 100*rep.Parity.LabelAgreement, rep.Parity.Tolerance)
+}
+
+// WriteGroups prints the per-group table; after may be nil for a single model.
+func WriteGroups(w io.Writer, split string, before, after []fairness.GroupRow) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	if after == nil {
+		fmt.Fprintf(tw, "%s group\tsize\tselection rate\tTPR\tFPR\taccuracy\t\n", split)
+		for _, g := range before {
+			fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t\n", g.Group, g.Size, g.SelectionRate, g.TPR, g.FPR, g.Accuracy)
+		}
+		tw.Flush()
+		return
+	}
+	fmt.Fprintf(tw, "%s group\tsize\tselection rate\tTPR\tFPR\taccuracy\t\n", split)
+	fmt.Fprintf(tw, "\t\tbackbone → tuned\tbackbone → tuned\tbackbone → tuned\tbackbone → tuned\t\n")
+	for i, b := range before {
+		if i >= len(after) {
+			break
+		}
+		a := after[i]
+		fmt.Fprintf(tw, "%s\t%d\t%.4f → %.4f\t%.4f → %.4f\t%.4f → %.4f\t%.4f → %.4f\t\n", b.Group, b.Size,
+			b.SelectionRate, a.SelectionRate, b.TPR, a.TPR, b.FPR, a.FPR, b.Accuracy, a.Accuracy)
+	}
+	tw.Flush()
+}
+
+func etaLabel(method train.Method, eta float64) string {
+	if !method.UsesEta() {
+		return "-"
+	}
+	return FormatEta(eta)
+}
+
+// ProgressLine is one line about a finished sweep run.
+func ProgressLine(r *SweepRun) string {
+	head := string(r.Method)
+	if r.Method.UsesEta() {
+		head += " eta=" + FormatEta(r.Eta)
+	}
+	head += fmt.Sprintf(" seed=%d", r.Seed)
+	if !r.OK() {
+		return fmt.Sprintf("%s: failed: %s (%.1f s)", head, r.Error, r.Seconds)
+	}
+	return fmt.Sprintf("%s: val acc %.4f dp %.4f  test acc %.4f dp %.4f  epoch %d (%.1f s)",
+		head, r.Val.Accuracy, r.Val.DP, r.Test.Accuracy, r.Test.DP, r.SelectedEpoch, r.Seconds)
+}
+
+// sweepRow is one line of the summary table as text cells.
+type sweepRow struct{ method, eta, runs, valAcc, valDP, testAcc, testDP string }
+
+func sweepRows(res *SweepResult) []sweepRow {
+	pm := func(s Stat, n int) string {
+		if n == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.SD)
+	}
+	var rows []sweepRow
+	if ref := res.Reference; ref != nil {
+		n := len(ref.Seeds)
+		rows = append(rows, sweepRow{"backbone", "-", strconv.Itoa(n), pm(ref.Val.Accuracy, n), pm(ref.Val.DP, n), pm(ref.Test.Accuracy, n), pm(ref.Test.DP, n)})
+	}
+	for _, s := range res.Summary {
+		runs := strconv.Itoa(s.Runs)
+		if s.Failed > 0 {
+			runs += fmt.Sprintf(" (%d failed)", s.Failed)
+		}
+		rows = append(rows, sweepRow{string(s.Method), etaLabel(s.Method, s.Eta), runs,
+			pm(s.Val.Accuracy, s.Runs), pm(s.Val.DP, s.Runs), pm(s.Test.Accuracy, s.Runs), pm(s.Test.DP, s.Runs)})
+	}
+	return rows
+}
+
+// sweepCaption says what the numbers are.
+func sweepCaption(res *SweepResult) string {
+	state := ""
+	if !res.Complete {
+		state = fmt.Sprintf("; incomplete: %d of %d runs", res.Finished, res.Planned)
+	}
+	return fmt.Sprintf("%s, position %s, %d seed(s), %d epochs, select %s; mean ± sd over seeds (onnxruntime on the exported models)%s",
+		res.Data, res.Position, len(res.Grid.Seeds), res.BaseConfig.Epochs, res.BaseConfig.Select, state)
+}
+
+// WriteSweepTable prints the summary of a sweep as a table.
+func WriteSweepTable(w io.Writer, res *SweepResult) {
+	fmt.Fprintln(w, sweepCaption(res))
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "method\teta\truns\tval acc\tval DP\ttest acc\ttest DP\t")
+	for _, r := range sweepRows(res) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.method, r.eta, r.runs, r.valAcc, r.valDP, r.testAcc, r.testDP)
+	}
+	tw.Flush()
+}
+
+// WriteSweepMarkdown prints the summary of a sweep as a Markdown table.
+func WriteSweepMarkdown(w io.Writer, res *SweepResult) {
+	fmt.Fprintf(w, "%s\n\n", sweepCaption(res))
+	fmt.Fprintln(w, "| method | eta | runs | val acc | val DP | test acc ± sd | test DP ± sd |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
+	for _, r := range sweepRows(res) {
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", r.method, r.eta, r.runs, r.valAcc, r.valDP, r.testAcc, r.testDP)
+	}
+}
+
+// WriteVerify prints a verify report: each executor, each pair, the verdict.
+func WriteVerify(w io.Writer, rep *VerifyReport) {
+	fmt.Fprintf(w, "%s: %d rows\n", rep.Model, rep.Rows)
+	for _, name := range []Runtime{ORT, Go, OnnxGo} {
+		fmt.Fprintf(w, "  %-8s %s\n", name, rep.Runtimes[string(name)])
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "  pair\tmax abs diff\tlabel agreement\twithin tol")
+	for _, p := range rep.Pairs {
+		fmt.Fprintf(tw, "  %s vs %s\t%.3g\t%.2f%%\t%v\n", p.A, p.B, p.MaxAbsDiff, 100*p.LabelAgreement, p.WithinTol)
+	}
+	tw.Flush()
+	verdict := "PASS"
+	if !rep.OK {
+		verdict = "FAIL"
+	}
+	fmt.Fprintf(w, "%s: onnxruntime vs Go forward pass, tolerance %g\n", verdict, rep.Tolerance)
+}
