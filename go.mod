@@ -8,6 +8,7 @@ require (
 	github.com/owulveryck/onnx-go v0.5.0
 	github.com/yalue/onnxruntime_go v1.35.0
 	golang.org/x/term v0.47.0
+	golang.org/x/tools v0.52.0
 	gonum.org/v1/gonum v0.17.0
 	gonum.org/v1/plot v0.17.0
 	google.golang.org/protobuf v1.36.12
