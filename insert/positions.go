@@ -2,10 +2,10 @@ package insert
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
-	"github.com/fairbinn/fairbinn-go/lower"
 	"strconv"
 	"strings"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Position is a place where fairness layers can be inserted: a 2-D [batch, width] activation that one
@@ -34,9 +34,11 @@ var moveOps = map[string]bool{"Reshape": true, "Flatten": true, "Identity": true
 // nonNegativeOps produce values ≥ 0.
 var nonNegativeOps = map[string]bool{"Relu": true, "Sigmoid": true, "Softmax": true}
 
-// Positions lists the insertion positions of g in graph order.
+// Positions lists the insertion positions of g in graph order. Shapes come from ir.InferShapes, so a
+// tensor after an op it does not know is no position, while the positions before it are still found; a
+// graph whose shapes do not fit its ops returns that error.
 func Positions(g *ir.Graph) ([]Position, error) {
-	shapes, err := lower.InferShapes(g)
+	shapes, err := ir.InferShapes(g)
 	if err != nil {
 		return nil, err
 	}

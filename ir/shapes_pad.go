@@ -1,0 +1,74 @@
+package ir
+
+import "fmt"
+
+// padShape follows Pad: from opset 11 the pads are input 1 and, from opset 18, the padded axes input 3;
+// before opset 11 they are the attribute pads (paddings in Pad-1). Each padded axis grows by its begin
+// and end pads, which are negative to crop.
+func padShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
+	if err := need(n, in, 1); err != nil {
+		return nil, err
+	}
+	xs := in[0].shape
+	if xs == nil {
+		return nil, nil
+	}
+	rank := len(xs)
+	var pads []Dim
+	if c.opset >= 11 {
+		po := optional(in, 1)
+		if !po.present {
+			return nil, fmt.Errorf("%w: Pad needs input pads", ErrShapeMismatch)
+		}
+		v, ok := c.ints(po)
+		if !ok {
+			return one(unknownShape(rank)), nil
+		}
+		pads = v
+	} else {
+		name := "pads"
+		if !n.HasAttr(name) && n.HasAttr("paddings") {
+			name = "paddings"
+		}
+		v, err := n.AttrInts(name, nil)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil {
+			return nil, fmt.Errorf("%w: Pad needs attribute pads", ErrBadAttribute)
+		}
+		pads = fixedShape(v)
+	}
+	var axes []int64
+	if ao := optional(in, 3); c.opset >= 18 && ao.present {
+		v, ok := c.numbers(ao)
+		if !ok {
+			return one(unknownShape(rank)), nil
+		}
+		axes = v
+	} else {
+		for a := range rank {
+			axes = append(axes, int64(a))
+		}
+	}
+	if len(pads) != 2*len(axes) {
+		return nil, fmt.Errorf("%w: pads has %d values, want %d (two per axis)", ErrShapeMismatch, len(pads), 2*len(axes))
+	}
+	out := append(Shape{}, xs...)
+	seen := make([]bool, rank)
+	for i, a := range axes {
+		if a < 0 {
+			a += int64(rank)
+		}
+		if a < 0 || a >= int64(rank) || seen[a] {
+			return nil, fmt.Errorf("%w: axes %v do not name distinct axes of a rank-%d tensor", ErrShapeMismatch, axes, rank)
+		}
+		seen[a] = true
+		d := arithDim(arithAdd, arithDim(arithAdd, xs[a], pads[i], Int64), pads[len(axes)+i], Int64)
+		if d.IsStatic() && d.Value < 0 {
+			return nil, fmt.Errorf("%w: axis %d of size %v padded by %v and %v is negative", ErrShapeMismatch, a, xs[a], pads[i], pads[len(axes)+i])
+		}
+		out[a] = d
+	}
+	return one(out), nil
+}
