@@ -11,12 +11,11 @@ import (
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
-	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // Probabilities runs a split through an executor and returns one probability per row.
 func Probabilities(m *Model, rt Runtime, s *dataset.Split, opts RunOptions) ([]float32, error) {
-	out, err := m.Run(rt, tensor.Tensor{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}, opts)
+	out, err := m.Run(rt, s.Features(0), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -33,6 +32,62 @@ func Evaluate(m *Model, rt Runtime, s *dataset.Split, groups []string, opts RunO
 		return fairness.Metrics{}, err
 	}
 	return fairness.Compute(p, s.Y, s.Group, groups), nil
+}
+
+// EvalOptions are the settings of Eval.
+type EvalOptions struct {
+	Split   string  // train, val or test (default test)
+	Runtime Runtime // default ORT
+	// Baseline is a report (FineTune's, or Eval's as JSON); metrics worse than recorded by more than
+	// DriftTol make Eval return a *DriftError with the report.
+	Baseline string
+	DriftTol float64
+	Run      RunOptions
+}
+
+// EvalReport is the result of Eval (eval --json).
+type EvalReport struct {
+	Model   string           `json:"model"`
+	Split   string           `json:"split"`
+	Runtime Runtime          `json:"runtime"`
+	Rows    int              `json:"rows"`
+	Metrics fairness.Metrics `json:"metrics"`
+	Drift   []string         `json:"drift,omitempty"`
+}
+
+// Eval scores m on a split of data and, with a baseline, compares the metrics with the recorded ones:
+// the report comes back with a *DriftError when a metric drifted.
+func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
+	if opts.Split == "" {
+		opts.Split = "test"
+	}
+	if opts.Runtime == "" {
+		opts.Runtime = ORT
+	}
+	var base *fairness.Metrics
+	if opts.Baseline != "" {
+		b, err := ReadBaseline(opts.Baseline, opts.Split)
+		if err != nil {
+			return nil, err
+		}
+		base = &b
+	}
+	s, err := Split(data, opts.Split)
+	if err != nil {
+		return nil, err
+	}
+	metrics, err := Evaluate(m, opts.Runtime, s, data.GroupNames, opts.Run)
+	if err != nil {
+		return nil, err
+	}
+	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics}
+	if base != nil {
+		rep.Drift = Drift(*base, metrics, opts.DriftTol)
+	}
+	if len(rep.Drift) > 0 {
+		return rep, &DriftError{Baseline: opts.Baseline, Drifted: rep.Drift}
+	}
+	return rep, nil
 }
 
 // DriftError lists the metrics that got worse than a recorded baseline. It is fault.Drift.

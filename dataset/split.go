@@ -3,6 +3,8 @@ package dataset
 import (
 	"iter"
 	"math/rand/v2"
+
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // Split is one part of a data set (train, val or test), encoded.
@@ -23,6 +25,15 @@ type Split struct {
 
 // Len returns the number of rows.
 func (s *Split) Len() int { return s.Rows }
+
+// Features returns the features of the first rows rows (every row when rows ≤ 0 or beyond the split) as
+// a [rows, Cols] tensor, a view into X: the input a model of the split takes.
+func (s *Split) Features(rows int) tensor.Tensor {
+	if rows <= 0 || rows > s.Rows {
+		rows = s.Rows
+	}
+	return tensor.Tensor{Shape: []int64{int64(rows), int64(s.Cols)}, Data: s.X[:rows*s.Cols]}
+}
 
 // At returns the features of row i (a view into X).
 func (s *Split) At(i int) []float32 { return s.X[i*s.Cols : (i+1)*s.Cols : (i+1)*s.Cols] }

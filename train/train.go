@@ -3,7 +3,6 @@ package train
 import (
 	"context"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -366,7 +365,7 @@ func (t *Trainer) Evaluate(s *dataset.Split) (fairness.Metrics, error) {
 // Probabilities runs the model on every row of a split with the Go forward pass and returns one
 // probability per row.
 func Probabilities(m *ir.Graph, s *dataset.Split) ([]float32, error) {
-	out, err := lower.Forward(m, tensor.Tensor{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}, EvalBatch)
+	out, err := lower.Forward(m, s.Features(0), EvalBatch)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"os"
 	"path/filepath"
 	"time"
@@ -77,9 +76,7 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	n := min(1000, data.Test.Rows)
-	in := tensor.Tensor{Shape: []int64{int64(n), int64(data.Test.Cols)}, Data: data.Test.X[:n*data.Test.Cols]}
-	ver, err := fairbinn.Verify(m, in, parity.Tolerance, fairbinn.RunOptions{Threads: f.threads})
+	ver, err := fairbinn.Verify(m, data.Test.Features(1000), parity.Tolerance, fairbinn.RunOptions{Threads: f.threads})
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/fairbinn/fairbinn-go"
-	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
 
@@ -33,16 +32,6 @@ func (c *evalCmd) Flags(fs *flag.FlagSet) {
 	fs.IntVar(&c.threads, "threads", 0, "onnxruntime intra-op threads (0: its default)")
 }
 
-// evalReport is eval's JSON output.
-type evalReport struct {
-	Model   string           `json:"model"`
-	Split   string           `json:"split"`
-	Runtime string           `json:"runtime"`
-	Rows    int              `json:"rows"`
-	Metrics fairness.Metrics `json:"metrics"`
-	Drift   []string         `json:"drift,omitempty"`
-}
-
 func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err := noArgs(args); err != nil {
 		return err
@@ -54,14 +43,6 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return fault.Badf("--runtime: %v", err)
 	}
-	var base *fairness.Metrics
-	if c.baseline != "" {
-		m, err := fairbinn.ReadBaseline(c.baseline, c.split)
-		if err != nil {
-			return err
-		}
-		base = &m
-	}
 	model, err := loadModel(c.model)
 	if err != nil {
 		return err
@@ -70,32 +51,23 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := fairbinn.Split(data, c.split)
-	if err != nil {
+	rep, err := fairbinn.Eval(model, data, fairbinn.EvalOptions{Split: c.split, Runtime: rt, Baseline: c.baseline,
+		DriftTol: c.tol, Run: fairbinn.RunOptions{Threads: c.threads}})
+	if rep == nil {
 		return err
-	}
-	m, err := fairbinn.Evaluate(model, rt, s, data.GroupNames, fairbinn.RunOptions{Threads: c.threads})
-	if err != nil {
-		return err
-	}
-	rep := evalReport{Model: c.model, Split: c.split, Runtime: c.runtime, Rows: s.Rows, Metrics: m}
-	if base != nil {
-		rep.Drift = fairbinn.Drift(*base, m, c.tol)
 	}
 	if env.json {
 		if err := writeJSON(env.stdout, rep); err != nil {
 			return err
 		}
-	} else {
-		fmt.Fprintf(env.stdout, "%s on the %s split (%d rows, %s)\n", c.model, c.split, s.Rows, c.runtime)
-		fmt.Fprintf(env.stdout, "accuracy %.4f  DP diff %.4f  EO diff %.4f  EOpp diff %.4f\n\n", m.Accuracy, m.DP, m.EO, m.EOpp)
-		fairbinn.WriteGroups(env.stdout, c.split, m.Groups, nil)
-		if base != nil && len(rep.Drift) == 0 {
-			fmt.Fprintf(env.stdout, "\nno drift against %s (tolerance %g)\n", c.baseline, c.tol)
-		}
+		return err
 	}
-	if len(rep.Drift) > 0 {
-		return &fairbinn.DriftError{Baseline: c.baseline, Drifted: rep.Drift}
+	m := rep.Metrics
+	fmt.Fprintf(env.stdout, "%s on the %s split (%d rows, %s)\n", c.model, c.split, rep.Rows, c.runtime)
+	fmt.Fprintf(env.stdout, "accuracy %.4f  DP diff %.4f  EO diff %.4f  EOpp diff %.4f\n\n", m.Accuracy, m.DP, m.EO, m.EOpp)
+	fairbinn.WriteGroups(env.stdout, c.split, m.Groups, nil)
+	if c.baseline != "" && err == nil {
+		fmt.Fprintf(env.stdout, "\nno drift against %s (tolerance %g)\n", c.baseline, c.tol)
 	}
-	return nil
+	return err
 }

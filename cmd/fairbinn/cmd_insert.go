@@ -47,11 +47,8 @@ func (c *insertCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if c.backbone == "" || c.position == "" || c.out == "" {
 		return usagef("--backbone, --position and --out are required")
 	}
-	if c.layers < 1 || c.layers > insert.MaxLayers {
-		return fault.Badf("--fair-layers %d: want 1 to %d", c.layers, insert.MaxLayers)
-	}
-	if c.init != insert.InitIdentity && c.init != insert.InitRandom {
-		return fault.Badf("--fair-init %q: want identity or random", c.init)
+	if err := checkLayers(c.layers, c.init); err != nil {
+		return err
 	}
 	if sameFile(c.backbone, c.out) {
 		return fault.Badf("--out %s is the backbone itself; write to another file", c.out)

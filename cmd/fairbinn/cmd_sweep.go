@@ -59,60 +59,56 @@ func (c *sweepCmd) Flags(fs *flag.FlagSet) {
 }
 
 // parseGrid checks the lists; every mistake is bad input.
-func (c *sweepCmd) parseGrid(set map[string]bool) (fairbinn.SweepGrid, error) {
-	var g fairbinn.SweepGrid
-	for _, s := range splitList(c.methods) {
-		m, err := train.ParseMethod(s)
-		if err != nil {
-			return g, fault.Badf("--method %q: want a comma-separated list of %s", s, strings.Join(train.MethodNames(), ", "))
-		}
-		if slices.Contains(g.Methods, m) {
-			return g, fault.Badf("--method: %s is listed twice", m)
-		}
-		g.Methods = append(g.Methods, m)
+func (c *sweepCmd) parseGrid(set map[string]bool) (g fairbinn.SweepGrid, err error) {
+	methods := "a comma-separated list of " + strings.Join(train.MethodNames(), ", ")
+	if g.Methods, err = parseList("method", c.methods, methods, train.ParseMethod); err != nil {
+		return g, err
 	}
-	if len(g.Methods) == 0 {
-		return g, fault.Badf("--method: no method given")
+	if g.Etas, err = parseList("eta", c.etas, "a comma-separated list of finite numbers >= 0", parseEta); err != nil {
+		return g, err
 	}
-	for _, s := range splitList(c.etas) {
-		v, err := strconv.ParseFloat(s, 64)
-		if err != nil || v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			return g, fault.Badf("--eta %q: want a comma-separated list of finite numbers >= 0", s)
-		}
-		if slices.Contains(g.Etas, v) {
-			return g, fault.Badf("--eta: %s is listed twice", s)
-		}
-		g.Etas = append(g.Etas, v)
-	}
-	if len(g.Etas) == 0 {
-		return g, fault.Badf("--eta: no value given")
-	}
-	if !set["seed-list"] {
-		if c.seeds < 1 {
-			return g, fault.Badf("--seeds %d: want at least 1", c.seeds)
-		}
-		for s := 1; s <= c.seeds; s++ {
-			g.Seeds = append(g.Seeds, uint64(s))
-		}
-		return g, nil
-	}
-	if set["seeds"] {
+	switch {
+	case set["seed-list"] && set["seeds"]:
 		return g, fault.Badf("--seeds and --seed-list: give one of them")
+	case set["seed-list"]:
+		g.Seeds, err = parseList("seed-list", c.seedList, "a comma-separated list of non-negative integers",
+			func(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) })
+		return g, err
+	case c.seeds < 1:
+		return g, fault.Badf("--seeds %d: want at least 1", c.seeds)
 	}
-	for _, s := range splitList(c.seedList) {
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return g, fault.Badf("--seed-list %q: want a comma-separated list of non-negative integers", s)
-		}
-		if slices.Contains(g.Seeds, v) {
-			return g, fault.Badf("--seed-list: %s is listed twice", s)
-		}
-		g.Seeds = append(g.Seeds, v)
-	}
-	if len(g.Seeds) == 0 {
-		return g, fault.Badf("--seed-list: no seed given")
+	for s := 1; s <= c.seeds; s++ {
+		g.Seeds = append(g.Seeds, uint64(s))
 	}
 	return g, nil
+}
+
+func parseEta(s string) (float64, error) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err == nil && (v < 0 || math.IsNaN(v) || math.IsInf(v, 0)) {
+		err = strconv.ErrRange
+	}
+	return v, err
+}
+
+// parseList parses a comma-separated flag value item by item, refusing a bad item (want says what is
+// wanted), a repeated one and an empty list.
+func parseList[T comparable](flagName, value, want string, parse func(string) (T, error)) ([]T, error) {
+	var out []T
+	for _, item := range splitList(value) {
+		v, err := parse(item)
+		if err != nil {
+			return nil, fault.Badf("--%s %q: want %s", flagName, item, want)
+		}
+		if slices.Contains(out, v) {
+			return nil, fault.Badf("--%s: %s is listed twice", flagName, item)
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		return nil, fault.Badf("--%s: no value given", flagName)
+	}
+	return out, nil
 }
 
 // options maps the command line to the library's sweep options.

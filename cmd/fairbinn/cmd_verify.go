@@ -66,8 +66,7 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		if err != nil {
 			return err
 		}
-		s := data.Test
-		in = tensor.Tensor{Shape: []int64{int64(s.Rows), int64(s.Cols)}, Data: s.X}
+		in = data.Test.Features(0)
 	default:
 		if in, err = fairbinn.RandomInput(m, c.random, c.seed); err != nil {
 			return err

@@ -153,11 +153,8 @@ func (f *trainFlags) config() (train.Config, error) {
 	if cfg.Select, err = train.ParseSelection(f.sel); err != nil {
 		return cfg, bad("select", f.sel, err)
 	}
-	if f.layers < 1 || f.layers > insert.MaxLayers {
-		return cfg, fault.Badf("--fair-layers %d: want 1 to %d", f.layers, insert.MaxLayers)
-	}
-	if f.init != insert.InitIdentity && f.init != insert.InitRandom {
-		return cfg, fault.Badf("--fair-init %q: want identity or random", f.init)
+	if err := checkLayers(f.layers, f.init); err != nil {
+		return cfg, err
 	}
 	methodSchedule(&cfg, f.given())
 	return cfg, flagError(cfg.Validate())
@@ -194,4 +191,15 @@ func loadModel(path string) (*fairbinn.Model, error) {
 		return nil, usagef("no model given")
 	}
 	return fairbinn.Load(path)
+}
+
+// checkLayers checks --fair-layers and --fair-init before any work.
+func checkLayers(layers int, init string) error {
+	if layers < 1 || layers > insert.MaxLayers {
+		return fault.Badf("--fair-layers %d: want 1 to %d", layers, insert.MaxLayers)
+	}
+	if init != insert.InitIdentity && init != insert.InitRandom {
+		return fault.Badf("--fair-init %q: want identity or random", init)
+	}
+	return nil
 }

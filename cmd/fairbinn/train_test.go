@@ -124,7 +124,7 @@ func TestTrainCSV(t *testing.T) {
 	}
 
 	// eval reads the encoding from the model: no --label/--sensitive needed.
-	var ev evalReport
+	var ev fairbinn.EvalReport
 	if err := json.Unmarshal([]byte(mustRun(t, "eval", "--model", out, "--data", "csv:"+csv, "--json")), &ev); err != nil {
 		t.Fatal(err)
 	}
