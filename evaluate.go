@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"os"
 	"strconv"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 )
 
 // Probabilities runs a split through an executor and returns one probability per row.

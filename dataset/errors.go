@@ -3,8 +3,9 @@ package dataset
 import (
 	"errors"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"strings"
+
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
 
 // ErrBadInput marks every error caused by the user's data, options or encoding spec (as opposed to an I/O

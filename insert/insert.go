@@ -2,12 +2,13 @@ package insert
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/internal/fault"
-	"github.com/fairbinn/fairbinn-go/ir"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // FairPrefix starts the names of every tensor and node that Insert adds. Training tells the follower's

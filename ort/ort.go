@@ -5,11 +5,12 @@ package ort
 import (
 	"errors"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"strings"
 	"sync"
 
 	ort "github.com/yalue/onnxruntime_go"
+
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // initOnce loads the library at most once per process: onnxruntime_go keeps one global environment and

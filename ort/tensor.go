@@ -2,9 +2,9 @@ package ort
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
-	"math"
 	"slices"
+
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // IOInfo describes one model input or output as ONNX Runtime reports it.
@@ -22,25 +22,9 @@ type Options struct {
 	Threads int
 }
 
-// numElements returns the element count of shape, checking that dims are non-negative and that the count
-// fits an int (a hostile .npy header or model could claim more).
-func numElements(shape []int64) (int, error) {
-	n := int64(1)
-	for i, d := range shape {
-		if d < 0 {
-			return 0, fmt.Errorf("shape %v: dim %d is negative", shape, i)
-		}
-		if d != 0 && n > math.MaxInt/d {
-			return 0, fmt.Errorf("shape %v: element count overflows", shape)
-		}
-		n *= d
-	}
-	return int(n), nil
-}
-
 // check validates t against the model's declared info: rank, static dims and data length.
 func checkInput(t tensor.Tensor, info IOInfo) error {
-	n, err := numElements(t.Shape)
+	n, err := tensor.NumElements(t.Shape)
 	if err != nil {
 		return fmt.Errorf("input %q: %w", info.Name, err)
 	}
@@ -103,7 +87,7 @@ func RunBatched(s *Session, input tensor.Tensor, batch int) (tensor.Tensor, erro
 	if len(input.Shape) == 0 {
 		return tensor.Tensor{}, fmt.Errorf("input %q: scalar input has no batch dim", info.Name)
 	}
-	total, err := numElements(input.Shape)
+	total, err := tensor.NumElements(input.Shape)
 	if err != nil {
 		return tensor.Tensor{}, fmt.Errorf("input %q: %w", info.Name, err)
 	}

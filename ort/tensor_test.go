@@ -1,9 +1,10 @@
 package ort
 
 import (
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"strings"
 	"testing"
+
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 func TestNumElements(t *testing.T) {
@@ -18,7 +19,7 @@ func TestNumElements(t *testing.T) {
 		{shape: []int64{2, -1}, wantErr: "dim 1 is negative"},
 		{shape: []int64{1 << 40, 1 << 40}, wantErr: "overflows"},
 	} {
-		got, err := numElements(tc.shape)
+		got, err := tensor.NumElements(tc.shape)
 		if tc.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Errorf("numElements(%v): got %v, want error containing %q", tc.shape, err, tc.wantErr)

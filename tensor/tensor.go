@@ -35,18 +35,28 @@ func (t Tensor) Rows() int {
 	return int(t.Shape[0])
 }
 
+// NumElements returns the element count of shape, checking that dims are non-negative and that the
+// count fits an int (a hostile .npy header or model could claim more).
+func NumElements(shape []int64) (int, error) {
+	n := int64(1)
+	for i, d := range shape {
+		if d < 0 {
+			return 0, fmt.Errorf("shape %v: dim %d is negative", shape, i)
+		}
+		if d != 0 && n > math.MaxInt/d {
+			return 0, fmt.Errorf("shape %v: element count overflows", shape)
+		}
+		n *= d
+	}
+	return int(n), nil
+}
+
 // Validate checks that the dims are non-negative, that their product does not overflow and that Data holds
 // exactly that many values.
 func (t Tensor) Validate() error {
-	n := 1
-	for i, d := range t.Shape {
-		if d < 0 {
-			return fmt.Errorf("shape %v: dim %d is negative", t.Shape, i)
-		}
-		if d != 0 && n > math.MaxInt/int(d) {
-			return fmt.Errorf("shape %v: element count overflows", t.Shape)
-		}
-		n *= int(d)
+	n, err := NumElements(t.Shape)
+	if err != nil {
+		return err
 	}
 	if n != len(t.Data) {
 		return fmt.Errorf("shape %v needs %d values, got %d", t.Shape, n, len(t.Data))

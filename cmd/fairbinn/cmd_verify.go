@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"flag"
-	"github.com/fairbinn/fairbinn-go/tensor"
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/npy"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 type verifyCmd struct {

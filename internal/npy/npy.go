@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"io"
 	"math"
 	"os"
@@ -15,6 +14,7 @@ import (
 	npyio "codeberg.org/sbinet/npyio/npy"
 
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // ErrUnsupported reports a valid .npy file this package does not handle: a dtype other than float32 or

@@ -3,12 +3,13 @@ package reference
 import (
 	"errors"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"sync"
 
 	onnx "github.com/owulveryck/onnx-go"
 	"github.com/owulveryck/onnx-go/backend/x/gorgonnx"
 	gt "gorgonia.org/tensor"
+
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // ErrUnsupported reports that onnx-go failed on a model: an operator, attribute or opset form it does not
