@@ -2,6 +2,7 @@ package fairbinn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -255,7 +256,8 @@ func (o *SweepOptions) trainOne(ctx context.Context, p plannedRun) (*SweepRun, e
 	run.Seconds = time.Since(start).Seconds()
 	if err != nil {
 		run.Status, run.Error = "failed", strings.Join(strings.Fields(err.Error()), " ")
-		if pe, ok := err.(*ParityError); ok {
+		var pe *ParityError
+		if errors.As(err, &pe) {
 			run.ParityMaxDiff = pe.Report.Parity.MaxAbsDiff
 		}
 		return run, err
