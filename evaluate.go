@@ -9,20 +9,49 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 )
 
-// Probabilities runs a split through an executor and returns one probability per row.
+// Probabilities runs a split through an executor and returns P(positive) per row, reading the output
+// as the model's head says (a logit is never taken for a probability).
 func Probabilities(m *Model, rt Runtime, s *dataset.Split, opts RunOptions) ([]float32, error) {
+	h, err := head.Of(m.Graph)
+	if err != nil {
+		return nil, err
+	}
 	out, err := m.Run(rt, s.Features(0), opts)
 	if err != nil {
 		return nil, err
 	}
-	if len(out.Data) != s.Rows {
-		return nil, fault.Badf("the model gives %d values for %d rows; want one probability per row", len(out.Data), s.Rows)
+	return h.Probabilities(out)
+}
+
+// HeadChoice is a user's reading of a model's output: a head kind ("" keeps the detected one) and the
+// positive class of a two-class head.
+type HeadChoice struct {
+	Kind     head.Kind
+	Positive int
+}
+
+// SetHead records how to read m's output when the graph alone does not say it (a raw logit without a
+// Sigmoid is detected, but a user may know better): kind "" keeps the detected kind. The choice goes into
+// the model's metadata, and so into an exported model.
+func SetHead(m *Model, kind head.Kind, positive int) error {
+	h, err := head.Detect(m.Graph, m.Graph.Outputs[0].Name)
+	if err != nil {
+		return err
 	}
-	return out.Data, nil
+	if h, err = h.With(kind, positive, m.Graph); err != nil {
+		return err
+	}
+	raw, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	m.Graph.SetMetadata(head.MetaKey, string(raw))
+	return nil
 }
 
 // Evaluate computes accuracy and the fairness metrics of m on a split, with the named executor.

@@ -37,6 +37,9 @@ type Options struct {
 	Resume     bool
 	// OnEpoch is called after every epoch (progress output); an error stops training.
 	OnEpoch func(e train.Epoch, total int) error
+	// Head, when set, says how to read the backbone's output instead of what the graph shows (SetHead);
+	// it is recorded in the exported model.
+	Head *HeadChoice
 	// Out and ReportFile, when set, are where FineTune writes the model and the report (JSON) once
 	// everything has succeeded, as Result.Save does.
 	Out, ReportFile string
@@ -132,6 +135,11 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	// Every run ends with a check in onnxruntime: a missing library must stop it before training.
 	if err := ort.Init(); err != nil {
 		return nil, err
+	}
+	if opts.Head != nil {
+		if err := SetHead(backbone, opts.Head.Kind, opts.Head.Positive); err != nil {
+			return nil, err
+		}
 	}
 	g := backbone.Graph
 	if _, ok := g.Metadata[MetaEncoding]; !ok && data.Encoding != nil {

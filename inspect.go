@@ -3,6 +3,7 @@ package fairbinn
 import (
 	"fmt"
 
+	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/ir"
@@ -23,6 +24,8 @@ type ModelInfo struct {
 	Nodes       int               `json:"nodes"`
 	Parameters  int64             `json:"parameters"`
 	Metadata    map[string]string `json:"metadata"`
+	Head        *head.Head        `json:"head,omitempty"` // how fairbinn reads the first output
+	HeadError   string            `json:"head_error,omitempty"`
 	Unsupported string            `json:"unsupported,omitempty"`
 	Positions   []insert.Position `json:"positions"`
 }
@@ -63,6 +66,11 @@ func Inspect(m *Model) (*ModelInfo, error) {
 	}
 	if info.Metadata == nil {
 		info.Metadata = map[string]string{}
+	}
+	if h, err := head.Of(g); err == nil {
+		info.Head = &h
+	} else {
+		info.HeadError = err.Error()
 	}
 	if err := lower.CheckSupported(g); err != nil {
 		info.Unsupported = err.Error()

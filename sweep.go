@@ -24,6 +24,7 @@ type SweepOptions struct {
 	Position string
 	Layers   int
 	Init     string
+	Head     *HeadChoice // see Options.Head
 	// Base is the training configuration; each run sets its method, η and seed.
 	Base    train.Config
 	Methods []train.Method
@@ -289,7 +290,7 @@ func (o *SweepOptions) fineTune(ctx context.Context, p plannedRun) (*Result, err
 		return nil, err
 	}
 	cfg := p.cfg
-	res, err := FineTune(ctx, m, data, Options{Position: o.Position, Layers: o.Layers, Init: o.Init, Train: &cfg, Threads: o.Threads})
+	res, err := FineTune(ctx, m, data, Options{Position: o.Position, Layers: o.Layers, Init: o.Init, Head: o.Head, Train: &cfg, Threads: o.Threads})
 	if err != nil {
 		return nil, err
 	}

@@ -179,6 +179,11 @@ func WriteModelInfo(out io.Writer, info *ModelInfo) {
 	}
 	fmt.Fprintf(w, "ops\t%d nodes: %s\n", info.Nodes, strings.Join(ops, " "))
 	fmt.Fprintf(w, "parameters\t%d\n", info.Parameters)
+	if info.Head != nil {
+		fmt.Fprintf(w, "head\t%s\n", info.Head)
+	} else {
+		fmt.Fprintf(w, "head\tnone fairbinn can score: %s\n", info.HeadError)
+	}
 	keys := make([]string, 0, len(info.Metadata))
 	for k := range info.Metadata {
 		keys = append(keys, k)

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/parity"
 	"github.com/fairbinn/fairbinn-go/tensor"
@@ -25,6 +26,10 @@ type VerifyReport struct {
 // the caller decides: the command line exits 3). onnx-go cannot run every model; why is recorded.
 func Verify(m *Model, in tensor.Tensor, tol float64, opts RunOptions) (*VerifyReport, error) {
 	rep := &VerifyReport{Model: m.Path, Rows: in.Shape[0], Tolerance: tol, Runtimes: map[string]string{}, OK: true}
+	var labels func(tensor.Tensor) []int
+	if h, err := head.Of(m.Graph); err == nil {
+		labels = h.Labels
+	}
 	names := []Runtime{ORT, Go, OnnxGo}
 	outs := map[Runtime]tensor.Tensor{}
 	// The Go forward pass runs first: its errors name the node at fault.
@@ -47,7 +52,7 @@ func Verify(m *Model, in tensor.Tensor, tol float64, opts RunOptions) (*VerifyRe
 			if !okA || !okB {
 				continue
 			}
-			p, err := parity.Compare(string(names[i]), a, string(names[j]), b, tol)
+			p, err := parity.Compare(string(names[i]), a, string(names[j]), b, tol, labels)
 			if err != nil {
 				return rep, err
 			}

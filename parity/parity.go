@@ -20,12 +20,16 @@ type Pair struct {
 	WithinTol      bool    `json:"within_tolerance"`
 }
 
-// Compare compares a (from executor nameA) with b (from nameB) under tolerance tol.
-func Compare(nameA string, a tensor.Tensor, nameB string, b tensor.Tensor, tol float64) (Pair, error) {
+// Compare compares a (from executor nameA) with b (from nameB) under tolerance tol; labels turns an
+// output into decisions (nil: Labels).
+func Compare(nameA string, a tensor.Tensor, nameB string, b tensor.Tensor, tol float64, labels func(tensor.Tensor) []int) (Pair, error) {
 	if len(a.Data) != len(b.Data) {
 		return Pair{}, fmt.Errorf("%s vs %s: outputs have %d and %d values", nameA, nameB, len(a.Data), len(b.Data))
 	}
-	p := Pair{A: nameA, B: nameB, MaxAbsDiff: MaxAbsDiff(a.Data, b.Data), LabelAgreement: Agreement(Labels(a), Labels(b))}
+	if labels == nil {
+		labels = Labels
+	}
+	p := Pair{A: nameA, B: nameB, MaxAbsDiff: MaxAbsDiff(a.Data, b.Data), LabelAgreement: Agreement(labels(a), labels(b))}
 	p.WithinTol = p.MaxAbsDiff <= tol
 	return p, nil
 }
@@ -56,8 +60,8 @@ func Agreement(a, b []int) float64 {
 	return float64(same) / float64(len(a))
 }
 
-// Labels turns model outputs into class labels: a threshold of 0.5 for one column (a probability),
-// argmax for several.
+// Labels turns model outputs into class labels when nothing is known of the model's head: a threshold
+// of 0.5 for one column (a probability), argmax for several.
 func Labels(a tensor.Tensor) []int {
 	if len(a.Shape) == 0 || a.Shape[0] == 0 {
 		return nil

@@ -10,14 +10,14 @@ import (
 func TestCompare(t *testing.T) {
 	a := tensor.Tensor{Shape: []int64{3, 1}, Data: []float32{0.2, 0.6, 0.9}}
 	b := tensor.Tensor{Shape: []int64{3, 1}, Data: []float32{0.2, 0.4, 0.9}}
-	p, err := Compare("ort", a, "go", b, 1e-5)
+	p, err := Compare("ort", a, "go", b, 1e-5, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if math.Abs(p.MaxAbsDiff-0.2) > 1e-6 || p.WithinTol || math.Abs(p.LabelAgreement-2.0/3) > 1e-12 {
 		t.Errorf("Compare = %+v; want diff 0.2, not within tolerance, agreement 2/3", p)
 	}
-	if _, err := Compare("ort", a, "go", tensor.Tensor{Shape: []int64{2, 1}, Data: []float32{0, 1}}, 1e-5); err == nil {
+	if _, err := Compare("ort", a, "go", tensor.Tensor{Shape: []int64{2, 1}, Data: []float32{0, 1}}, 1e-5, nil); err == nil {
 		t.Error("Compare of outputs of different sizes succeeded")
 	}
 }

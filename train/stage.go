@@ -8,6 +8,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
 )
@@ -37,7 +38,7 @@ type stageSpec struct {
 }
 
 // newStage lowers the model for batches of `batch` rows and adds the losses and their gradients.
-func newStage(m *ir.Graph, spec stageSpec, batch, groups int, crit fairness.Criterion) (st *stage, err error) {
+func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, crit fairness.Criterion) (st *stage, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("stage %s: gorgonia: %v", spec.name, r)
@@ -50,9 +51,9 @@ func newStage(m *ir.Graph, spec stageSpec, batch, groups int, crit fairness.Crit
 	if len(l.Inputs) != 1 || len(l.Outputs) != 1 {
 		return nil, fmt.Errorf("training needs a model with one input and one output")
 	}
-	prob := l.Outputs[0]
-	if s := prob.Shape(); !(len(s) == 2 && s[1] == 1) && !(len(s) == 1) {
-		return nil, fmt.Errorf("training needs one probability per row; the model's output has shape %v", s)
+	prob, logit, err := headNodes(m, l, h)
+	if err != nil {
+		return nil, err
 	}
 	st = &stage{name: spec.name, lowered: l, x: l.Inputs[0], wrt: spec.wrt}
 	gr := l.Graph
@@ -63,10 +64,10 @@ func newStage(m *ir.Graph, spec stageSpec, batch, groups int, crit fairness.Crit
 		return nil, err
 	}
 
-	// L_acc: binary cross-entropy, on the logit when the output is a Sigmoid (stable, and PyTorch's
-	// BCEWithLogits), else on the probability.
+	// L_acc: binary cross-entropy, on the logit when there is one (stable, and PyTorch's BCEWithLogits),
+	// else on the probability.
 	var acc *G.Node
-	if logit := logitOf(m, l); logit != nil && logit.Shape().Eq(prob.Shape()) {
+	if logit != nil {
 		acc, err = fairness.BCEWithLogits(logit, st.y)
 	} else {
 		acc, err = fairness.BCE(prob, st.y)
@@ -119,12 +120,49 @@ func newStage(m *ir.Graph, spec stageSpec, batch, groups int, crit fairness.Crit
 }
 
 // logitOf returns the node feeding the model's final Sigmoid, if the output is one.
-func logitOf(m *ir.Graph, l *lower.Lowered) *G.Node {
-	p := m.Producers()[m.Outputs[0].Name]
-	if p == nil || p.OpType != "Sigmoid" {
-		return nil
+// headNodes returns the nodes of P(positive) and, when the graph has it, of its logit, one per row:
+// the output itself for a probability or a logit head (σ(logit) for the probability of a logit head), and
+// for a two-class head the positive column (softmax) or the difference of the two logits, taken with a
+// constant [2, 1] matrix so that no view of the output is involved.
+func headNodes(m *ir.Graph, l *lower.Lowered, h head.Head) (prob, logit *G.Node, err error) {
+	if len(l.Outputs) < 1 {
+		return nil, nil, fmt.Errorf("the model has no output")
 	}
-	return l.Values[p.Inputs[0]]
+	out := l.Outputs[0]
+	s := out.Shape()
+	if err := h.Trainable(); err != nil {
+		return nil, nil, err
+	}
+	if h.Classes == 1 {
+		if !(len(s) == 2 && s[1] == 1) && len(s) != 1 {
+			return nil, nil, fmt.Errorf("training needs one value per row; the model's output has shape %v", s)
+		}
+		if h.Kind == head.Logit {
+			return G.Must(G.Sigmoid(out)), out, nil
+		}
+		// A probability: train on the Sigmoid's input when the graph has it.
+		if p := m.Producers()[m.Outputs[0].Name]; p != nil && p.OpType == "Sigmoid" {
+			if z := l.Values[p.Inputs[0]]; z != nil && z.Shape().Eq(out.Shape()) {
+				return out, z, nil
+			}
+		}
+		return out, nil, nil
+	}
+	if len(s) != 2 || s[1] != 2 {
+		return nil, nil, fmt.Errorf("a two-class head needs an output of shape [N, 2], not %v", s)
+	}
+	w := []float32{0, 0}
+	w[h.Positive] = 1
+	if h.Kind == head.Logits {
+		w[1-h.Positive] = -1
+	}
+	sel := G.NewMatrix(l.Graph, tensor.Float32, G.WithShape(2, 1), G.WithName("fairbinn.head.select"),
+		G.WithValue(tensor.New(tensor.WithShape(2, 1), tensor.WithBacking(w))))
+	v := G.Must(G.Mul(out, sel))
+	if h.Kind == head.Logits {
+		return G.Must(G.Sigmoid(v)), v, nil
+	}
+	return v, nil, nil
 }
 
 // run computes the stage on one batch (exactly the stage's batch size) and leaves the gradients in

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
@@ -54,6 +55,7 @@ type Result struct {
 type Trainer struct {
 	cfg    Config
 	model  *ir.Graph
+	head   head.Head
 	data   *dataset.Data
 	groups int
 
@@ -89,11 +91,14 @@ func NewTrainer(m *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, error) {
 	if data.Train.Rows < cfg.Batch {
 		return nil, fmt.Errorf("the training split has %d rows, fewer than one batch of %d", data.Train.Rows, cfg.Batch)
 	}
+	var err error
+	if t.head, err = head.Of(m); err != nil {
+		return nil, err
+	}
 	t.follower = insert.FairnessParams(m)
 	if len(t.follower) == 0 {
 		return nil, fmt.Errorf("the model has no fairness layers; insert them first")
 	}
-	var err error
 	if t.leader, err = leaderParams(m, cfg.TrainLeader); err != nil {
 		return nil, err
 	}
@@ -119,7 +124,7 @@ func NewTrainer(m *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, error) {
 
 func (t *Trainer) addStages(specs ...stageSpec) error {
 	for _, spec := range specs {
-		st, err := newStage(t.model, spec, t.cfg.Batch, t.groups, t.cfg.Fairness)
+		st, err := newStage(t.model, t.head, spec, t.cfg.Batch, t.groups, t.cfg.Fairness)
 		if err != nil {
 			return err
 		}
@@ -362,15 +367,16 @@ func (t *Trainer) Evaluate(s *dataset.Split) (fairness.Metrics, error) {
 	return fairness.Compute(prob, s.Y, s.Group, t.data.GroupNames), nil
 }
 
-// Probabilities runs the model on every row of a split with the Go forward pass and returns one
-// probability per row.
+// Probabilities runs the model on every row of a split with the Go forward pass and returns
+// P(positive) per row, as the model's head says to read its output.
 func Probabilities(m *ir.Graph, s *dataset.Split) ([]float32, error) {
+	h, err := head.Of(m)
+	if err != nil {
+		return nil, err
+	}
 	out, err := lower.Forward(m, s.Features(0), EvalBatch)
 	if err != nil {
 		return nil, err
 	}
-	if len(out.Data) != s.Rows {
-		return nil, fmt.Errorf("the model gives %d values for %d rows; want one probability per row", len(out.Data), s.Rows)
-	}
-	return out.Data, nil
+	return h.Probabilities(out)
 }

@@ -4,17 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/fairbinn/fairbinn-go"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/npy"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // runCLI runs the CLI in-process and returns its exit code, stdout and stderr.
@@ -52,47 +52,11 @@ func readNpy(t *testing.T, path string) tensor.Tensor {
 	return a
 }
 
-// closeTo compares within tol, relative to the magnitude for values above 1.
-func closeTo(t *testing.T, what string, got, want []float32, tol float64) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
-	}
-	worst := 0.0
-	for i := range got {
-		d := math.Abs(float64(got[i]) - float64(want[i]))
-		if s := math.Abs(float64(want[i])); s > 1 {
-			d /= s
-		}
-		if d > worst || math.IsNaN(d) {
-			worst = d
-		}
-	}
-	if worst > tol || math.IsNaN(worst) {
-		t.Errorf("%s: max difference %.3g > %g", what, worst, tol)
-	} else {
-		t.Logf("%s: max difference %.3g", what, worst)
-	}
-}
-
-// onnxChecker runs onnx.checker.check_model(full_check=True) with Debian's python3-onnx.
-func onnxChecker(t *testing.T, path string) {
-	t.Helper()
-	if err := exec.Command("/usr/bin/python3", "-c", "import onnx").Run(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("python3-onnx is missing (CI installs it): %v", err)
-		}
-		t.Skipf("python3-onnx is missing: %v", err)
-	}
-	out, err := exec.Command("/usr/bin/python3", "-c",
-		"import onnx, sys; onnx.checker.check_model(sys.argv[1], full_check=True)", path).CombinedOutput()
-	if err != nil {
-		t.Errorf("onnx.checker rejects %s: %v\n%s", path, err, out)
-	}
-}
-
 // Every backbone gives PyTorch's saved outputs, in onnxruntime and in the Go forward pass.
 func TestBackbonesMatchPyTorch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the loop over every backbone")
+	}
 	for _, model := range backbones(t) {
 		dir := filepath.Dir(model)
 		want := readNpy(t, filepath.Join(dir, "expected.npy"))
@@ -101,7 +65,7 @@ func TestBackbonesMatchPyTorch(t *testing.T) {
 				out := filepath.Join(t.TempDir(), "y.npy")
 				mustRun(t, "predict", "--model", model, "--input", filepath.Join(dir, "input.npy"), "--output", out, "--runtime", rt)
 				got := readNpy(t, out)
-				closeTo(t, rt+" vs PyTorch", got.Data, want.Data, 1e-5)
+				testkit.CloseTo(t, rt+" vs PyTorch", got.Data, want.Data, 1e-5, 1e-5)
 			})
 		}
 	}
@@ -110,6 +74,9 @@ func TestBackbonesMatchPyTorch(t *testing.T) {
 // Identity insertion at every position leaves onnxruntime's outputs within 1e-5 of the backbone's, and
 // the exported file passes onnx.checker.
 func TestIdentityInsertEveryPosition(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the loop over every backbone")
+	}
 	for _, model := range backbones(t) {
 		dir := filepath.Dir(model)
 		name := filepath.Base(dir)
@@ -131,8 +98,8 @@ func TestIdentityInsertEveryPosition(t *testing.T) {
 				mustRun(t, "insert", "--backbone", model, "--position", strconv.Itoa(p.Index), "--out", out, "--fair-layers", "2")
 				y := filepath.Join(tmp, "y.npy")
 				mustRun(t, "predict", "--model", out, "--input", filepath.Join(dir, "input.npy"), "--output", y)
-				closeTo(t, "ort, inserted vs backbone", readNpy(t, y).Data, want.Data, 1e-5)
-				onnxChecker(t, out)
+				testkit.CloseTo(t, "ort, inserted vs backbone", readNpy(t, y).Data, want.Data, 1e-5, 1e-5)
+				testkit.OnnxChecker(t, out)
 				var after fairbinn.ModelInfo
 				if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", out)), &after); err != nil {
 					t.Fatal(err)

@@ -14,6 +14,7 @@ type evalCmd struct {
 	tol                             float64
 	threads                         int
 	data                            dataFlags
+	head                            headFlags
 }
 
 func (*evalCmd) Name() string { return "eval" }
@@ -24,6 +25,7 @@ func (*evalCmd) Synopsis() string {
 func (c *evalCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.model, "model", "", "the model to evaluate (ONNX)")
 	c.data.register(fs)
+	c.head.register(fs)
 	fs.Uint64Var(&c.data.seed, "seed", 1, "seed of the validation split (use the training seed to evaluate on its val split)")
 	fs.StringVar(&c.split, "split", "test", "train, val or test")
 	fs.StringVar(&c.runtime, "runtime", string(fairbinn.ORT), "ort (onnxruntime) or go (the Go forward pass)")
@@ -43,7 +45,7 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return fault.Badf("--runtime: %v", err)
 	}
-	model, err := loadModel(c.model)
+	model, err := c.head.load(c.model)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ type predictCmd struct {
 	model, input, output, runtime, split string
 	batch, threads                       int
 	data                                 dataFlags
+	head                                 headFlags
 }
 
 func (*predictCmd) Name() string { return "predict" }
@@ -26,6 +27,7 @@ func (c *predictCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.input, "input", "", "input rows: a float32 .npy array of the model's input shape")
 	fs.StringVar(&c.output, "output", "", "where to write the model's output: .npy (float32) for --input, CSV row,prob,pred for --data")
 	c.data.register(fs)
+	c.head.register(fs)
 	fs.Uint64Var(&c.data.seed, "seed", 1, "seed of the validation split (for --split val)")
 	fs.StringVar(&c.split, "split", "test", "with --data: train, val or test")
 	fs.StringVar(&c.runtime, "runtime", string(fairbinn.ORT), "ort (onnxruntime) or go (the Go forward pass)")
@@ -48,7 +50,7 @@ func (c *predictCmd) Run(ctx context.Context, env *cmdEnv, args []string) error 
 		return fault.Badf("--batch %d: want at least 1", c.batch)
 	}
 	// onnxruntime may run ops the Go forward pass does not have.
-	m, err := loadModel(c.model)
+	m, err := c.head.load(c.model)
 	if err != nil {
 		return err
 	}

@@ -130,8 +130,12 @@ func (c *sweepCmd) options() (fairbinn.SweepOptions, error) {
 	if err != nil {
 		return fairbinn.SweepOptions{}, err
 	}
+	hc, err := c.f.head.choice()
+	if err != nil {
+		return fairbinn.SweepOptions{}, err
+	}
 	return fairbinn.SweepOptions{
-		Backbone: c.f.backbone, Data: data, Position: c.f.position, Layers: c.f.layers, Init: c.f.init,
+		Backbone: c.f.backbone, Data: data, Position: c.f.position, Layers: c.f.layers, Init: c.f.init, Head: hc,
 		Base: base, Methods: grid.Methods, Etas: grid.Etas, Seeds: grid.Seeds,
 		// The method's own learning-rate schedule unless the command line sets one.
 		Configure: func(cfg *train.Config) { methodSchedule(cfg, set) },

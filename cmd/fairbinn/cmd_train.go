@@ -56,6 +56,10 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Res
 	if sameFile(f.backbone, f.out) {
 		return nil, fault.Badf("--out %s is the backbone itself; write to another file", f.out)
 	}
+	hc, err := f.head.choice()
+	if err != nil {
+		return nil, err
+	}
 	m, err := loadModel(f.backbone)
 	if err != nil {
 		return nil, err
@@ -67,7 +71,7 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Res
 	}
 	progress := newProgress(env.stderr, f.quiet)
 	res, err := fairbinn.FineTune(ctx, m, data, fairbinn.Options{
-		Position: f.position, Layers: f.layers, Init: f.init, Train: &cfg, Threads: f.threads,
+		Position: f.position, Layers: f.layers, Init: f.init, Head: hc, Train: &cfg, Threads: f.threads,
 		Checkpoint: f.checkpoint, Resume: f.resume, OnEpoch: progress.epoch, Out: f.out, ReportFile: f.report,
 	})
 	progress.done()

@@ -12,6 +12,7 @@ import (
 
 type verifyCmd struct {
 	data          dataFlags
+	head          headFlags
 	model, input  string
 	random, batch int
 	seed          uint64
@@ -29,6 +30,7 @@ func (c *verifyCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.input, "input", "", "input rows: a float32 .npy array of the model's input shape")
 	fs.IntVar(&c.random, "random", 0, "instead of --input, N rows drawn uniformly from [0, 1)")
 	c.data.register(fs)
+	c.head.register(fs)
 	fs.Uint64Var(&c.seed, "seed", 1, "random seed for --random")
 	fs.Float64Var(&c.tol, "tol", 1e-5, "largest allowed absolute difference between onnxruntime and the Go forward pass")
 	fs.IntVar(&c.batch, "batch", 1024, "rows per run")
@@ -51,7 +53,7 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if c.random < 0 {
 		return fault.Badf("--random %d: want a positive row count", c.random)
 	}
-	m, err := loadModel(c.model)
+	m, err := c.head.load(c.model)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/train"
@@ -80,6 +81,7 @@ type trainFlags struct {
 	threads                         int
 	checkpoint                      string
 	resume, quiet                   bool
+	head                            headFlags
 	fs                              *flag.FlagSet // to tell flags given on the command line from defaults
 }
 
@@ -112,6 +114,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "folder for a checkpoint written after every epoch")
 	fs.BoolVar(&f.resume, "resume", false, "continue from the checkpoint in --checkpoint")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+	f.head.register(fs)
 }
 
 // given reports the flags set on the command line.
@@ -202,4 +205,45 @@ func checkLayers(layers int, init string) error {
 		return fault.Badf("--fair-init %q: want identity or random", init)
 	}
 	return nil
+}
+
+// headFlags say how to read the model's output when the graph alone does not (inspect shows the
+// detected head).
+type headFlags struct {
+	kind     string
+	positive int
+}
+
+func (h *headFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&h.kind, "head", "", "how to read the model's output: probability, logit, softmax or logits (default: detected from the graph)")
+	fs.IntVar(&h.positive, "positive-class", 1, "the positive class of a two-class output")
+}
+
+// choice is the head the flags give, nil when they give none.
+func (h *headFlags) choice() (*fairbinn.HeadChoice, error) {
+	if h.kind == "" && h.positive == 1 {
+		return nil, nil
+	}
+	var kind head.Kind
+	if h.kind != "" {
+		k, err := head.ParseKind(h.kind)
+		if err != nil {
+			return nil, fault.Badf("--head %q: want probability, logit, softmax or logits", h.kind)
+		}
+		kind = k
+	}
+	return &fairbinn.HeadChoice{Kind: kind, Positive: h.positive}, nil
+}
+
+// load imports a model and applies the head the flags give.
+func (h *headFlags) load(path string) (*fairbinn.Model, error) {
+	c, err := h.choice()
+	if err != nil {
+		return nil, err
+	}
+	m, err := loadModel(path)
+	if err != nil || c == nil {
+		return m, err
+	}
+	return m, fairbinn.SetHead(m, c.Kind, c.Positive)
 }

@@ -18,7 +18,7 @@ import (
 	"testing"
 
 	"github.com/fairbinn/fairbinn-go"
-	"github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -53,17 +53,6 @@ func sweepAdultSubset(t *testing.T, trainRows, testRows int) string {
 		}
 	}
 	return "adult:" + dir
-}
-
-// sweepNeedsORT skips without onnxruntime, except in CI, which installs it.
-func sweepNeedsORT(t *testing.T) {
-	t.Helper()
-	if err := ort.Init(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but onnxruntime is unavailable: %v", err)
-		}
-		t.Skipf("skipping: %v", err)
-	}
 }
 
 func readSweep(t *testing.T, dir string) *fairbinn.SweepResult {
@@ -210,7 +199,10 @@ func TestSweepMarkdown(t *testing.T) {
 
 // TestSweepAdult runs a small grid end to end on the shipped backbone and a subset of Adult.
 func TestSweepAdult(t *testing.T) {
-	sweepNeedsORT(t)
+	if testing.Short() {
+		t.Skip("-short: skips the sweeps")
+	}
+	testkit.RequireORT(t)
 	data := sweepAdultSubset(t, 2000, 1000)
 	dir := filepath.Join(t.TempDir(), "sweep")
 	var stdout, stderr bytes.Buffer
@@ -313,7 +305,10 @@ func (w *cancelAfter) Write(p []byte) (int, error) {
 }
 
 func TestSweepInterrupted(t *testing.T) {
-	sweepNeedsORT(t)
+	if testing.Short() {
+		t.Skip("-short: skips the sweeps")
+	}
+	testkit.RequireORT(t)
 	data := sweepAdultSubset(t, 1000, 500)
 	dir := filepath.Join(t.TempDir(), "sweep")
 	ctx, cancel := context.WithCancel(context.Background())

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -11,8 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/exporter"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/ir"
 )
 
@@ -111,7 +112,7 @@ func TestTrainCSV(t *testing.T) {
 	if len(rep.Data.Groups) != 4 || !rep.Parity.OK || rep.Parity.MaxAbsDiff > 1e-5 || len(rep.History) != 2 {
 		t.Errorf("report: groups %v, parity %+v, %d epochs", rep.Data.Groups, rep.Parity, len(rep.History))
 	}
-	onnxChecker(t, out)
+	testkit.OnnxChecker(t, out)
 
 	var info fairbinn.ModelInfo
 	if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", out)), &info); err != nil {
