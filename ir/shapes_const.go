@@ -11,54 +11,18 @@ import (
 // constantShape reads the one value attribute of a Constant: value (a tensor), value_float(s),
 // value_int(s) or value_string(s) (opset 12 on); sparse_value gives no shape here.
 func constantShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
-	if len(n.Attrs) != 1 {
-		return nil, fmt.Errorf("%w: Constant wants exactly one value attribute, got %d", ErrBadAttribute, len(n.Attrs))
-	}
+	t, err := ConstantValue(n)
 	switch {
-	case n.HasAttr("value"):
-		t, err := n.AttrTensor("value")
-		if err != nil {
-			return nil, err
-		}
-		if t == nil || !validDims(t.Dims) {
+	case err != nil:
+		return nil, err
+	case t != nil:
+		if !validDims(t.Dims) {
 			return nil, nil
 		}
 		if k := konstOf(t); k != nil {
 			return []result{{val: k}}, nil
 		}
 		return one(fixedShape(t.Dims)), nil
-	case n.HasAttr("value_float"):
-		v, err := n.AttrFloat("value_float", 0)
-		if err != nil {
-			return nil, err
-		}
-		return []result{{val: &konst{dtype: Float32, dims: []int64{}, floats: []float32{v}}}}, nil
-	case n.HasAttr("value_floats"):
-		v, err := n.AttrFloats("value_floats", nil)
-		if err != nil {
-			return nil, err
-		}
-		k := konstOf(&Tensor{DType: Float32, Dims: []int64{int64(len(v))}, Float: v})
-		if k == nil {
-			return one(Shape{Fixed(int64(len(v)))}), nil
-		}
-		return []result{{val: k}}, nil
-	case n.HasAttr("value_int"):
-		v, err := n.AttrInt("value_int", 0)
-		if err != nil {
-			return nil, err
-		}
-		return []result{{val: &konst{dtype: Int64, dims: []int64{}, ints: []Dim{Fixed(v)}}}}, nil
-	case n.HasAttr("value_ints"):
-		v, err := n.AttrInts("value_ints", nil)
-		if err != nil {
-			return nil, err
-		}
-		k := konstOf(&Tensor{DType: Int64, Dims: []int64{int64(len(v))}, Int: v})
-		if k == nil {
-			return one(Shape{Fixed(int64(len(v)))}), nil
-		}
-		return []result{{val: k}}, nil
 	case n.HasAttr("value_string"):
 		return one(Shape{}), nil
 	case n.HasAttr("value_strings"):
@@ -224,21 +188,8 @@ func readSliceParams(c *shapeCtx, n *Node, in []operand) (p sliceParams, known b
 			return p, false, nil
 		}
 	}
-	if len(p.starts) != len(p.ends) {
-		return p, false, fmt.Errorf("%w: Slice has %d starts and %d ends", ErrShapeMismatch, len(p.starts), len(p.ends))
-	}
-	if p.axes == nil {
-		for i := range p.starts {
-			p.axes = append(p.axes, int64(i))
-		}
-	}
-	if p.steps == nil {
-		for range p.starts {
-			p.steps = append(p.steps, 1)
-		}
-	}
-	if len(p.axes) != len(p.starts) || len(p.steps) != len(p.starts) {
-		return p, false, fmt.Errorf("%w: Slice's starts, ends, axes and steps differ in length", ErrShapeMismatch)
+	if p.axes, p.steps, err = SliceDefaults(p.starts, p.ends, p.axes, p.steps); err != nil {
+		return p, false, err
 	}
 	return p, true, nil
 }
@@ -264,7 +215,7 @@ func sliceShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 			// Only the named axes change.
 			copy(out, s)
 			for _, a := range p.axes {
-				ax, err := normAxis(a, len(s))
+				ax, err := NormAxis(a, len(s))
 				if err != nil {
 					return nil, err
 				}
@@ -280,7 +231,7 @@ func sliceShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 		step[i] = 1
 	}
 	for i, a := range p.axes {
-		ax, err := normAxis(a, len(s))
+		ax, err := NormAxis(a, len(s))
 		if err != nil {
 			return nil, err
 		}
@@ -298,26 +249,8 @@ func sliceShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 			out[ax] = Dim{}
 			continue
 		}
-		dim := d.Value
-		if st < 0 {
-			st += dim
-		}
-		if en < 0 {
-			en += dim
-		}
-		if sp > 0 {
-			st, en = clampInt(st, 0, dim), clampInt(en, 0, dim)
-		} else {
-			st, en = clampInt(st, 0, dim-1), clampInt(en, -1, dim-1)
-		}
-		cnt := int64(0)
-		switch {
-		case sp > 0 && en > st:
-			cnt = (en-st-1)/sp + 1
-		case sp < 0 && st > en:
-			cnt = (st-en-1)/-sp + 1
-		}
-		first[ax], step[ax], out[ax] = st, sp, Fixed(cnt)
+		f, cnt := SliceRange(st, en, sp, d.Value)
+		first[ax], step[ax], out[ax] = f, sp, Fixed(cnt)
 	}
 	if !smallEnough(out) {
 		return one(out), nil

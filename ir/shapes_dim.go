@@ -330,17 +330,6 @@ func isFloatType(d DType) bool {
 	return d == Float32 || d == Float64 || d == Float16 || d == dtBFloat16
 }
 
-// normAxis maps an axis in [-rank, rank) to [0, rank).
-func normAxis(axis int64, rank int) (int, error) {
-	if axis < -int64(rank) || axis >= int64(rank) {
-		return 0, fmt.Errorf("%w: axis %d out of range for rank %d", ErrBadAttribute, axis, rank)
-	}
-	if axis < 0 {
-		axis += int64(rank)
-	}
-	return int(axis), nil
-}
-
 // isStatic reports whether every dim of s is fixed.
 func (s Shape) isStatic() bool {
 	for _, d := range s {

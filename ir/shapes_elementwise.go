@@ -25,11 +25,7 @@ func softmaxShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	if err := need(n, in, 1); err != nil {
 		return nil, err
 	}
-	def := int64(-1)
-	if c.opset < 13 {
-		def = 1
-	}
-	axis, err := n.AttrInt("axis", def)
+	axis, err := SoftmaxAxis(n, c.opset)
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +33,7 @@ func softmaxShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	if s == nil {
 		return nil, nil
 	}
-	if _, err := normAxis(axis, len(s)); err != nil {
+	if _, err := NormAxis(axis, len(s)); err != nil {
 		return nil, err
 	}
 	return one(s), nil

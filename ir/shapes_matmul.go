@@ -11,11 +11,7 @@ func gemmShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	if err := need(n, in, 2); err != nil {
 		return nil, err
 	}
-	transA, err := n.AttrInt("transA", 0)
-	if err != nil {
-		return nil, err
-	}
-	transB, err := n.AttrInt("transB", 0)
+	attrs, err := GemmAttrs(n)
 	if err != nil {
 		return nil, err
 	}
@@ -31,13 +27,13 @@ func gemmShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	m, k, kb, nn := Dim{}, Dim{}, Dim{}, Dim{}
 	if sa != nil {
 		m, k = sa[0], sa[1]
-		if transA != 0 {
+		if attrs.TransA {
 			m, k = k, m
 		}
 	}
 	if sb != nil {
 		kb, nn = sb[0], sb[1]
-		if transB != 0 {
+		if attrs.TransB {
 			kb, nn = nn, kb
 		}
 	}

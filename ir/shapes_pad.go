@@ -46,27 +46,16 @@ func padShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 			return one(unknownShape(rank)), nil
 		}
 		axes = v
-	} else {
-		for a := range rank {
-			axes = append(axes, int64(a))
-		}
 	}
-	if len(pads) != 2*len(axes) {
-		return nil, fmt.Errorf("%w: pads has %d values, want %d (two per axis)", ErrShapeMismatch, len(pads), 2*len(axes))
+	padded, err := PadAxes(axes, rank, len(pads))
+	if err != nil {
+		return nil, err
 	}
 	out := append(Shape{}, xs...)
-	seen := make([]bool, rank)
-	for i, a := range axes {
-		if a < 0 {
-			a += int64(rank)
-		}
-		if a < 0 || a >= int64(rank) || seen[a] {
-			return nil, fmt.Errorf("%w: axes %v do not name distinct axes of a rank-%d tensor", ErrShapeMismatch, axes, rank)
-		}
-		seen[a] = true
-		d := arithDim(arithAdd, arithDim(arithAdd, xs[a], pads[i], Int64), pads[len(axes)+i], Int64)
+	for i, a := range padded {
+		d := arithDim(arithAdd, arithDim(arithAdd, xs[a], pads[i], Int64), pads[len(padded)+i], Int64)
 		if d.IsStatic() && d.Value < 0 {
-			return nil, fmt.Errorf("%w: axis %d of size %v padded by %v and %v is negative", ErrShapeMismatch, a, xs[a], pads[i], pads[len(axes)+i])
+			return nil, fmt.Errorf("%w: axis %d of size %v padded by %v and %v is negative", ErrShapeMismatch, a, xs[a], pads[i], pads[len(padded)+i])
 		}
 		out[a] = d
 	}

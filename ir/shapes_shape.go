@@ -15,20 +15,16 @@ func flattenShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	if err := need(n, in, 1); err != nil {
 		return nil, err
 	}
-	axis, err := n.AttrInt("axis", 1)
-	if err != nil {
-		return nil, err
-	}
 	s := in[0].shape
 	if s == nil {
+		if _, err := n.AttrInt("axis", 1); err != nil {
+			return nil, err
+		}
 		return one(unknownShape(2)), nil
 	}
-	r := int64(len(s))
-	if axis < -r || axis > r {
-		return nil, fmt.Errorf("%w: axis %d out of range for rank %d", ErrBadAttribute, axis, r)
-	}
-	if axis < 0 {
-		axis += r
+	axis, err := FlattenAxis(n, len(s))
+	if err != nil {
+		return nil, err
 	}
 	out := Shape{productOf(s[:axis]).dim(), productOf(s[axis:]).dim()}
 	return reshaped(c, in[0], out), nil
@@ -153,7 +149,7 @@ func concatShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 		}
 	}
 	first := in[0].shape
-	ax, err := normAxis(axis, len(first))
+	ax, err := NormAxis(axis, len(first))
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +305,7 @@ func squeezeShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	given = given && len(axes) > 0
 	drop := make([]bool, len(s))
 	for _, a := range axes {
-		ax, err := normAxis(a, len(s))
+		ax, err := NormAxis(a, len(s))
 		if err != nil {
 			return nil, err
 		}
@@ -356,7 +352,7 @@ func unsqueezeShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	rank := len(s) + len(axes)
 	ones := make([]bool, rank)
 	for _, a := range axes {
-		ax, err := normAxis(a, rank)
+		ax, err := NormAxis(a, rank)
 		if err != nil {
 			return nil, err
 		}
@@ -388,23 +384,10 @@ func shapeOfShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	if s == nil {
 		return one(unknownShape(1)), nil
 	}
-	r := int64(len(s))
-	start, err := n.AttrInt("start", 0)
+	start, end, err := ShapeRange(n, len(s))
 	if err != nil {
 		return nil, err
 	}
-	end, err := n.AttrInt("end", r)
-	if err != nil {
-		return nil, err
-	}
-	if start < 0 {
-		start += r
-	}
-	if end < 0 {
-		end += r
-	}
-	start, end = clampInt(start, 0, r), clampInt(end, 0, r)
-	end = max(end, start)
 	v := &konst{dtype: Int64, dims: []int64{end - start}, ints: slices.Clone(s[start:end])}
 	return []result{{val: v}}, nil
 }
@@ -423,7 +406,7 @@ func gatherShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	if s == nil || is == nil {
 		return nil, nil
 	}
-	ax, err := normAxis(axis, len(s))
+	ax, err := NormAxis(axis, len(s))
 	if err != nil {
 		return nil, err
 	}
@@ -459,5 +442,3 @@ func gatherShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	}
 	return []result{{val: k.pick(src, staticDims(out))}}, nil
 }
-
-func clampInt(v, lo, hi int64) int64 { return max(lo, min(v, hi)) }

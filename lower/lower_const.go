@@ -131,22 +131,8 @@ func lowerSlice(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 		return nil, err
 	}
 	rank := int64(len(data.Dims))
-	if len(starts) != len(ends) {
-		return nil, fmt.Errorf("%w: %d starts and %d ends", ir.ErrShapeMismatch, len(starts), len(ends))
-	}
-	if axes == nil {
-		for i := range starts {
-			axes = append(axes, int64(i))
-		}
-	}
-	if steps == nil {
-		steps = make([]int64, len(starts))
-		for i := range steps {
-			steps[i] = 1
-		}
-	}
-	if len(axes) != len(starts) || len(steps) != len(starts) {
-		return nil, fmt.Errorf("%w: starts, ends, axes and steps differ in length", ir.ErrShapeMismatch)
+	if axes, steps, err = ir.SliceDefaults(starts, ends, axes, steps); err != nil {
+		return nil, err
 	}
 	// Per axis: first index, step and count, clamped as the ONNX spec says.
 	first := make([]int64, rank)
@@ -155,36 +141,17 @@ func lowerSlice(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	for i := range step {
 		step[i] = 1
 	}
-	for i, ax := range axes {
-		if ax < 0 {
-			ax += rank
+	for i, a := range axes {
+		ax, err := ir.NormAxis(a, int(rank))
+		if err != nil {
+			return nil, err
 		}
-		if ax < 0 || ax >= rank {
-			return nil, fmt.Errorf("%w: axis %d out of range for rank %d", ir.ErrBadAttribute, axes[i], rank)
-		}
-		dim, s := data.Dims[ax], steps[i]
+		s := steps[i]
 		if s == 0 {
 			return nil, fmt.Errorf("%w: step 0", ir.ErrBadAttribute)
 		}
-		st, en := starts[i], ends[i]
-		if st < 0 {
-			st += dim
-		}
-		if en < 0 {
-			en += dim
-		}
-		if s > 0 {
-			st, en = clamp(st, 0, dim), clamp(en, 0, dim)
-		} else {
-			st, en = clamp(st, 0, dim-1), clamp(en, -1, dim-1)
-		}
-		c := int64(0)
-		if s > 0 && en > st {
-			c = (en - st + s - 1) / s
-		} else if s < 0 && st > en {
-			c = (st - en - s - 1) / -s
-		}
-		first[ax], step[ax], count[ax] = st, s, c
+		first[ax], count[ax] = ir.SliceRange(starts[i], ends[i], s, data.Dims[ax])
+		step[ax] = s
 	}
 	out := &ir.Tensor{Name: n.Outputs[0], DType: data.DType, Dims: count}
 	strides := make([]int64, rank)
@@ -214,5 +181,3 @@ func lowerSlice(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	}
 	return []operand{{konst: out}}, nil
 }
-
-func clamp(v, lo, hi int64) int64 { return max(lo, min(v, hi)) }

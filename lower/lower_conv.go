@@ -35,11 +35,11 @@ func lowerConv(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	for i, d := range ws[2:] {
 		kernel[i] = int64(d)
 	}
-	spec, err := readWindowSpec(n, len(xs)-2, kernel, false)
+	spec, err := ir.ParseWindow(n, len(xs)-2, kernel, false)
 	if err != nil {
 		return nil, err
 	}
-	win, err := spec.geometry(xs)
+	win, err := geometry(spec, xs)
 	if err != nil {
 		return nil, err
 	}

@@ -113,16 +113,12 @@ func lowerSoftmax(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	if err := checkInputs(in, 1, 1); err != nil {
 		return nil, err
 	}
-	def := int64(-1)
-	if lc.opset < 13 {
-		def = 1
-	}
-	axis, err := n.AttrInt("axis", def)
+	axis, err := ir.SoftmaxAxis(n, lc.opset)
 	if err != nil {
 		return nil, err
 	}
 	shape := in[0].shape()
-	ax, err := normAxis(axis, len(shape))
+	ax, err := ir.NormAxis(axis, len(shape))
 	if err != nil {
 		return nil, err
 	}

@@ -21,32 +21,21 @@ func lowerGemm(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	if err := checkInputs(in, 2, 3); err != nil {
 		return nil, err
 	}
-	alpha, err := n.AttrFloat("alpha", 1)
+	attrs, err := ir.GemmAttrs(n)
 	if err != nil {
 		return nil, err
 	}
-	beta, err := n.AttrFloat("beta", 1)
-	if err != nil {
-		return nil, err
-	}
-	transA, err := n.AttrInt("transA", 0)
-	if err != nil {
-		return nil, err
-	}
-	transB, err := n.AttrInt("transB", 0)
-	if err != nil {
-		return nil, err
-	}
+	alpha, beta, transA, transB := attrs.Alpha, attrs.Beta, attrs.TransA, attrs.TransB
 	sa, sb := in[0].shape(), in[1].shape()
 	if len(sa) != 2 || len(sb) != 2 {
 		return nil, fmt.Errorf("%w: Gemm wants 2-D A and B, got %v and %v", ir.ErrShapeMismatch, sa, sb)
 	}
 	m, k := sa[0], sa[1]
-	if transA != 0 {
+	if transA {
 		m, k = k, m
 	}
 	kb, nn := sb[0], sb[1]
-	if transB != 0 {
+	if transB {
 		kb, nn = nn, kb
 	}
 	if k != kb {
@@ -76,11 +65,11 @@ func lowerGemm(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 				return nil, err
 			}
 		}
-		if y, ok, err := gemmNode(a, b, c, transA != 0, transB != 0, m, k, nn); ok || err != nil {
+		if y, ok, err := gemmNode(a, b, c, transA, transB, m, k, nn); ok || err != nil {
 			return []operand{{node: y}}, err
 		}
 	}
-	y, err := matMulTrans(a, b, transA != 0, transB != 0, m, nn)
+	y, err := matMulTrans(a, b, transA, transB, m, nn)
 	if err != nil {
 		return nil, err
 	}

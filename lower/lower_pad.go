@@ -39,25 +39,13 @@ func lowerPad(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	if err != nil {
 		return nil, err
 	}
-	if axes == nil {
-		for a := range rank {
-			axes = append(axes, int64(a))
-		}
-	}
-	if len(pads) != 2*len(axes) {
-		return nil, fmt.Errorf("%w: pads has %d values, want %d (two per axis)", ir.ErrShapeMismatch, len(pads), 2*len(axes))
+	padded, err := ir.PadAxes(axes, rank, len(pads))
+	if err != nil {
+		return nil, err
 	}
 	g := &padGeom{mode: mode, in: xs, out: make([]int, rank), padB: make([]int, rank), padE: make([]int, rank)}
-	seen := make([]bool, rank)
-	for i, a := range axes {
-		if a < 0 {
-			a += int64(rank)
-		}
-		if a < 0 || a >= int64(rank) || seen[a] {
-			return nil, fmt.Errorf("%w: axes %v do not name distinct axes of a rank-%d tensor", ir.ErrShapeMismatch, axes, rank)
-		}
-		seen[a] = true
-		g.padB[a], g.padE[a] = int(pads[i]), int(pads[len(axes)+i])
+	for i, a := range padded {
+		g.padB[a], g.padE[a] = int(pads[i]), int(pads[len(padded)+i])
 	}
 	for a := range rank {
 		g.out[a] = xs[a] + g.padB[a] + g.padE[a]

@@ -33,7 +33,7 @@ func lowerPool(lc *lowerCtx, n *ir.Node, in []operand, avg bool) ([]operand, err
 	if len(xs) < 3 {
 		return nil, fmt.Errorf("%w: X has shape %v, want [N, C, spatial...]", ir.ErrShapeMismatch, xs)
 	}
-	spec, err := readWindowSpec(n, len(xs)-2, nil, true)
+	spec, err := ir.ParseWindow(n, len(xs)-2, nil, true)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func lowerPool(lc *lowerCtx, n *ir.Node, in []operand, avg bool) ([]operand, err
 			return nil, err
 		}
 	}
-	win, err := spec.geometry(xs)
+	win, err := geometry(spec, xs)
 	if err != nil {
 		return nil, err
 	}
@@ -62,13 +62,13 @@ func lowerGlobalAveragePool(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, 
 		return nil, fmt.Errorf("%w: X has shape %v, want [N, C, spatial...]", ir.ErrShapeMismatch, xs)
 	}
 	rank := len(xs) - 2
-	spec := windowSpec{autoPad: "NOTSET", pads: make([]int64, 2*rank)}
+	spec := ir.Window{AutoPad: "NOTSET", Pads: make([]int64, 2*rank)}
 	for _, d := range xs[2:] {
-		spec.kernel = append(spec.kernel, int64(d))
-		spec.strides = append(spec.strides, 1)
-		spec.dilations = append(spec.dilations, 1)
+		spec.Kernel = append(spec.Kernel, int64(d))
+		spec.Strides = append(spec.Strides, 1)
+		spec.Dilations = append(spec.Dilations, 1)
 	}
-	win, err := spec.geometry(xs)
+	win, err := geometry(spec, xs)
 	if err != nil {
 		return nil, err
 	}

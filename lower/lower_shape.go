@@ -13,17 +13,6 @@ import (
 // to a fixed Reshape for the batch size being lowered. Float data stays gorgonia nodes, built from
 // differentiable ops.
 
-// normAxis maps an ONNX axis in [-rank, rank) to [0, rank).
-func normAxis(axis int64, rank int) (int, error) {
-	if axis < -int64(rank) || axis >= int64(rank) {
-		return 0, fmt.Errorf("%w: axis %d out of range for rank %d", ir.ErrBadAttribute, axis, rank)
-	}
-	if axis < 0 {
-		axis += int64(rank)
-	}
-	return int(axis), nil
-}
-
 // constInts returns the values of an integer input that must be known while building (a shape, axes).
 func constInts(o operand, what string) ([]int64, error) {
 	if o.konst == nil || (o.konst.Int == nil && o.konst.Len() > 0) {
@@ -55,17 +44,10 @@ func lowerFlatten(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	if err := checkInputs(in, 1, 1); err != nil {
 		return nil, err
 	}
-	axis, err := n.AttrInt("axis", 1)
+	shape := in[0].shape()
+	axis, err := ir.FlattenAxis(n, len(shape))
 	if err != nil {
 		return nil, err
-	}
-	shape := in[0].shape()
-	r := int64(len(shape))
-	if axis < -r || axis > r {
-		return nil, fmt.Errorf("%w: axis %d out of range for rank %d", ir.ErrBadAttribute, axis, r)
-	}
-	if axis < 0 {
-		axis += r
 	}
 	out, err := withShape(in[0], []int{shapeSize(shape[:axis]), shapeSize(shape[axis:])})
 	if err != nil {
@@ -140,56 +122,26 @@ func reshapeTarget(from []int, spec []int64, allowZero bool) ([]int, error) {
 
 // lowerConstant turns the Constant's attribute into a value known while building.
 func lowerConstant(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
-	if len(n.Attrs) != 1 {
-		return nil, fmt.Errorf("%w: Constant wants exactly one value attribute, got %d", ir.ErrBadAttribute, len(n.Attrs))
+	v, err := ir.ConstantValue(n)
+	if err != nil {
+		return nil, err
 	}
-	name := ""
-	if len(n.Outputs) > 0 {
-		name = n.Outputs[0]
-	}
-	t := &ir.Tensor{Name: name}
-	switch {
-	case n.HasAttr("value"):
-		v, err := n.AttrTensor("value")
-		if err != nil {
-			return nil, err
-		}
-		if v.Float == nil && v.Int == nil && v.Len() > 0 {
-			return nil, fmt.Errorf("%w: Constant of element type %s", ir.ErrUnsupportedOp, v.DType)
-		}
-		c := *v
-		c.Name, c.Source, c.Changed = name, nil, false
-		t = &c
-	case n.HasAttr("value_float"):
-		v, err := n.AttrFloat("value_float", 0)
-		if err != nil {
-			return nil, err
-		}
-		t.DType, t.Dims, t.Float = ir.Float32, []int64{}, []float32{v}
-	case n.HasAttr("value_floats"):
-		v, err := n.AttrFloats("value_floats", nil)
-		if err != nil {
-			return nil, err
-		}
-		t.DType, t.Dims, t.Float = ir.Float32, []int64{int64(len(v))}, slices.Clone(v)
-	case n.HasAttr("value_int"):
-		v, err := n.AttrInt("value_int", 0)
-		if err != nil {
-			return nil, err
-		}
-		t.DType, t.Dims, t.Int = ir.Int64, []int64{}, []int64{v}
-	case n.HasAttr("value_ints"):
-		v, err := n.AttrInts("value_ints", nil)
-		if err != nil {
-			return nil, err
-		}
-		t.DType, t.Dims, t.Int = ir.Int64, []int64{int64(len(v))}, slices.Clone(v)
-	default:
+	if v == nil {
+		var attr string
 		for k := range n.Attrs {
-			return nil, fmt.Errorf("%w: Constant with attribute %q", ir.ErrUnsupportedOp, k)
+			attr = k // the only one
 		}
+		return nil, fmt.Errorf("%w: Constant with attribute %q", ir.ErrUnsupportedOp, attr)
 	}
-	return []operand{{konst: t}}, nil
+	if v.Float == nil && v.Int == nil && v.Len() > 0 {
+		return nil, fmt.Errorf("%w: Constant of element type %s", ir.ErrUnsupportedOp, v.DType)
+	}
+	t := *v
+	t.Name, t.Source, t.Changed = "", nil, false
+	if len(n.Outputs) > 0 {
+		t.Name = n.Outputs[0]
+	}
+	return []operand{{konst: &t}}, nil
 }
 
 // lowerConcat concatenates along axis (required; negative from opset 11).
@@ -210,7 +162,7 @@ func lowerConcat(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 		}
 	}
 	first := in[0].shape()
-	ax, err := normAxis(axis, len(first))
+	ax, err := ir.NormAxis(axis, len(first))
 	if err != nil {
 		return nil, err
 	}
@@ -403,7 +355,7 @@ func lowerSqueeze(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	shape := in[0].shape()
 	drop := make([]bool, len(shape))
 	for _, a := range axes {
-		ax, err := normAxis(a, len(shape))
+		ax, err := ir.NormAxis(a, len(shape))
 		if err != nil {
 			return nil, err
 		}
@@ -445,7 +397,7 @@ func lowerUnsqueeze(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	rank := len(shape) + len(axes)
 	ones := make([]bool, rank)
 	for _, a := range axes {
-		ax, err := normAxis(a, rank)
+		ax, err := ir.NormAxis(a, rank)
 		if err != nil {
 			return nil, err
 		}
@@ -478,23 +430,10 @@ func lowerShape(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 		return nil, err
 	}
 	shape := in[0].shape()
-	r := int64(len(shape))
-	start, err := n.AttrInt("start", 0)
+	start, end, err := ir.ShapeRange(n, len(shape))
 	if err != nil {
 		return nil, err
 	}
-	end, err := n.AttrInt("end", r)
-	if err != nil {
-		return nil, err
-	}
-	if start < 0 {
-		start += r
-	}
-	if end < 0 {
-		end += r
-	}
-	start, end = clamp(start, 0, r), clamp(end, 0, r)
-	end = max(end, start)
 	t := &ir.Tensor{DType: ir.Int64, Dims: []int64{end - start}, Int: make([]int64, 0, end-start)}
 	if len(n.Outputs) > 0 {
 		t.Name = n.Outputs[0]
@@ -516,7 +455,7 @@ func lowerGather(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 		return nil, err
 	}
 	shape := in[0].shape()
-	ax, err := normAxis(axis, len(shape))
+	ax, err := ir.NormAxis(axis, len(shape))
 	if err != nil {
 		return nil, err
 	}

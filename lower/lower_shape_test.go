@@ -86,7 +86,7 @@ func TestViewChainFoldsForEachBatch(t *testing.T) {
 				}
 			}
 		}
-		shapes, err := lower.InferShapes(g)
+		shapes, err := ir.InferShapes(g)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -76,82 +76,11 @@ func (w *window) validTaps(a, o int) (lo, hi, padded int) {
 	return lo, hi, padded
 }
 
-// windowSpec is what a Conv or pooling node says about its window, before the input shape is known.
-type windowSpec struct {
-	kernel    []int64
-	strides   []int64
-	dilations []int64
-	pads      []int64
-	autoPad   string
-	ceil      bool
-}
-
-// readWindowSpec reads kernel_shape, strides, dilations, pads and auto_pad (and ceil_mode when pool is
-// set) with their ONNX defaults. kernel is the kernel shape implied by the inputs (Conv's W), or nil.
-func readWindowSpec(n *ir.Node, rank int, kernel []int64, pool bool) (windowSpec, error) {
-	var ws windowSpec
-	var err error
-	if ws.kernel, err = n.AttrInts("kernel_shape", kernel); err != nil {
-		return ws, err
-	}
-	switch {
-	case ws.kernel == nil:
-		return ws, fmt.Errorf("%w: attribute \"kernel_shape\" is required", ir.ErrBadAttribute)
-	case kernel != nil && !equalInts(ws.kernel, kernel):
-		return ws, fmt.Errorf("%w: attribute \"kernel_shape\" is %v but the weights have kernel %v", ir.ErrShapeMismatch, ws.kernel, kernel)
-	}
-	ones := make([]int64, rank)
-	for i := range ones {
-		ones[i] = 1
-	}
-	if ws.strides, err = n.AttrInts("strides", ones); err != nil {
-		return ws, err
-	}
-	if ws.dilations, err = n.AttrInts("dilations", ones); err != nil {
-		return ws, err
-	}
-	if ws.pads, err = n.AttrInts("pads", make([]int64, 2*rank)); err != nil {
-		return ws, err
-	}
-	if ws.autoPad, err = n.AttrString("auto_pad", "NOTSET"); err != nil {
-		return ws, err
-	}
-	if pool {
-		c, err := n.AttrInt("ceil_mode", 0)
-		if err != nil {
-			return ws, err
-		}
-		ws.ceil = c != 0
-	}
-	for _, a := range []struct {
-		name string
-		v    []int64
-		n    int
-		min  int64
-	}{{"kernel_shape", ws.kernel, rank, 1}, {"strides", ws.strides, rank, 1}, {"dilations", ws.dilations, rank, 1}, {"pads", ws.pads, 2 * rank, 0}} {
-		if len(a.v) != a.n {
-			return ws, fmt.Errorf("%w: attribute %q has %d values, want %d for %d spatial axes", ir.ErrBadAttribute, a.name, len(a.v), a.n, rank)
-		}
-		for _, v := range a.v {
-			if v < a.min {
-				return ws, fmt.Errorf("%w: attribute %q: value %d is below %d", ir.ErrBadAttribute, a.name, v, a.min)
-			}
-		}
-	}
-	switch ws.autoPad {
-	case "NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER":
-	default:
-		return ws, fmt.Errorf("%w: attribute \"auto_pad\": unknown value %q", ir.ErrBadAttribute, ws.autoPad)
-	}
-	return ws, nil
-}
-
-// geometry resolves the spec against an input shape [N, C, spatial...], following onnxruntime's output
-// size and auto_pad rules.
-func (ws windowSpec) geometry(x []int) (*window, error) {
+// geometry resolves a window read by ir.ParseWindow against an input shape [N, C, spatial...].
+func geometry(ws ir.Window, x []int) (*window, error) {
 	rank := len(x) - 2
-	if rank < 1 || rank > maxSpatial || rank != len(ws.kernel) {
-		return nil, fmt.Errorf("%w: input shape %v: want N, C and %d spatial axes (1 to %d supported)", ir.ErrUnsupportedOp, x, len(ws.kernel), maxSpatial)
+	if rank < 1 || rank > maxSpatial || rank != len(ws.Kernel) {
+		return nil, fmt.Errorf("%w: input shape %v: want N, C and %d spatial axes (1 to %d supported)", ir.ErrUnsupportedOp, x, len(ws.Kernel), maxSpatial)
 	}
 	w := &window{rank: rank, n: x[0], c: x[1]}
 	for a := range maxSpatial {
@@ -160,54 +89,12 @@ func (ws windowSpec) geometry(x []int) (*window, error) {
 	off := maxSpatial - rank
 	for i := range rank {
 		a := off + i
-		in, k, s, d := x[2+i], int(ws.kernel[i]), int(ws.strides[i]), int(ws.dilations[i])
-		dk := (k-1)*d + 1
-		w.in[a], w.k[a], w.s[a], w.d[a] = in, k, s, d
-		var out int
-		switch ws.autoPad {
-		case "NOTSET", "VALID":
-			if ws.autoPad == "NOTSET" {
-				w.padB[a], w.padE[a] = int(ws.pads[i]), int(ws.pads[rank+i])
-			}
-			span := in + w.padB[a] + w.padE[a] - dk
-			if span < 0 {
-				return nil, fmt.Errorf("%w: axis %d: window of %d (dilated) does not fit the padded input of %d", ir.ErrShapeMismatch, 2+i, dk, in+w.padB[a]+w.padE[a])
-			}
-			out = span/s + 1
-			if ws.ceil {
-				out = (span+s-1)/s + 1
-				// As onnxruntime and PyTorch do, the last window must start inside the input or the
-				// begin padding.
-				if (out-1)*s >= in+w.padB[a] {
-					out--
-				}
-			}
-		default: // SAME_UPPER, SAME_LOWER
-			out = (in + s - 1) / s
-			total := max(0, (out-1)*s+dk-in)
-			if ws.autoPad == "SAME_LOWER" {
-				w.padB[a] = (total + 1) / 2
-			} else {
-				w.padB[a] = total / 2
-			}
-			w.padE[a] = total - w.padB[a]
+		out, padB, padE, err := ws.Axis(i, int64(x[2+i]))
+		if err != nil {
+			return nil, err
 		}
-		if out < 1 {
-			return nil, fmt.Errorf("%w: axis %d: output would be empty", ir.ErrShapeMismatch, 2+i)
-		}
-		w.out[a] = out
+		w.in[a], w.k[a], w.s[a], w.d[a] = x[2+i], int(ws.Kernel[i]), int(ws.Strides[i]), int(ws.Dilations[i])
+		w.out[a], w.padB[a], w.padE[a] = int(out), int(padB), int(padE)
 	}
 	return w, nil
-}
-
-func equalInts(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
