@@ -48,23 +48,25 @@ type Options struct {
 // Report is the record of a fine-tuning run: what was trained, on what, the backbone's and the selected
 // model's metrics (onnxruntime's), the history, and the parity check. train --report writes it.
 type Report struct {
-	Version  string             `json:"fairbinn_version"`
-	Method   train.Method       `json:"method"`
-	Config   train.Config       `json:"config"`
-	Backbone string             `json:"backbone"`
-	Position insert.Position    `json:"position"`
-	Layers   int                `json:"fair_layers"`
-	Init     string             `json:"fair_init"`
-	Out      string             `json:"out"`
-	Data     DataReport         `json:"data"`
-	Before   SplitMetrics       `json:"backbone_metrics"`
-	After    SplitMetrics       `json:"selected_metrics"`
-	Selected int                `json:"selected_epoch"`
-	History  []train.Epoch      `json:"history"`
-	Leader   []string           `json:"leader_params"`
-	Follower []string           `json:"follower_params"`
-	Parity   ParityReport       `json:"parity"`
-	Timings  map[string]float64 `json:"timings_seconds"`
+	Version  string          `json:"fairbinn_version"`
+	Method   train.Method    `json:"method"`
+	Config   train.Config    `json:"config"`
+	Backbone string          `json:"backbone"`
+	Position insert.Position `json:"position"`
+	Layers   int             `json:"fair_layers"`
+	Init     string          `json:"fair_init"`
+	Out      string          `json:"out"`
+	Data     DataReport      `json:"data"`
+	Before   SplitMetrics    `json:"backbone_metrics"`
+	After    SplitMetrics    `json:"selected_metrics"`
+	Selected int             `json:"selected_epoch"`
+	History  []train.Epoch   `json:"history"`
+	Leader   []string        `json:"leader_params"`
+	Follower []string        `json:"follower_params"`
+	Parity   ParityReport    `json:"parity"`
+	// Prefix is set when the layers before the position were frozen and run in onnxruntime.
+	Prefix  *PrefixReport      `json:"prefix,omitempty"`
+	Timings map[string]float64 `json:"timings_seconds"`
 }
 
 // DataReport says which data a run used.
@@ -153,16 +155,32 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	tr, err := train.NewTrainer(g, data, cfg)
+	// Training runs on the whole model in Go, or on the layers after the position with the prefix's
+	// activations computed once in onnxruntime.
+	trainGraph, trainData, trainCfg := g, data, cfg
+	frozen, err := freezePrefix(g, pos, cfg.TrainLeader)
+	if err != nil {
+		return nil, err
+	}
+	if frozen != nil {
+		if trainData, err = frozen.activations(data, opts.Threads); err != nil {
+			return nil, err
+		}
+		trainGraph = frozen.suffix
+		if trainCfg.TrainLeader == train.LeaderAfter {
+			trainCfg.TrainLeader = train.LeaderAll // every backbone layer of the suffix is after the position
+		}
+	}
+	tr, err := train.NewTrainer(trainGraph, trainData, trainCfg)
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	defer tr.Close()
 	var before SplitMetrics
-	if before.Val, err = tr.Evaluate(data.Val); err != nil {
+	if before.Val, err = tr.Evaluate(trainData.Val); err != nil {
 		return nil, err
 	}
-	if before.Test, err = tr.Evaluate(data.Test); err != nil {
+	if before.Test, err = tr.Evaluate(trainData.Test); err != nil {
 		return nil, err
 	}
 	if opts.Resume {
@@ -197,6 +215,9 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 			Features: data.Train.Cols, DroppedRow: res.DroppedRows,
 		},
 	}
+	if frozen != nil {
+		rep.Prefix = &frozen.report
+	}
 
 	// Export, then measure everything on what was exported: onnxruntime's predictions.
 	setProvenance(rep, backbone)
@@ -209,7 +230,9 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	if rep.After.Val, err = Evaluate(exported, ORT, data.Val, data.GroupNames, run); err != nil {
 		return nil, err
 	}
-	goProbs, err := Probabilities(exported, Go, data.Test, run)
+	// Parity: the exported file end to end in onnxruntime against what training computed (the Go forward
+	// pass, on the prefix's activations when the prefix was frozen).
+	goProbs, err := train.Probabilities(trainGraph, trainData.Test)
 	if err != nil {
 		return nil, err
 	}
@@ -223,6 +246,9 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 		MaxAbsDiff:     parity.MaxAbsDiff(goProbs, ortProbs),
 		LabelAgreement: parity.Agreement(fairness.Predict(goProbs), fairness.Predict(ortProbs)),
 		Tolerance:      parity.Tolerance,
+	}
+	if frozen != nil {
+		rep.Parity.Runtime = "onnxruntime (exported model) vs onnxruntime prefix + Go forward pass"
 	}
 	rep.Parity.OK = rep.Parity.MaxAbsDiff <= parity.Tolerance
 	// The metrics stored in the model are the ones onnxruntime gives.

@@ -27,7 +27,10 @@ type ModelInfo struct {
 	Head        *head.Head        `json:"head,omitempty"` // how fairbinn reads the first output
 	HeadError   string            `json:"head_error,omitempty"`
 	Unsupported string            `json:"unsupported,omitempty"`
-	Positions   []insert.Position `json:"positions"`
+	// Training says, per position, how fine-tuning there runs: "Go" (the whole model), "onnxruntime
+	// prefix + Go" (the layers before it frozen in onnxruntime), or "no: why".
+	Training  []string          `json:"training"`
+	Positions []insert.Position `json:"positions"`
 }
 
 // TensorInfo describes a graph input or output.
@@ -51,7 +54,7 @@ func describeValues(vs []*ir.Value) []TensorInfo {
 
 // Inspect describes m: opset, producer, inputs and outputs, op counts, parameters, metadata and the
 // insertion positions. A model the Go forward pass cannot run is described too, with why in
-// Unsupported and no positions.
+// Unsupported; its positions say how they can be trained.
 func Inspect(m *Model) (*ModelInfo, error) {
 	g := m.Graph
 	info := &ModelInfo{
@@ -74,12 +77,25 @@ func Inspect(m *Model) (*ModelInfo, error) {
 	}
 	if err := lower.CheckSupported(g); err != nil {
 		info.Unsupported = err.Error()
-		return info, nil
 	}
 	positions, err := insert.Positions(g)
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, fmt.Errorf("%s: %w", m.Path, err))
 	}
 	info.Positions = positions
+	// Where the Go side cannot run the whole model, a position can still be trained when the layers
+	// after it can: the prefix then runs in onnxruntime.
+	for _, p := range positions {
+		how := "Go"
+		if info.Unsupported != "" {
+			how = "onnxruntime prefix + Go"
+			if _, suffix, err := ir.Cut(g, p.Tensor); err != nil {
+				how = "no: " + err.Error()
+			} else if err := lower.CheckSupported(suffix); err != nil {
+				how = "no: the layers after it need what the Go forward pass lacks"
+			}
+		}
+		info.Training = append(info.Training, how)
+	}
 	return info, nil
 }

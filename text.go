@@ -35,8 +35,13 @@ func WriteBeforeAfter(w io.Writer, rep *Report) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	WriteGroups(w, "test", rep.Before.Test.Groups, rep.After.Test.Groups)
-	fmt.Fprintf(w, "\nparity: onnxruntime vs Go forward pass on %d test rows: max abs diff %.3g, labels agree %.2f%% (tolerance %g)\n",
-		rep.Parity.Rows, rep.Parity.MaxAbsDiff, 100*rep.Parity.LabelAgreement, rep.Parity.Tolerance)
+	fmt.Fprintf(w, "\nparity: %s on %d test rows: max abs diff %.3g, labels agree %.2f%% (tolerance %g)\n",
+		rep.Parity.Runtime, rep.Parity.Rows, rep.Parity.MaxAbsDiff, 100*rep.Parity.LabelAgreement, rep.Parity.Tolerance)
+	if p := rep.Prefix; p != nil {
+		fmt.Fprintf(w, "prefix: the layers up to %s were frozen and run once per split in %s (%s); activations cached in memory, %.1f MB\n",
+			p.Tensor, p.Runtime, p.Why, float64(p.CacheBytes)/1e6)
+	}
+	fmt.Fprintf(w, "trained: %d leader parameter(s) %v, %d fairness-layer parameter(s)\n", len(rep.Leader), rep.Leader, len(rep.Follower))
 }
 
 // WriteGroups prints the per-group table; after may be nil for a single model.
@@ -198,8 +203,7 @@ func WriteModelInfo(out io.Writer, info *ModelInfo) {
 	}
 	w.Flush()
 	if info.Unsupported != "" {
-		fmt.Fprintf(out, "\nthe Go forward pass cannot run this model, so no insertion positions are listed: %s\n", info.Unsupported)
-		return
+		fmt.Fprintf(out, "\n%s\n", info.Unsupported)
 	}
 	fmt.Fprintf(out, "\ninsertion positions (use --position K or --position name:TENSOR)\n")
 	if len(info.Positions) == 0 {
@@ -207,13 +211,13 @@ func WriteModelInfo(out io.Writer, info *ModelInfo) {
 		return
 	}
 	w = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "  K\ttensor\twidth\tafter\tinserted layer")
-	for _, p := range info.Positions {
+	fmt.Fprintln(w, "  K\ttensor\twidth\tafter\tinserted layer\ttrained in")
+	for i, p := range info.Positions {
 		layer := "Gemm (linear)"
 		if p.NonNegative {
 			layer = "Gemm + Relu"
 		}
-		fmt.Fprintf(w, "  %d\t%s\t%d\t%s\t%s\n", p.Index, p.Tensor, p.Width, p.Activation, layer)
+		fmt.Fprintf(w, "  %d\t%s\t%d\t%s\t%s\t%s\n", p.Index, p.Tensor, p.Width, p.Activation, layer, info.Training[i])
 	}
 	w.Flush()
 }

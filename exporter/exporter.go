@@ -183,8 +183,12 @@ func toProto(g *ir.Graph) (*onnxpb.ModelProto, error) {
 		}
 		mp.OpsetImport = ops
 	} else {
+		irVersion := g.IRVersion
+		if irVersion == 0 {
+			irVersion = 8
+		}
 		mp = &onnxpb.ModelProto{
-			IrVersion:    proto.Int64(8),
+			IrVersion:    proto.Int64(irVersion),
 			ProducerName: proto.String(g.Producer),
 			Graph:        &onnxpb.GraphProto{Name: proto.String(g.Name)},
 		}

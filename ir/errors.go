@@ -3,6 +3,7 @@ package ir
 import (
 	"errors"
 	"fmt"
+
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
 

@@ -2,10 +2,11 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 	"slices"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Numpy-style multidirectional broadcasting (ONNX's Add, Sub, Mul, Div, Gemm's C), both for gorgonia nodes

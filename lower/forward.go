@@ -2,12 +2,13 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"slices"
 
 	G "gorgonia.org/gorgonia"
 	gt "gorgonia.org/tensor"
+
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // Run computes the lowered graph once on the given inputs (one per Lowered.Inputs, shapes must match)

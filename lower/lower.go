@@ -3,13 +3,14 @@ package lower
 import (
 	"errors"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/internal/fault"
-	"github.com/fairbinn/fairbinn-go/ir"
 	"sort"
 	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // opKey identifies an op by domain ("" for the default ONNX domain) and type.

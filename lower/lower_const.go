@@ -2,8 +2,9 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 	"math"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Ops that exporters emit to compute constants (PyTorch's F.pad builds its pads this way). They are

@@ -2,9 +2,10 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // presentInput returns input i of a node when it is given (optional inputs may be omitted or named "").

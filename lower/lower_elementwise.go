@@ -2,9 +2,10 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // present reports whether an optional input was given.

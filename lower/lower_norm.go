@@ -2,9 +2,10 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // lowerBatchNormalization lowers inference-mode BatchNormalization (opset 9's signature up to 13, opset

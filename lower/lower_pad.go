@@ -2,10 +2,11 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // lowerPad lowers Pad (opset 11 on: pads, constant_value and, from opset 18, axes are inputs) to a

@@ -2,9 +2,10 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // The pooling ops lower to kernelOps: gorgonia's MaxPool2D pads symmetrically and has no ceil_mode,

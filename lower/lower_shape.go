@@ -2,10 +2,11 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 	"slices"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Shape ops. Integer tensors (shapes, axes, indices) are constants computed in Go while the graph is

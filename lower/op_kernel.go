@@ -2,13 +2,14 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 	"hash"
 	"hash/fnv"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // kernelOp is a gorgonia op computed by a pure-Go float32 kernel, for the ops whose ONNX semantics

@@ -2,12 +2,13 @@ package lower
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 	"math"
 	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Data-movement ops (reshape, broadcast, gather, concat) and softmax, as kernelOps that always write

@@ -1,0 +1,88 @@
+package fairbinn
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/exporter"
+	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/train"
+)
+
+// PrefixReport says how the part of the model before the insertion position was run when it was frozen:
+// once per split in onnxruntime, its activations kept in memory and reused every epoch.
+type PrefixReport struct {
+	Tensor  string `json:"tensor"`  // the activation the prefix ends with
+	Why     string `json:"why"`     // why the prefix was frozen
+	Runtime string `json:"runtime"` // "onnxruntime"
+	// CacheBytes is the memory the cached activations of the three splits take.
+	CacheBytes int64   `json:"cache_bytes"`
+	Seconds    float64 `json:"seconds"` // to compute them
+}
+
+// frozenPrefix is a model cut at the insertion position: the prefix runs in onnxruntime, the suffix
+// (fairness layers and every layer after them) is lowered to Go and trained on the prefix's activations.
+type frozenPrefix struct {
+	prefix, suffix *ir.Graph
+	report         PrefixReport
+}
+
+// freezePrefix decides whether the prefix must be frozen — when the Go forward pass cannot run it, or
+// when the leader trains only the layers after the position, so the prefix's activations never change —
+// and cuts g at pos if so. It returns nil when the whole model trains in Go.
+func freezePrefix(g *ir.Graph, pos insert.Position, leader train.LeaderParams) (*frozenPrefix, error) {
+	why := ""
+	if err := lower.CheckSupported(g); err != nil {
+		why = err.Error() + "; the prefix runs in onnxruntime"
+	} else if leader == train.LeaderAfter {
+		why = "the leader trains only the layers after the position"
+	}
+	if why == "" {
+		return nil, nil
+	}
+	prefix, suffix, err := ir.Cut(g, pos.Tensor)
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	if err := lower.CheckSupported(suffix); err != nil {
+		return nil, fault.Badf("position %d (%s): the layers after it need what fairbinn's Go forward pass lacks, so they cannot be trained: %v", pos.Index, pos.Tensor, err)
+	}
+	return &frozenPrefix{prefix: prefix, suffix: suffix, report: PrefixReport{Tensor: pos.Tensor, Why: why, Runtime: "onnxruntime"}}, nil
+}
+
+// activations runs the prefix in onnxruntime on every split of data and returns the data with each
+// split's features replaced by the prefix's activations (labels, groups and rows unchanged).
+func (f *frozenPrefix) activations(data *dataset.Data, threads int) (*dataset.Data, error) {
+	t0 := time.Now()
+	raw, err := exporter.Marshal(f.prefix)
+	if err != nil {
+		return nil, fmt.Errorf("the prefix as ONNX: %w", err)
+	}
+	s, err := ort.Open(raw, ort.Options{Threads: threads})
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, fmt.Errorf("onnxruntime refuses the prefix up to %s: %w", f.report.Tensor, err))
+	}
+	defer s.Close()
+	cached := *data
+	for _, sp := range []**dataset.Split{&cached.Train, &cached.Val, &cached.Test} {
+		in := *sp
+		out, err := ort.RunBatched(s, in.Features(0), train.EvalBatch)
+		if err != nil {
+			return nil, fmt.Errorf("the prefix on the %s split: %w", in.Name, err)
+		}
+		if len(out.Shape) != 2 || int(out.Shape[0]) != in.Rows {
+			return nil, fmt.Errorf("the prefix gives shape %v for %d rows; want [rows, width]", out.Shape, in.Rows)
+		}
+		act := *in
+		act.X, act.Cols = out.Data, int(out.Shape[1])
+		*sp = &act
+		f.report.CacheBytes += int64(len(out.Data)) * 4
+	}
+	f.report.Seconds = time.Since(t0).Seconds()
+	return &cached, nil
+}
