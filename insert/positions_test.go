@@ -39,7 +39,8 @@ func TestPositionsAdultMLP(t *testing.T) {
 // insert.Positions gave when it took its shapes from lower.InferShapes (recorded before the switch to
 // ir.InferShapes), or the error it returns. The models with an op or an input type the Go forward pass
 // does not support made lower.InferShapes fail with ErrUnsupportedOp; their shapes after that op are
-// now unknown instead, which leaves them, as before, without a position.
+// now unknown instead, which leaves them, as before, without a position. The testdata/models9 entries are
+// the hidden activations of the modules testdata/gen/make_heads.py builds.
 var wantPositions = map[string]struct {
 	positions []insert.Position
 	err       error
@@ -61,6 +62,15 @@ var wantPositions = map[string]struct {
 	"testdata/models/cnn_gap/model.onnx":             {positions: []insert.Position{{1, "/Squeeze_1_output_0", 8, "Relu", true}}},
 	"testdata/models/cnn_small/model.onnx":           {positions: []insert.Position{{1, "/Reshape_output_0", 32, "Relu", true}, {2, "/Relu_2_output_0", 16, "Relu", true}}},
 	"testdata/models/mlp_bn_softmax/model.onnx":      {positions: []insert.Position{{1, "/Relu_output_0", 32, "Relu", true}, {2, "/act2/LeakyRelu_output_0", 16, "LeakyRelu", false}}},
+	"testdata/models9/embed_two_inputs/model.onnx":   {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}, {2, "/Relu_1_output_0", 16, "Relu", true}}},
+	"testdata/models9/four_class/model.onnx":         {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}, {2, "/Relu_1_output_0", 16, "Relu", true}}},
+	"testdata/models9/keras_style/model.onnx":        {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}, {2, "/Relu_1_output_0", 16, "Relu", true}}},
+	"testdata/models9/lstm/model.onnx":               {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}}},
+	"testdata/models9/mlp_layernorm/model.onnx":      {positions: []insert.Position{{1, "/Mul_2_output_0", 32, "Mul", false}, {2, "/Relu_output_0", 32, "Relu", true}}},
+	"testdata/models9/raw_logit/model.onnx":          {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}, {2, "/Relu_1_output_0", 16, "Relu", true}}},
+	"testdata/models9/transformer/model.onnx":        {positions: []insert.Position{{1, "/encoder/layers.0/self_attn/Reshape_3_output_0", 16, "MatMul", false}, {2, "/Relu_output_0", 16, "Relu", true}}},
+	"testdata/models9/two_class/model.onnx":          {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}, {2, "/Relu_1_output_0", 16, "Relu", true}}},
+	"testdata/models9/two_outputs/model.onnx":        {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}, {2, "/Relu_1_output_0", 16, "Relu", true}}},
 	"testdata/models/mlp_static_ext/model.onnx":      {positions: []insert.Position{{1, "/Tanh_output_0", 12, "Tanh", false}, {2, "/Sigmoid_output_0", 6, "Sigmoid", true}}},
 }
 
