@@ -64,6 +64,8 @@ type Report struct {
 	Leader   []string        `json:"leader_params"`
 	Follower []string        `json:"follower_params"`
 	Parity   ParityReport    `json:"parity"`
+	// Baseline is what per-group thresholds on the unmodified backbone reach, chosen on validation.
+	Baseline *BaselineReport `json:"threshold_baseline,omitempty"`
 	// Prefix is set when the layers before the position were frozen and run in onnxruntime.
 	Prefix  *PrefixReport      `json:"prefix,omitempty"`
 	Timings map[string]float64 `json:"timings_seconds"`
@@ -183,6 +185,7 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	if before.Test, err = tr.Evaluate(trainData.Test); err != nil {
 		return nil, err
 	}
+	baseline := thresholdBaseline(trainGraph, trainData, trainCfg)
 	if opts.Resume {
 		if err := tr.Resume(opts.Checkpoint); err != nil {
 			return nil, fault.Wrap(fault.BadInput, err)
@@ -218,6 +221,7 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	if frozen != nil {
 		rep.Prefix = &frozen.report
 	}
+	rep.Baseline = baseline
 
 	// Export, then measure everything on what was exported: onnxruntime's predictions.
 	setProvenance(rep, backbone)

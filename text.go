@@ -37,6 +37,9 @@ func WriteBeforeAfter(w io.Writer, rep *Report) {
 	WriteGroups(w, "test", rep.Before.Test.Groups, rep.After.Test.Groups)
 	fmt.Fprintf(w, "\nparity: %s on %d test rows: max abs diff %.3g, labels agree %.2f%% (tolerance %g)\n",
 		rep.Parity.Runtime, rep.Parity.Rows, rep.Parity.MaxAbsDiff, 100*rep.Parity.LabelAgreement, rep.Parity.Tolerance)
+	if b := rep.Baseline; b != nil {
+		writeBaseline(w, rep, b)
+	}
 	if p := rep.Prefix; p != nil {
 		fmt.Fprintf(w, "prefix: the layers up to %s were frozen and run once per split in %s (%s); activations cached in memory, %.1f MB\n",
 			p.Tensor, p.Runtime, p.Why, float64(p.CacheBytes)/1e6)
@@ -220,4 +223,21 @@ func WriteModelInfo(out io.Writer, info *ModelInfo) {
 		fmt.Fprintf(w, "  %d\t%s\t%d\t%s\t%s\t%s\n", p.Index, p.Tensor, p.Width, p.Activation, layer, info.Training[i])
 	}
 	w.Flush()
+}
+
+// writeBaseline says what per-group thresholds on the backbone reach beside what fine-tuning reached,
+// and whether fine-tuning beat them.
+func writeBaseline(w io.Writer, rep *Report, b *BaselineReport) {
+	crit := strings.ToUpper(b.Criterion.String())
+	if b.Error != "" {
+		fmt.Fprintf(w, "baseline: per-group thresholds on the backbone within %s <= %g: none (%s)\n", crit, b.Limit, b.Error)
+		return
+	}
+	tuned := rep.After.Test
+	verdict := "fine-tuning does not beat it"
+	if tuned.Accuracy > b.Test.Accuracy && b.Criterion.Gap(tuned) <= b.Criterion.Gap(*b.Test) {
+		verdict = "fine-tuning beats it"
+	}
+	fmt.Fprintf(w, "baseline: per-group thresholds on the backbone chosen on validation for %s <= %g: test accuracy %.4f, %s %.4f; fine-tuned %.4f, %s %.4f: %s\n",
+		crit, b.Limit, b.Test.Accuracy, crit, b.Criterion.Gap(*b.Test), tuned.Accuracy, crit, b.Criterion.Gap(tuned), verdict)
 }

@@ -1,0 +1,57 @@
+package fairbinn
+
+import (
+	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/train"
+)
+
+// BaselineReport is the honest baseline of a fine-tuning run: per-group decision thresholds on the
+// unmodified model's scores, chosen on the validation split for the highest accuracy within the same
+// fairness limit, then applied to the test split. What fine-tuning buys is the difference.
+type BaselineReport struct {
+	Criterion  fairness.Criterion `json:"criterion"`
+	Limit      float64            `json:"limit"`
+	Thresholds map[string]float64 `json:"thresholds,omitempty"` // by group
+	Val        *fairness.Metrics  `json:"val,omitempty"`
+	Test       *fairness.Metrics  `json:"test,omitempty"`
+	Error      string             `json:"error,omitempty"` // why there is none
+}
+
+// baselineLimit is the fairness limit of the comparison: the selection rule's, else 0.01.
+func baselineLimit(cfg train.Config) float64 {
+	if cfg.Select.Rule == train.SelectAccAtGap {
+		return cfg.Select.Limit
+	}
+	return 0.01
+}
+
+// thresholdBaseline computes the baseline on g's scores (the backbone, with identity fairness layers
+// when they were just inserted).
+func thresholdBaseline(g *ir.Graph, data *dataset.Data, cfg train.Config) *BaselineReport {
+	rep := &BaselineReport{Criterion: cfg.Fairness, Limit: baselineLimit(cfg)}
+	val, err := train.Probabilities(g, data.Val)
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	test, err := train.Probabilities(g, data.Test)
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	th, err := fairness.FitThresholds(val, data.Val.Y, data.Val.Group, len(data.GroupNames), cfg.Fairness, rep.Limit)
+	if err != nil {
+		rep.Error = err.Error()
+		return rep
+	}
+	rep.Thresholds = map[string]float64{}
+	for g, name := range data.GroupNames {
+		rep.Thresholds[name] = th.T[g]
+	}
+	v := fairness.Compute(th.Apply(val, data.Val.Group), data.Val.Y, data.Val.Group, data.GroupNames)
+	t := fairness.Compute(th.Apply(test, data.Test.Group), data.Test.Y, data.Test.Group, data.GroupNames)
+	rep.Val, rep.Test = &v, &t
+	return rep
+}
