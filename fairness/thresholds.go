@@ -54,7 +54,12 @@ func candidates(prob []float32, label []float32) []candidate {
 		}
 		return float64(a) / float64(b)
 	}
-	out := []candidate{{t: math.Inf(1), correct: neg}}
+	// Above every score (and JSON-encodable, unlike +Inf): nobody is selected.
+	top := 1.0
+	if n > 0 {
+		top = max(top, float64(prob[idx[0]]))
+	}
+	out := []candidate{{t: math.Nextafter(top, math.Inf(1)), correct: neg}}
 	tp, fp := 0, 0
 	for k, i := range idx {
 		if label[i] >= 0.5 {
