@@ -54,6 +54,7 @@ type SweepRun struct {
 	Val           *fairness.Metrics  `json:"val,omitempty"`  // selected model, onnxruntime
 	Test          *fairness.Metrics  `json:"test,omitempty"` // selected model, onnxruntime
 	Backbone      *SplitMetrics      `json:"backbone_metrics,omitempty"`
+	Baseline      *BaselineReport    `json:"threshold_baseline,omitempty"`
 	ParityMaxDiff float64            `json:"parity_max_abs_diff,omitempty"`
 	Model         string             `json:"model,omitempty"`  // relative to the sweep folder
 	Report        string             `json:"report,omitempty"` // relative to the sweep folder
@@ -90,8 +91,10 @@ type SweepResult struct {
 	Started     time.Time      `json:"started"`
 	Seconds     float64        `json:"seconds"`
 	Reference   *BackboneStats `json:"backbone_metrics,omitempty"`
-	Summary     []SweepSummary `json:"summary"`
-	Runs        []*SweepRun    `json:"runs"`
+	// Baseline is the per-group-threshold baseline on the backbone, per seed's splits.
+	Baseline *BackboneStats `json:"threshold_baseline,omitempty"`
+	Summary  []SweepSummary `json:"summary"`
+	Runs     []*SweepRun    `json:"runs"`
 }
 
 // plannedRun is one cell of the grid.
@@ -199,7 +202,7 @@ func Sweep(ctx context.Context, o SweepOptions) (*SweepResult, error) {
 	res.BaseConfig.Method, res.BaseConfig.Eta, res.BaseConfig.Seed = "", 0, 0
 	save := func() error {
 		res.Seconds = time.Since(t0).Seconds()
-		res.Summary, res.Reference = summarize(res)
+		res.Summary, res.Reference, res.Baseline = summarize(res)
 		return WriteJSONFile(filepath.Join(o.Dir, "sweep.json"), res)
 	}
 	var abort error
@@ -269,6 +272,7 @@ func (o *SweepOptions) trainOne(ctx context.Context, p plannedRun) (*SweepRun, e
 	run.SelectedEpoch = rep.Selected
 	run.Val, run.Test = &rep.After.Val, &rep.After.Test
 	run.Backbone = &rep.Before
+	run.Baseline = rep.Baseline
 	run.ParityMaxDiff = rep.Parity.MaxAbsDiff
 	run.Timings = rep.Timings
 	run.Report = filepath.Join("runs", p.name+".report.json")

@@ -43,7 +43,7 @@ type BackboneStats struct {
 
 // summarize computes mean ± sd over seeds per (method, η), in grid order, and the backbone's reference
 // metrics (one value per seed: the splits depend on the seed).
-func summarize(res *SweepResult) ([]SweepSummary, *BackboneStats) {
+func summarize(res *SweepResult) ([]SweepSummary, *BackboneStats, *BackboneStats) {
 	var out []SweepSummary
 	for _, m := range res.Grid.Methods {
 		for _, eta := range etasOf(m, res.Grid.Etas) {
@@ -65,25 +65,39 @@ func summarize(res *SweepResult) ([]SweepSummary, *BackboneStats) {
 			out = append(out, s)
 		}
 	}
-	var ref *BackboneStats
+	ref := perSeed(res, func(r *SweepRun) *SplitMetrics { return r.Backbone })
+	baseline := perSeed(res, func(r *SweepRun) *SplitMetrics {
+		if b := r.Baseline; b != nil && b.Val != nil && b.Test != nil {
+			return &SplitMetrics{Val: *b.Val, Test: *b.Test}
+		}
+		return nil
+	})
+	return out, ref, baseline
+}
+
+// perSeed is the statistics over seeds of metrics that depend on the seed only (its splits), one value
+// per seed from the first finished run that has them; nil when no run has them.
+func perSeed(res *SweepResult, of func(*SweepRun) *SplitMetrics) *BackboneStats {
+	var st *BackboneStats
 	var val, test []fairness.Metrics
 	for _, r := range res.Runs {
-		if !r.OK() || r.Backbone == nil {
+		m := of(r)
+		if !r.OK() || m == nil {
 			continue
 		}
-		if ref == nil {
-			ref = &BackboneStats{}
+		if st == nil {
+			st = &BackboneStats{}
 		}
-		if slices.Contains(ref.Seeds, r.Seed) {
+		if slices.Contains(st.Seeds, r.Seed) {
 			continue
 		}
-		ref.Seeds = append(ref.Seeds, r.Seed)
-		val, test = append(val, r.Backbone.Val), append(test, r.Backbone.Test)
+		st.Seeds = append(st.Seeds, r.Seed)
+		val, test = append(val, m.Val), append(test, m.Test)
 	}
-	if ref != nil {
-		ref.Val, ref.Test = statsOf(val), statsOf(test)
+	if st != nil {
+		st.Val, st.Test = statsOf(val), statsOf(test)
 	}
-	return out, ref
+	return st
 }
 
 func statsOf(ms []fairness.Metrics) MetricStats {

@@ -73,7 +73,7 @@ func TestSweepPareto(t *testing.T) {
 		}
 	}
 	res.Runs = append(res.Runs, &SweepRun{Method: train.MethodBilevel, Eta: 1000, Seed: 3, Status: "failed", Error: "epoch 2: the loss is NaN"})
-	res.Summary, res.Reference = summarize(res)
+	res.Summary, res.Reference, res.Baseline = summarize(res)
 	if got := paretoTitle(res); got != "credit: test accuracy vs DP (validation-selected)" {
 		t.Errorf("title %q", got)
 	}

@@ -103,9 +103,14 @@ func sweepRows(res *SweepResult) []sweepRow {
 		return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.SD)
 	}
 	var rows []sweepRow
-	if ref := res.Reference; ref != nil {
-		n := len(ref.Seeds)
-		rows = append(rows, sweepRow{"backbone", "-", strconv.Itoa(n), pm(ref.Val.Accuracy, n), pm(ref.Val.DP, n), pm(ref.Test.Accuracy, n), pm(ref.Test.DP, n)})
+	for _, ref := range []struct {
+		name string
+		st   *BackboneStats
+	}{{"backbone", res.Reference}, {"thresholds on the backbone", res.Baseline}} {
+		if ref.st != nil {
+			n := len(ref.st.Seeds)
+			rows = append(rows, sweepRow{ref.name, "-", strconv.Itoa(n), pm(ref.st.Val.Accuracy, n), pm(ref.st.Val.DP, n), pm(ref.st.Test.Accuracy, n), pm(ref.st.Test.DP, n)})
+		}
 	}
 	for _, s := range res.Summary {
 		runs := strconv.Itoa(s.Runs)
