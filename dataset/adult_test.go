@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"flag"
+	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
@@ -14,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -130,8 +133,6 @@ func feature(t *testing.T, d *Data, s *Split, i int, name string) float32 {
 	}
 	return s.At(i)[j]
 }
-
-func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6 }
 
 func TestAdultCounts(t *testing.T) {
 	d := loadAdultData(t, Options{Seed: 1})
@@ -286,9 +287,7 @@ func TestAdultFirstRows(t *testing.T) {
 			if !ok && ones[name] {
 				w = 1
 			}
-			if !near(got, w) {
-				t.Errorf("%s row %d: %s = %v, want %v", s.Name, s.Row[i], name, got, w)
-			}
+			testkit.CloseTo(t, fmt.Sprintf("%s row %d: %s", s.Name, s.Row[i], name), []float64{got}, []float64{w}, 1e-6, 0)
 		}
 	}
 	check(s, i, ones, want)

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -21,6 +19,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/ir"
 )
 
@@ -118,7 +117,7 @@ func TestRoundTrip(t *testing.T) {
 			}
 			// The temporary folder holds no weights.bin: an external tensor must have been written inline
 			// for the checker to pass.
-			checkONNX(t, file)
+			testkit.OnnxChecker(t, file)
 		})
 	}
 }
@@ -309,33 +308,6 @@ func compareTensors(t *testing.T, what string, a, b *ir.Tensor) {
 	}
 }
 
-var (
-	checkerOnce sync.Once
-	checkerErr  error
-)
-
-// checkONNX runs onnx.checker (full check, with shape inference) on the model file at path, with
-// Debian's python3-onnx. Without it the test is skipped, except in CI, where it is installed.
-func checkONNX(t *testing.T, path string) {
-	t.Helper()
-	checkerOnce.Do(func() {
-		out, err := exec.Command("/usr/bin/python3", "-c", "import onnx").CombinedOutput()
-		if err != nil {
-			checkerErr = fmt.Errorf("/usr/bin/python3 cannot import onnx: %v: %s", err, bytes.TrimSpace(out))
-		}
-	})
-	if checkerErr != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v (python3-onnx is required in CI)", checkerErr)
-		}
-		t.Skipf("onnx.checker not run: %v (install python3-onnx)", checkerErr)
-	}
-	cmd := exec.Command("/usr/bin/python3", "-c", "import onnx,sys; onnx.checker.check_model(sys.argv[1], full_check=True)", path)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("onnx.checker rejects %s: %v\n%s", path, err, out)
-	}
-}
-
 // secondGemmPosition is insertion position 1 of adult_mlp: the input of its second Gemm.
 var secondGemmPosition = insert.Position{Index: 1, Tensor: "/Relu_output_0", Width: 101, Activation: "Relu", NonNegative: true}
 
@@ -455,7 +427,7 @@ func TestInsertRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	compareGraphs(t, back, fromFile)
-	checkONNX(t, file)
+	testkit.OnnxChecker(t, file)
 }
 
 func TestWriteFileLeavesNoTemporaryFile(t *testing.T) {
@@ -558,7 +530,7 @@ func TestExternalDataInline(t *testing.T) {
 	if err := os.WriteFile(path, src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	checkONNX(t, path)
+	testkit.OnnxChecker(t, path)
 
 	g, err := importer.ReadFile(path, importer.Options{})
 	if err != nil {
@@ -594,7 +566,7 @@ func TestExternalDataInline(t *testing.T) {
 	if err := os.WriteFile(file, out, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	checkONNX(t, file)
+	testkit.OnnxChecker(t, file)
 }
 
 func initDType(inits []*onnxpb.TensorProto, name string) int32 {

@@ -2,15 +2,14 @@ package fairness
 
 import (
 	"encoding/json"
-	"math"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 )
 
 const tol = 1e-12
-
-func approx(a, b, eps float64) bool { return math.Abs(a-b) <= eps }
 
 func TestMetricsTwoGroups(t *testing.T) {
 	// group 0: labels 1 1 0 0, predictions 1 0 1 0 → selection 1/2, TPR 1/2, FPR 1/2, accuracy 1/2
@@ -25,9 +24,7 @@ func TestMetricsTwoGroups(t *testing.T) {
 	}{
 		{"accuracy", m.Accuracy, 0.75}, {"dp", m.DP, 0}, {"eo", m.EO, 0.5}, {"eopp", m.EOpp, 0.5},
 	} {
-		if !approx(c.got, c.want, tol) {
-			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
-		}
+		testkit.CloseTo(t, c.name, []float64{c.got}, []float64{c.want}, tol, 0)
 	}
 	want := []GroupRow{
 		{Group: "Male", Size: 4, Positives: 2, SelectionRate: 0.5, TPR: 0.5, FPR: 0.5, Accuracy: 0.5},
@@ -60,17 +57,16 @@ func TestMetricsThreeGroups(t *testing.T) {
 	pred := []int{1, 1, 0, 0, 1, 1, 0, 1, 1}
 	label := []int{1, 0, 0, 1, 1, 0, 0, 1, 0}
 	group := []int{0, 0, 0, 1, 1, 3, 3, 3, 3}
-	if got := DemographicParityDifference(pred, group); !approx(got, 0.25, tol) {
-		t.Errorf("DP = %v, want 1/4", got)
-	}
-	if got := EqualOpportunityDifference(pred, label, group); !approx(got, 0.5, tol) {
-		t.Errorf("EOpp = %v, want 1/2", got)
-	}
-	if got := EqualizedOddsDifference(pred, label, group); !approx(got, 2.0/3, tol) {
-		t.Errorf("EO = %v, want 2/3", got)
-	}
-	if got := Accuracy(pred, label); !approx(got, 5.0/9, tol) {
-		t.Errorf("accuracy = %v, want 5/9", got)
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"DP", DemographicParityDifference(pred, group), 0.25},
+		{"EOpp", EqualOpportunityDifference(pred, label, group), 0.5},
+		{"EO", EqualizedOddsDifference(pred, label, group), 2.0 / 3},
+		{"accuracy", Accuracy(pred, label), 5.0 / 9},
+	} {
+		testkit.CloseTo(t, c.name, []float64{c.got}, []float64{c.want}, tol, 0)
 	}
 	prob := make([]float32, len(pred))
 	y := make([]float32, len(pred))
@@ -178,8 +174,6 @@ func TestLossValues(t *testing.T) {
 		{"one group", DPLossValue([]float32{0.1, 0.9}, []int{1, 1}), 0, ""},
 		{"empty", DPLossValue(nil, nil), 0, ""},
 	} {
-		if !approx(c.got, c.want, 1e-7) {
-			t.Errorf("%s = %v, want %v (%s)", c.name, c.got, c.want, c.about)
-		}
+		testkit.CloseTo(t, c.name+" ("+c.about+")", []float64{c.got}, []float64{c.want}, 1e-7, 0)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
 )
@@ -172,13 +173,7 @@ func TestInferShapesNodeCases(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in short mode")
 	}
-	dir := onnxtest.Dir()
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("ONNX node tests not found (%v); CI installs libonnx-testdata", err)
-		}
-		t.Skipf("ONNX node tests not found (%v); install libonnx-testdata or set %s", err, onnxtest.EnvDir)
-	}
+	dir := testkit.ExternalDir(t, onnxtest.Dir(), "ONNX node tests: install libonnx-testdata or set "+onnxtest.EnvDir)
 	cases, err := onnxtest.Cases(dir, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -266,9 +261,10 @@ func TestInferShapesPerturbedNodeCases(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipped in short mode")
 	}
-	cases, err := onnxtest.Cases(onnxtest.Dir(), nil)
+	dir := testkit.ExternalDir(t, onnxtest.Dir(), "ONNX node tests: install libonnx-testdata or set "+onnxtest.EnvDir)
+	cases, err := onnxtest.Cases(dir, nil)
 	if err != nil {
-		t.Skipf("ONNX node tests not found (%v)", err)
+		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	dims := []ir.Dim{ir.Fixed(0), ir.Fixed(1), ir.Fixed(2), ir.Fixed(3), ir.Fixed(7), ir.Fixed(math.MaxInt64),

@@ -3,19 +3,19 @@ package lower_test
 import (
 	"errors"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"math/rand/v2"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
 	ort "github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // ortCase is a small model that the Go forward pass must compute as onnxruntime does, or, with wantErr
@@ -26,17 +26,6 @@ type ortCase struct {
 	wantErr error
 	// scale spreads the random inputs over [-scale, scale] (default 1).
 	scale float32
-}
-
-// ortRequire skips the test when onnxruntime cannot be loaded, except in CI, which installs it.
-func ortRequire(t *testing.T) {
-	t.Helper()
-	if err := ort.Init(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but onnxruntime is unavailable: %v", err)
-		}
-		t.Skipf("onnxruntime unavailable: %v", err)
-	}
 }
 
 // ortRandomInputs draws the data of the model's graph inputs.
@@ -97,7 +86,7 @@ func ortRun(model []byte, inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 // runORTCases compares the Go forward pass with onnxruntime on each case.
 func runORTCases(t *testing.T, cases []ortCase) {
 	t.Helper()
-	ortRequire(t)
+	testkit.RequireORT(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			model, err := c.model.Bytes()
@@ -301,14 +290,14 @@ func TestOutputFeedingAnotherNode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, v := range x.Data {
+		want := make([][]float32, 3)
+		for _, v := range x.Data {
 			r := max(v, 0)
 			s := float32(1 / (1 + math.Exp(-float64(r))))
-			for k, want := range []float32{r, s + r, s} {
-				if !nodeClose(float64(got[k].Data[i]), float64(want)) {
-					t.Errorf("run %d: output %s element %d = %v, want %v", run, m.Outputs[k], i, got[k].Data[i], want)
-				}
-			}
+			want[0], want[1], want[2] = append(want[0], r), append(want[1], s+r), append(want[2], s)
+		}
+		for k := range want {
+			testkit.CloseTo(t, fmt.Sprintf("run %d: output %s", run, m.Outputs[k]), got[k].Data, want[k], nodeTolerance, nodeTolerance)
 		}
 	}
 }

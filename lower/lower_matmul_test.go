@@ -2,7 +2,6 @@ package lower_test
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"path/filepath"
 	"slices"
@@ -13,8 +12,10 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 func TestMatMulMatchesORT(t *testing.T) {
@@ -332,9 +333,7 @@ func TestGemmBatchSizes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !nodeClose(float64(all.Data[r]), float64(one.Data[0])) {
-			t.Errorf("row %d: %v in a batch, %v alone", r, all.Data[r], one.Data[0])
-		}
+		testkit.CloseTo(t, fmt.Sprintf("row %d in a batch vs alone", r), all.Data[r:r+1], one.Data[:1], nodeTolerance, nodeTolerance)
 	}
 }
 
@@ -457,10 +456,8 @@ func TestRepeatedStepsKeepParams(t *testing.T) {
 					first = all
 				} else {
 					// Not bit for bit: the order of float sums in the BLAS may vary between runs.
-					for i := range all {
-						if !nodeClose(float64(all[i]), float64(first[i])) {
-							t.Fatalf("step %d: gradient element %d is %v, was %v in step 0", step, i, all[i], first[i])
-						}
+					if !testkit.CloseTo(t, fmt.Sprintf("step %d: gradients vs step 0", step), all, first, nodeTolerance, nodeTolerance) {
+						t.FailNow()
 					}
 				}
 				vm.Reset()

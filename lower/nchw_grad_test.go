@@ -1,7 +1,6 @@
 package lower_test
 
 import (
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -14,7 +13,9 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/internal/npy"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // distinct returns n values 0.05 apart in random order, so that a finite difference of 1e-3 never changes
@@ -171,9 +172,9 @@ func TestNCHWGradients(t *testing.T) {
 // backbone's layers needs.
 func TestNCHWBackboneGradients(t *testing.T) {
 	dir := filepath.Join("..", "testdata", "models", "cnn_small")
-	model, err := os.ReadFile(filepath.Join(dir, "model.onnx"))
+	model, err := os.ReadFile(testkit.Fixture(t, filepath.Join(dir, "model.onnx")))
 	if err != nil {
-		t.Skipf("backbone not available: %v", err)
+		t.Fatal(err)
 	}
 	in, err := npy.Read(filepath.Join(dir, "input.npy"))
 	if err != nil {

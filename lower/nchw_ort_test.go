@@ -3,26 +3,20 @@ package lower_test
 import (
 	"errors"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
-	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
 	ort "github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // nchwTol is the forward pass's tolerance: absolute, relative when |want| > 1.
 const nchwTol = 1e-5
-
-func nchwClose(got, want float32) bool {
-	d := math.Abs(float64(got) - float64(want))
-	return d <= nchwTol*math.Max(1, math.Abs(float64(want)))
-}
 
 // nchwArg is one input of a single-node test model: a float32 graph input (random data), a float32
 // initializer, or an int64 initializer. An empty name is an omitted optional input.
@@ -123,16 +117,6 @@ func nchwGoRun(model []byte, inputs []tensor.Tensor) (tensor.Tensor, error) {
 	return outs[0], nil
 }
 
-func nchwRequireORT(t *testing.T) {
-	t.Helper()
-	if err := ort.Init(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but onnxruntime is unavailable: %v", err)
-		}
-		t.Skipf("onnxruntime unavailable: %v", err)
-	}
-}
-
 func nchwORTRun(model []byte, inputs []tensor.Tensor) (tensor.Tensor, error) {
 	s, err := ort.Open(model, ort.Options{})
 	if err != nil {
@@ -154,7 +138,7 @@ func nchwORTRun(model []byte, inputs []tensor.Tensor) (tensor.Tensor, error) {
 // agree within the forward pass's tolerance.
 func nchwCompareORT(t *testing.T, cases []nchwCase) {
 	t.Helper()
-	nchwRequireORT(t)
+	testkit.RequireORT(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			model, inputs := c.build(1)
@@ -166,27 +150,20 @@ func nchwCompareORT(t *testing.T, cases []nchwCase) {
 			if err != nil {
 				t.Fatalf("go: %v", err)
 			}
-			if err := nchwSameArray(got, want); err != nil {
-				t.Fatal(err)
-			}
+			nchwSameArray(t, got, want)
 		})
 	}
 }
 
-func nchwSameArray(got, want tensor.Tensor) error {
+// nchwSameArray checks got against want: the same shape, and values within nchwTol.
+func nchwSameArray(t *testing.T, got, want tensor.Tensor) {
+	t.Helper()
 	if fmt.Sprint(got.Shape) != fmt.Sprint(want.Shape) {
-		return fmt.Errorf("shape %v, want %v", got.Shape, want.Shape)
+		t.Fatalf("shape %v, want %v", got.Shape, want.Shape)
 	}
-	var errs []error
-	for i := range want.Data {
-		if !nchwClose(got.Data[i], want.Data[i]) {
-			errs = append(errs, fmt.Errorf("element %d: got %v, want %v", i, got.Data[i], want.Data[i]))
-			if len(errs) == 5 {
-				break
-			}
-		}
+	if !testkit.CloseTo(t, "output", got.Data, want.Data, nchwTol, nchwTol) {
+		t.FailNow()
 	}
-	return errors.Join(errs...)
 }
 
 // nchwExpect is a case with a hand-computed output, or an error the lowering must return.
@@ -212,9 +189,7 @@ func nchwRunExpect(t *testing.T, cases []nchwExpect) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := nchwSameArray(got, tensor.Tensor{Shape: c.shape, Data: c.want}); err != nil {
-				t.Fatal(err)
-			}
+			nchwSameArray(t, got, tensor.Tensor{Shape: c.shape, Data: c.want})
 		})
 	}
 }

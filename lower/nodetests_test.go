@@ -3,9 +3,6 @@ package lower_test
 import (
 	"errors"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
-	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -15,8 +12,10 @@ import (
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/internal/npy"
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // nodeOpCases names the ONNX backend node tests of each op of the lowering table: the folder-name
@@ -64,21 +63,6 @@ var nodeOpCases = map[string]struct{ prefixes, exclude []string }{
 // magnitude, relative beyond.
 const nodeTolerance = 1e-5
 
-// nodeClose reports whether got is within nodeTolerance of want.
-func nodeClose(got, want float64) bool {
-	switch {
-	case math.IsNaN(want):
-		return math.IsNaN(got)
-	case math.IsInf(want, 0):
-		return got == want
-	}
-	d := math.Abs(got - want)
-	if a := math.Abs(want); a > 1 {
-		return d <= nodeTolerance*a
-	}
-	return d <= nodeTolerance
-}
-
 // nodeTally counts the outcomes of one op's cases.
 type nodeTally struct {
 	passed, skipped, failed int
@@ -86,13 +70,7 @@ type nodeTally struct {
 }
 
 func TestNodeCases(t *testing.T) {
-	dir := onnxtest.Dir()
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("ONNX node tests not found (%v); CI installs libonnx-testdata", err)
-		}
-		t.Skipf("ONNX node tests not found (%v); install libonnx-testdata or set %s", err, onnxtest.EnvDir)
-	}
+	dir := testkit.ExternalDir(t, onnxtest.Dir(), "ONNX node tests: install libonnx-testdata or set "+onnxtest.EnvDir)
 	for _, op := range lower.SupportedOps() {
 		if _, ok := nodeOpCases[op]; !ok {
 			t.Errorf("op %s of the lowering table has no entry in nodeOpCases", op)
@@ -217,31 +195,24 @@ func runNodeCase(t *testing.T, c onnxtest.Case) (skip string) {
 	return ""
 }
 
-// nodeCompare checks one output against the expected tensor (integer and bool outputs as float32).
+// nodeCompare checks one output against the expected tensor (integer and bool outputs as float32)
+// within nodeTolerance.
 func nodeCompare(t *testing.T, what string, got tensor.Tensor, want *ir.Tensor) {
 	t.Helper()
 	if !slices.Equal(got.Shape, want.Dims) {
 		t.Errorf("%s: shape %v, want %v", what, got.Shape, want.Dims)
 		return
 	}
-	bad := 0
+	g, w := make([]float64, len(got.Data)), make([]float64, len(got.Data))
 	for i := range got.Data {
-		var w float64
+		g[i] = float64(got.Data[i])
 		if want.Float != nil {
-			w = float64(want.Float[i])
+			w[i] = float64(want.Float[i])
 		} else {
-			w = float64(want.Int[i])
-		}
-		if g := float64(got.Data[i]); !nodeClose(g, w) {
-			if bad < 5 {
-				t.Errorf("%s: element %d is %g, want %g", what, i, g, w)
-			}
-			bad++
+			w[i] = float64(want.Int[i])
 		}
 	}
-	if bad > 0 {
-		t.Errorf("%s: %d of %d elements differ", what, bad, len(got.Data))
-	}
+	testkit.CloseTo(t, what, g, w, nodeTolerance, nodeTolerance)
 }
 
 // TestBackbonesForward runs the PyTorch-exported test backbones through the Go forward pass, in chunks

@@ -1,11 +1,10 @@
 //go:build cgo
 
-package ort
+package ort_test
 
 import (
 	"errors"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,28 +12,20 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
+	"github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
-// requireORT initialises ONNX Runtime or skips the test. In CI (CI=true) the library is installed by the
-// pipeline, so its absence is a failure rather than a reason to skip.
-func requireORT(t *testing.T) {
+func openModel(t *testing.T, name string, opts ort.Options) *ort.Session {
 	t.Helper()
-	if err := Init(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but onnxruntime is unavailable: %v", err)
-		}
-		t.Skipf("skipping: %v", err)
-	}
-}
-
-func openModel(t *testing.T, name string, opts Options) *Session {
-	t.Helper()
-	requireORT(t)
+	testkit.RequireORT(t)
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(b, opts)
+	s, err := ort.Open(b, opts)
 	if err != nil {
 		t.Fatalf("Open(%s): %v", name, err)
 	}
@@ -83,11 +74,11 @@ func equalTensor(t *testing.T, what string, got tensor.Tensor, shape []int64, da
 }
 
 func TestInitConcurrent(t *testing.T) {
-	requireORT(t)
+	testkit.RequireORT(t)
 	var wg sync.WaitGroup
 	errs := make([]error, 8)
 	for i := range errs {
-		wg.Go(func() { errs[i] = Init() })
+		wg.Go(func() { errs[i] = ort.Init() })
 	}
 	wg.Wait()
 	for i, err := range errs {
@@ -98,12 +89,12 @@ func TestInitConcurrent(t *testing.T) {
 }
 
 func TestSessionInfo(t *testing.T) {
-	s := openModel(t, "add.onnx", Options{})
-	want := []IOInfo{{Name: "x", Shape: []int64{-1, 3}}}
+	s := openModel(t, "add.onnx", ort.Options{})
+	want := []ort.IOInfo{{Name: "x", Shape: []int64{-1, 3}}}
 	if got := s.Inputs(); !slices.EqualFunc(got, want, equalInfo) {
 		t.Errorf("Inputs() = %v, want %v", got, want)
 	}
-	want = []IOInfo{{Name: "y", Shape: []int64{-1, 3}}, {Name: "z", Shape: []int64{-1, 3}}}
+	want = []ort.IOInfo{{Name: "y", Shape: []int64{-1, 3}}, {Name: "z", Shape: []int64{-1, 3}}}
 	if got := s.Outputs(); !slices.EqualFunc(got, want, equalInfo) {
 		t.Errorf("Outputs() = %v, want %v", got, want)
 	}
@@ -114,11 +105,11 @@ func TestSessionInfo(t *testing.T) {
 	}
 }
 
-func equalInfo(a, b IOInfo) bool { return a.Name == b.Name && slices.Equal(a.Shape, b.Shape) }
+func equalInfo(a, b ort.IOInfo) bool { return a.Name == b.Name && slices.Equal(a.Shape, b.Shape) }
 
 func TestRun(t *testing.T) {
 	for _, threads := range []int{0, 1, 2} {
-		s := openModel(t, "add.onnx", Options{Threads: threads})
+		s := openModel(t, "add.onnx", ort.Options{Threads: threads})
 		for _, n := range []int{1, 4} {
 			in := rows(n)
 			out, err := s.Run([]tensor.Tensor{in})
@@ -135,7 +126,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunConcurrent(t *testing.T) {
-	s := openModel(t, "add.onnx", Options{Threads: 1})
+	s := openModel(t, "add.onnx", ort.Options{Threads: 1})
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -152,7 +143,7 @@ func TestRunConcurrent(t *testing.T) {
 }
 
 func TestRunErrors(t *testing.T) {
-	s := openModel(t, "add.onnx", Options{})
+	s := openModel(t, "add.onnx", ort.Options{})
 	for _, tc := range []struct {
 		name    string
 		inputs  []tensor.Tensor
@@ -176,37 +167,37 @@ func TestRunErrors(t *testing.T) {
 }
 
 func TestRunBatched(t *testing.T) {
-	s := openModel(t, "add_static.onnx", Options{})
+	s := openModel(t, "add_static.onnx", ort.Options{})
 	in := rows(6)
-	out, err := RunBatched(s, in, 4) // the static batch of 2 overrides 4
+	out, err := ort.RunBatched(s, in, 4) // the static batch of 2 overrides 4
 	if err != nil {
 		t.Fatal(err)
 	}
 	equalTensor(t, "static batch", out, in.Shape, plusOne(in.Data))
 
-	if _, err := RunBatched(s, rows(5), 2); err == nil || !strings.Contains(err.Error(), "5 rows do not split into the model's static batch of 2") {
+	if _, err := ort.RunBatched(s, rows(5), 2); err == nil || !strings.Contains(err.Error(), "5 rows do not split into the model's static batch of 2") {
 		t.Errorf("5 rows, static batch 2: got %v", err)
 	}
 }
 
 func TestRunBatchedDynamic(t *testing.T) {
 	// add.onnx has two outputs; RunBatched serves single-output models, so check it refuses.
-	two := openModel(t, "add.onnx", Options{})
-	if _, err := RunBatched(two, rows(3), 2); err == nil || !strings.Contains(err.Error(), "one input and one output") {
+	two := openModel(t, "add.onnx", ort.Options{})
+	if _, err := ort.RunBatched(two, rows(3), 2); err == nil || !strings.Contains(err.Error(), "one input and one output") {
 		t.Fatalf("two outputs: got %v", err)
 	}
 
-	s := openModel(t, "relu.onnx", Options{})
+	s := openModel(t, "relu.onnx", ort.Options{})
 	for _, tc := range []struct{ n, batch int }{{7, 3}, {7, 7}, {7, 100}, {1, 1}, {10, 5}} {
 		in := rows(tc.n)
-		out, err := RunBatched(s, in, tc.batch)
+		out, err := ort.RunBatched(s, in, tc.batch)
 		if err != nil {
 			t.Fatalf("%d rows in batches of %d: %v", tc.n, tc.batch, err)
 		}
 		equalTensor(t, "relu", out, in.Shape, relu(in.Data))
 	}
 
-	out, err := RunBatched(s, tensor.Tensor{Shape: []int64{0, 3}}, 4)
+	out, err := ort.RunBatched(s, tensor.Tensor{Shape: []int64{0, 3}}, 4)
 	if err != nil {
 		t.Fatalf("no rows: %v", err)
 	}
@@ -226,7 +217,7 @@ func TestRunBatchedDynamic(t *testing.T) {
 		{name: "scalar", in: tensor.Tensor{Data: []float32{1}}, batch: 3, wantErr: "scalar input has no batch dim"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := RunBatched(s, tc.in, tc.batch)
+			_, err := ort.RunBatched(s, tc.in, tc.batch)
 			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("got %v, want error containing %q", err, tc.wantErr)
 			}
@@ -235,7 +226,7 @@ func TestRunBatchedDynamic(t *testing.T) {
 }
 
 func TestOpenRejects(t *testing.T) {
-	requireORT(t)
+	testkit.RequireORT(t)
 	b, err := os.ReadFile(filepath.Join("testdata", "int64.onnx"))
 	if err != nil {
 		t.Fatal(err)
@@ -243,16 +234,16 @@ func TestOpenRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		model   []byte
-		opts    Options
+		opts    ort.Options
 		wantErr string
 	}{
 		{name: "int64 input", model: b, wantErr: `input "x" has element type int64, only float32 is supported`},
 		{name: "not onnx", model: []byte("not a model"), wantErr: "onnxruntime cannot load the model"},
 		{name: "empty", model: nil, wantErr: "onnxruntime cannot load the model"},
-		{name: "negative threads", model: b, opts: Options{Threads: -1}, wantErr: "threads -1"},
+		{name: "negative threads", model: b, opts: ort.Options{Threads: -1}, wantErr: "threads -1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := Open(tc.model, tc.opts)
+			s, err := ort.Open(tc.model, tc.opts)
 			if err == nil {
 				s.Close()
 				t.Fatal("Open succeeded")
@@ -260,7 +251,7 @@ func TestOpenRejects(t *testing.T) {
 			if !strings.Contains(err.Error(), tc.wantErr) {
 				t.Fatalf("got %v, want error containing %q", err, tc.wantErr)
 			}
-			if errors.Is(err, ErrRuntimeUnavailable) {
+			if errors.Is(err, ort.ErrRuntimeUnavailable) {
 				t.Errorf("a bad model is not a missing runtime: %v", err)
 			}
 		})
@@ -268,7 +259,7 @@ func TestOpenRejects(t *testing.T) {
 }
 
 func TestClose(t *testing.T) {
-	s := openModel(t, "add.onnx", Options{})
+	s := openModel(t, "add.onnx", ort.Options{})
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -284,12 +275,12 @@ func TestClose(t *testing.T) {
 // case re-runs this test binary in a child process with ONNXRUNTIME_LIB pointing at a missing or broken file.
 func TestOpenWithoutLibrary(t *testing.T) {
 	if os.Getenv("RUNTIME_TEST_CHILD") == "1" {
-		_, err := Open([]byte("unused"), Options{})
-		if !errors.Is(err, ErrRuntimeUnavailable) {
+		_, err := ort.Open([]byte("unused"), ort.Options{})
+		if !errors.Is(err, ort.ErrRuntimeUnavailable) {
 			fmt.Printf("want ErrRuntimeUnavailable, got %v\n", err)
 			os.Exit(3)
 		}
-		if err2 := Init(); err2 == nil || err2.Error() != err.Error() {
+		if err2 := ort.Init(); err2 == nil || err2.Error() != err.Error() {
 			fmt.Printf("second Init gave %v, want the first error again\n", err2)
 			os.Exit(3)
 		}
@@ -307,12 +298,12 @@ func TestOpenWithoutLibrary(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestOpenWithoutLibrary$", "-test.v")
-			cmd.Env = append(os.Environ(), "RUNTIME_TEST_CHILD=1", LibraryEnv+"="+tc.lib)
+			cmd.Env = append(os.Environ(), "RUNTIME_TEST_CHILD=1", ort.LibraryEnv+"="+tc.lib)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
 				t.Fatalf("child failed: %v\n%s", err, out)
 			}
-			for _, want := range []string{"child error: onnxruntime unavailable", tc.wantIn, installHint} {
+			for _, want := range []string{"child error: onnxruntime unavailable", tc.wantIn, ort.InstallHint} {
 				if !strings.Contains(string(out), want) {
 					t.Errorf("child output does not contain %q:\n%s", want, out)
 				}

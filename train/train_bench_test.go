@@ -13,6 +13,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/importer"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/blas"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 )
 
 // adultTrainer builds the FairBiNN Adult configuration: the shipped backbone (101 → 101 → 101 → 101 →
@@ -35,7 +36,7 @@ func adultTrainer(tb testing.TB, method Method) *Trainer {
 		tb.Fatal(err)
 	}
 	dir := ""
-	for _, d := range []string{os.Getenv("FAIRBINN_ADULT_DIR"), "../../shared/data/adult", "../testdata/adult"} {
+	for _, d := range []string{os.Getenv("FAIRBINN_ADULT_DIR"), "../../shared/data/adult"} {
 		if _, err := os.Stat(filepath.Join(d, "adult.data")); d != "" && err == nil {
 			dir = d
 			break
@@ -46,7 +47,7 @@ func adultTrainer(tb testing.TB, method Method) *Trainer {
 		}
 	}
 	if dir == "" {
-		tb.Skip("no Adult data")
+		dir = filepath.Dir(testkit.Fixture(tb, "../testdata/adult/adult.data.gz")) // the committed copy
 	}
 	data, err := dataset.Load("adult:"+dir, dataset.Options{Seed: 1})
 	if err != nil {

@@ -9,27 +9,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 )
-
-// requireORT skips without onnxruntime (fairbinn train checks its export there), except in CI, which
-// installs it.
-func requireORT(t *testing.T) {
-	t.Helper()
-	if err := ort.Init(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but onnxruntime is unavailable: %v", err)
-		}
-		t.Skipf("skipping: %v", err)
-	}
-}
 
 // buildFairbinn builds the fairbinn command into a temporary folder and returns its path.
 func buildFairbinn(t *testing.T) string {
 	t.Helper()
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		t.Skipf("skipping: no go command to build fairbinn: %v", err)
+		testkit.Unavailable(t, "no go command to build fairbinn: %v", err)
 	}
 	exe := filepath.Join(t.TempDir(), "fairbinn")
 	cmd := exec.CommandContext(t.Context(), gobin, "build", "-o", exe, "github.com/fairbinn/fairbinn-go/cmd/fairbinn")
@@ -45,7 +33,7 @@ func TestRunTiny(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping in -short: builds fairbinn and trains on Adult")
 	}
-	requireORT(t)
+	testkit.RequireORT(t) // fairbinn train checks its export in onnxruntime
 	defer func(d time.Duration) { gemmRound = d }(gemmRound)
 	gemmRound = 5 * time.Millisecond
 	o := DefaultOptions()

@@ -3,7 +3,6 @@ package npy
 import (
 	"bytes"
 	"errors"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"math"
 	"os"
 	"os/exec"
@@ -11,6 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 var want2x3 = tensor.Tensor{Shape: []int64{2, 3}, Data: []float32{-1, -0.5, 0, 0.5, 1, 1.5}}
@@ -192,7 +194,7 @@ func TestWriteAtomic(t *testing.T) {
 	}
 }
 
-// TestNumpyReadsOurFiles checks the other direction against numpy itself, when it is installed.
+// TestNumpyReadsOurFiles checks the other direction against numpy itself, which CI installs.
 func TestNumpyReadsOurFiles(t *testing.T) {
 	// The system Python is tried too: a python3 earlier on PATH (pyenv, a venv) may lack numpy.
 	var python string
@@ -203,7 +205,7 @@ func TestNumpyReadsOurFiles(t *testing.T) {
 		}
 	}
 	if python == "" {
-		t.Skip("no python3 with numpy")
+		testkit.Unavailable(t, "no python3 with numpy (install python3-numpy, which python3-onnx brings)")
 	}
 	dir := t.TempDir()
 	cases := map[string]tensor.Tensor{

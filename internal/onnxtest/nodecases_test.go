@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/fairbinn/fairbinn-go/internal/onnxpb"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/ir"
 )
 
@@ -164,11 +165,12 @@ func TestDir(t *testing.T) {
 	}
 }
 
-// TestLoadInstalledCase reads one case of the installed corpus, when it is there.
+// TestLoadInstalledCase reads one case of the installed corpus (libonnx-testdata, which CI installs).
 func TestLoadInstalledCase(t *testing.T) {
-	cases, err := Cases(Dir(), []string{"test_gemm_default_vector_bias"})
+	dir := testkit.ExternalDir(t, Dir(), "install libonnx-testdata or set "+EnvDir)
+	cases, err := Cases(dir, []string{"test_gemm_default_vector_bias"})
 	if err != nil || len(cases) == 0 {
-		t.Skipf("node tests not installed in %s", Dir())
+		t.Fatalf("no case test_gemm_default_vector_bias in %s (%v)", dir, err)
 	}
 	_, sets, err := cases[0].Load()
 	if err != nil {

@@ -2,8 +2,7 @@ package reference
 
 import (
 	"errors"
-	"github.com/fairbinn/fairbinn-go/tensor"
-	"math"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/fairbinn/fairbinn-go/internal/npy"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 func readModel(t *testing.T, path string) []byte {
@@ -32,19 +33,6 @@ func readNpy(t *testing.T, path string) tensor.Tensor {
 	return tensor.Tensor{Shape: a.Shape, Data: a.Data}
 }
 
-// maxAbsDiff fails the test on a shape mismatch and returns the largest elementwise difference.
-func maxAbsDiff(t *testing.T, got, want tensor.Tensor) float64 {
-	t.Helper()
-	if !slices.Equal(got.Shape, want.Shape) || len(got.Data) != len(want.Data) {
-		t.Fatalf("shape %v (%d values), want %v (%d values)", got.Shape, len(got.Data), want.Shape, len(want.Data))
-	}
-	var d float64
-	for i := range got.Data {
-		d = math.Max(d, math.Abs(float64(got.Data[i])-float64(want.Data[i])))
-	}
-	return d
-}
-
 // rowsOf returns the first n rows of a [N, ...] tensor.
 func rowsOf(x tensor.Tensor, n int) tensor.Tensor {
 	row := len(x.Data) / int(x.Shape[0])
@@ -62,9 +50,11 @@ func TestRunMLP(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%d rows: %v", n, err)
 		}
-		if d := maxAbsDiff(t, got, rowsOf(want, n)); d > 1e-6 {
-			t.Errorf("%d rows: max abs diff %g from numpy, want <= 1e-6", n, d)
+		w := rowsOf(want, n)
+		if !slices.Equal(got.Shape, w.Shape) {
+			t.Errorf("%d rows: shape %v, want %v", n, got.Shape, w.Shape)
 		}
+		testkit.CloseTo(t, fmt.Sprintf("%d rows vs numpy", n), got.Data, w.Data, 1e-6, 0)
 	}
 	// The caller's input is copied, not computed on in place.
 	before := slices.Clone(x.Data)
@@ -173,9 +163,10 @@ func TestRunConcurrent(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			if d := maxAbsDiff(t, got, want); d > 1e-6 {
-				t.Errorf("max abs diff %g", d)
+			if !slices.Equal(got.Shape, want.Shape) {
+				t.Errorf("shape %v, want %v", got.Shape, want.Shape)
 			}
+			testkit.CloseTo(t, "vs numpy", got.Data, want.Data, 1e-6, 0)
 		})
 	}
 	wg.Wait()
@@ -206,9 +197,10 @@ func TestBackbones(t *testing.T) {
 				t.Logf("unsupported: %v", err)
 				return
 			}
-			if diff := maxAbsDiff(t, got, want); diff > 1e-5 {
-				t.Errorf("max abs diff from PyTorch %g, want <= 1e-5", diff)
+			if !slices.Equal(got.Shape, want.Shape) {
+				t.Fatalf("shape %v, want %v", got.Shape, want.Shape)
 			}
+			testkit.CloseTo(t, "vs PyTorch", got.Data, want.Data, 1e-5, 0)
 		})
 	}
 }

@@ -44,6 +44,10 @@ func CloseTo[F Float](t testing.TB, what string, got, want []F, absTol, relTol f
 	if bad == 0 {
 		return true
 	}
+	if len(want) == 1 {
+		t.Errorf("%s: got %g, want %g within max(%g, %g·|want|)", what, float64(got[0]), float64(want[0]), absTol, relTol)
+		return false
+	}
 	more := ""
 	if bad > shown {
 		more = "\n\t..."

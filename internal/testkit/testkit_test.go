@@ -99,6 +99,13 @@ func TestCloseToReport(t *testing.T) {
 	}
 }
 
+func TestCloseToReportOneValue(t *testing.T) {
+	r := record(t, func(tb testing.TB) { CloseTo(tb, "DP", []float64{0.3}, []float64{0.25}, 1e-12, 0) })
+	if want := "DP: got 0.3, want 0.25 within max(1e-12, 0·|want|)"; len(r.log) != 1 || r.log[0] != want {
+		t.Errorf("log %q, want %q", r.log, want)
+	}
+}
+
 func TestUnavailable(t *testing.T) {
 	for _, tc := range []struct {
 		ci              string
