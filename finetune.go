@@ -175,7 +175,7 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	}
 	tr, err := train.NewTrainer(trainGraph, trainData, trainCfg)
 	if err != nil {
-		return nil, fault.Wrap(fault.BadInput, err)
+		return nil, err
 	}
 	defer tr.Close()
 	var before SplitMetrics
@@ -188,7 +188,7 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	baseline := thresholdBaseline(trainGraph, trainData, trainCfg)
 	if opts.Resume {
 		if err := tr.Resume(opts.Checkpoint); err != nil {
-			return nil, fault.Wrap(fault.BadInput, err)
+			return nil, err
 		}
 	}
 	var save func(*train.Trainer) error

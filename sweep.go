@@ -164,7 +164,7 @@ func (o *SweepOptions) preflight(p plannedRun) error {
 	}
 	tr, err := train.NewTrainer(m.Graph, data, p.cfg)
 	if err != nil {
-		return fault.Wrap(fault.BadInput, err)
+		return err
 	}
 	tr.Close()
 	return nil

@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	gt "gorgonia.org/tensor"
 
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/tensor"
 )
@@ -58,7 +59,7 @@ func (l *Lowered) Run(inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 func runVM(vm G.VM) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("gorgonia: %v", r)
+			err = fault.Errorf(fault.Internal, "gorgonia: %v", r)
 		}
 	}()
 	return vm.RunAll()

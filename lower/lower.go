@@ -144,7 +144,7 @@ func (lc *lowerCtx) lowerOne(n *ir.Node, in []operand) (out []operand, err error
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("gorgonia: %v", r)
+			err = fault.Errorf(fault.Internal, "gorgonia: %v", r)
 		}
 	}()
 	return l.fn(lc, n, in)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 )
 
@@ -48,7 +49,7 @@ func (t *Trainer) SaveCheckpoint(dir string) error {
 }
 
 // ErrNoCheckpoint is returned by Resume when the folder holds no checkpoint.
-var ErrNoCheckpoint = errors.New("no checkpoint")
+var ErrNoCheckpoint = fault.New(fault.BadInput, "no checkpoint")
 
 // Resume loads dir/checkpoint.gob into the trainer. The run must have the same configuration (the
 // number of epochs may grow) and the same data.
@@ -63,20 +64,20 @@ func (t *Trainer) Resume(dir string) error {
 	}
 	var cp checkpoint
 	if err := gob.NewDecoder(bytes.NewReader(raw)).Decode(&cp); err != nil {
-		return fmt.Errorf("%s: not a checkpoint: %w", path, err)
+		return fault.Badf("%s: not a checkpoint: %w", path, err)
 	}
 	want, got := t.cfg, cp.Config
 	want.Epochs, got.Epochs = 0, 0
 	if want != got {
-		return fmt.Errorf("%s: the checkpoint was made with other settings (%+v); resume with the same flags", path, cp.Config)
+		return fault.Badf("%s: the checkpoint was made with other settings (%+v); resume with the same flags", path, cp.Config)
 	}
 	if cp.DataSHA256 != t.data.SHA256 {
-		return fmt.Errorf("%s: the checkpoint was made on other data (sha256 %s)", path, cp.DataSHA256)
+		return fault.Badf("%s: the checkpoint was made on other data (sha256 %s)", path, cp.DataSHA256)
 	}
 	for _, name := range t.trainable() {
 		v, ok := cp.Params[name]
 		if !ok || len(v) != len(t.model.Initializers[name].Float) {
-			return fmt.Errorf("%s: parameter %q missing or of another size", path, name)
+			return fault.Badf("%s: parameter %q missing or of another size", path, name)
 		}
 	}
 	if err := t.pcg.UnmarshalBinary(cp.PCG); err != nil {

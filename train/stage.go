@@ -9,6 +9,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/head"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
 )
@@ -41,7 +42,7 @@ type stageSpec struct {
 func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, crit fairness.Criterion) (st *stage, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("stage %s: gorgonia: %v", spec.name, r)
+			err = fault.Errorf(fault.Internal, "stage %s: gorgonia: %v", spec.name, r)
 		}
 	}()
 	l, err := lower.Lower(m, lower.Options{Batch: batch})
@@ -170,7 +171,7 @@ func headNodes(m *ir.Graph, l *lower.Lowered, h head.Head) (prob, logit *G.Node,
 func (st *stage) run(b dataset.Batch) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("stage %s: gorgonia: %v", st.name, r)
+			err = fault.Errorf(fault.Internal, "stage %s: gorgonia: %v", st.name, r)
 		}
 	}()
 	st.vm.Reset()

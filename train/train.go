@@ -12,6 +12,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
 )
@@ -86,10 +87,10 @@ func NewTrainer(m *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, error) {
 	}
 	t := &Trainer{cfg: cfg, model: m, data: data, groups: len(data.GroupNames)}
 	if t.groups < 2 {
-		return nil, fmt.Errorf("training needs two or more sensitive groups, the data has %d", t.groups)
+		return nil, fault.Badf("training needs two or more sensitive groups, the data has %d", t.groups)
 	}
 	if data.Train.Rows < cfg.Batch {
-		return nil, fmt.Errorf("the training split has %d rows, fewer than one batch of %d", data.Train.Rows, cfg.Batch)
+		return nil, fault.Badf("the training split has %d rows, fewer than one batch of %d", data.Train.Rows, cfg.Batch)
 	}
 	var err error
 	if t.head, err = head.Of(m); err != nil {
@@ -97,7 +98,7 @@ func NewTrainer(m *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, error) {
 	}
 	t.follower = insert.FairnessParams(m)
 	if len(t.follower) == 0 {
-		return nil, fmt.Errorf("the model has no fairness layers; insert them first")
+		return nil, fault.Badf("the model has no fairness layers; insert them first")
 	}
 	if t.leader, err = leaderParams(m, cfg.TrainLeader); err != nil {
 		return nil, err
