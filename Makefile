@@ -28,7 +28,8 @@ test: deps
 	$(GO) test ./importer -run '^$$' -fuzz FuzzImport -fuzztime 20000x
 	$(GO) test ./importer -run '^$$' -fuzz FuzzUnmarshalMatchesProto -fuzztime 20000x
 
-# Unit tests only, without the big corpora.
+# Unit tests only: -short skips the ONNX backend node tests, the loops over every backbone, the training
+# runs of the CLI tests, the sweeps and the benchmark's end-to-end run.
 test-short:
 	$(GO) test -short ./...
 

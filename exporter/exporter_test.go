@@ -60,6 +60,9 @@ func hasExternalData(t *testing.T, data []byte) bool {
 }
 
 func TestRoundTrip(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the loop over every backbone")
+	}
 	for _, name := range testModels(t) {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(modelsDir, name, "model.onnx")

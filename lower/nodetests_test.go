@@ -70,6 +70,9 @@ type nodeTally struct {
 }
 
 func TestNodeCases(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the ONNX backend node tests")
+	}
 	dir := testkit.ExternalDir(t, onnxtest.Dir(), "ONNX node tests: install libonnx-testdata or set "+onnxtest.EnvDir)
 	for _, op := range lower.SupportedOps() {
 		if _, ok := nodeOpCases[op]; !ok {
@@ -218,6 +221,9 @@ func nodeCompare(t *testing.T, what string, got tensor.Tensor, want *ir.Tensor) 
 // TestBackbonesForward runs the PyTorch-exported test backbones through the Go forward pass, in chunks
 // that leave a smaller last chunk, and compares with PyTorch's outputs.
 func TestBackbonesForward(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the loop over every backbone")
+	}
 	dirs, err := filepath.Glob(filepath.Join("..", "testdata", "models", "*", "model.onnx"))
 	if err != nil || len(dirs) == 0 {
 		t.Fatalf("no backbones in testdata/models (%v)", err)

@@ -20,6 +20,9 @@ var backboneDir = filepath.Join("..", "testdata", "models")
 
 // TestBackbones runs every committed backbone through ONNX Runtime and compares with PyTorch's output.
 func TestBackbones(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the loop over every backbone")
+	}
 	testkit.RequireORT(t)
 	dirs, err := os.ReadDir(backboneDir)
 	if err != nil {

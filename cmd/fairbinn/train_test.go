@@ -94,6 +94,9 @@ func encodedWidth(t *testing.T, csv string, sensitive string) int {
 // Training on a user's CSV: the report's metrics are onnxruntime's, the model carries its provenance and
 // encoding, evaluating it again reproduces the report, and a worse baseline is flagged as drift.
 func TestTrainCSV(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the training runs")
+	}
 	dir := t.TempDir()
 	csv := peopleCSV(t, dir, 1200, 1)
 	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex,race"))
@@ -202,6 +205,9 @@ func TestTrainBadDataExit2(t *testing.T) {
 
 // A run stopped after its checkpoint and resumed with more epochs ends where an uninterrupted run ends.
 func TestTrainResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the training runs")
+	}
 	dir := t.TempDir()
 	csv := peopleCSV(t, dir, 600, 3)
 	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))

@@ -175,6 +175,9 @@ func TestRunConcurrent(t *testing.T) {
 // TestBackbones runs the PyTorch-exported backbones. onnx-go must reproduce PyTorch on adult_mlp, the
 // toolkit's default backbone; on the others it may only fail cleanly, and the test logs how.
 func TestBackbones(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the loop over every backbone")
+	}
 	dir := filepath.Join("..", "..", "testdata", "models")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
