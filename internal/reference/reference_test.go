@@ -3,6 +3,7 @@ package reference
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -208,7 +209,9 @@ func TestBackbones(t *testing.T) {
 	}
 }
 
-// FuzzRunAll checks that no model bytes make RunAll panic; failures must come back as errors.
+// FuzzRunAll runs arbitrary model bytes. Whatever they are, RunAll must leave its input unchanged and
+// return either an error and no outputs, or no error and outputs that each hold as many values as their
+// shape says; a model that runs must give the same outputs, bit for bit, when run again.
 func FuzzRunAll(f *testing.F) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.onnx"))
 	if err != nil {
@@ -222,7 +225,35 @@ func FuzzRunAll(f *testing.F) {
 		f.Add(b)
 	}
 	x := tensor.Tensor{Shape: []int64{2, 4}, Data: []float32{1, -2, 3, -4, 5, -6, 7, -8}}
+	before := slices.Clone(x.Data)
 	f.Fuzz(func(t *testing.T, model []byte) {
-		RunAll(model, []tensor.Tensor{x})
+		outs, err := RunAll(model, []tensor.Tensor{x})
+		if !slices.Equal(x.Data, before) {
+			t.Fatalf("RunAll changed its input to %v", x.Data)
+		}
+		if err != nil {
+			if outs != nil {
+				t.Errorf("RunAll returned %d outputs with the error %v", len(outs), err)
+			}
+			return
+		}
+		for i, o := range outs {
+			if err := o.Validate(); err != nil {
+				t.Errorf("output %d: %v", i, err)
+			}
+		}
+		again, err := RunAll(model, []tensor.Tensor{x})
+		if err != nil {
+			t.Fatalf("the model ran once, then failed: %v", err)
+		}
+		bits := func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }
+		for i := range outs {
+			if i >= len(again) || !slices.Equal(outs[i].Shape, again[i].Shape) || !slices.EqualFunc(outs[i].Data, again[i].Data, bits) {
+				t.Fatalf("output %d differs between two runs", i)
+			}
+		}
+		if len(again) != len(outs) {
+			t.Fatalf("%d outputs, then %d", len(outs), len(again))
+		}
 	})
 }
