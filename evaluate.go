@@ -35,6 +35,23 @@ type HeadChoice struct {
 	Positive int
 }
 
+// ParseHeadChoice reads a user's head: a kind name ("" keeps the detected kind) and a positive class; nil
+// when both are the defaults.
+func ParseHeadChoice(kind string, positive int) (*HeadChoice, error) {
+	if kind == "" && positive == 1 {
+		return nil, nil
+	}
+	c := &HeadChoice{Positive: positive}
+	if kind != "" {
+		k, err := head.ParseKind(kind)
+		if err != nil {
+			return nil, err
+		}
+		c.Kind = k
+	}
+	return c, nil
+}
+
 // SetHead records how to read m's output when the graph alone does not say it (a raw logit without a
 // Sigmoid is detected, but a user may know better): kind "" keeps the detected kind. The choice goes into
 // the model's metadata, and so into an exported model.

@@ -9,7 +9,6 @@ import (
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
-	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/train"
@@ -221,18 +220,11 @@ func (h *headFlags) register(fs *flag.FlagSet) {
 
 // choice is the head the flags give, nil when they give none.
 func (h *headFlags) choice() (*fairbinn.HeadChoice, error) {
-	if h.kind == "" && h.positive == 1 {
-		return nil, nil
+	c, err := fairbinn.ParseHeadChoice(h.kind, h.positive)
+	if err != nil {
+		return nil, fault.Badf("--head %q: want probability, logit, softmax or logits", h.kind)
 	}
-	var kind head.Kind
-	if h.kind != "" {
-		k, err := head.ParseKind(h.kind)
-		if err != nil {
-			return nil, fault.Badf("--head %q: want probability, logit, softmax or logits", h.kind)
-		}
-		kind = k
-	}
-	return &fairbinn.HeadChoice{Kind: kind, Positive: h.positive}, nil
+	return c, nil
 }
 
 // load imports a model and applies the head the flags give.
