@@ -1,6 +1,8 @@
 package fairbinn
 
 import (
+	"strconv"
+
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
@@ -88,4 +90,13 @@ func Split(data *dataset.Data, name string) (*dataset.Split, error) {
 		return nil, fault.Badf("the %s split is empty", name)
 	}
 	return s, nil
+}
+
+// TrainingSeed is the seed m was fine-tuned with (MetaSeed), else 1 (the default): the seed whose splits
+// a fine-tuned model was selected and tested on.
+func TrainingSeed(m *Model) uint64 {
+	if v, err := strconv.ParseUint(m.Graph.Metadata[MetaSeed], 10, 64); err == nil {
+		return v
+	}
+	return 1
 }

@@ -26,7 +26,7 @@ func (c *evalCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.model, "model", "", "the model to evaluate (ONNX)")
 	c.data.register(fs)
 	c.head.register(fs)
-	fs.Uint64Var(&c.data.seed, "seed", 1, "seed of the validation split (use the training seed to evaluate on its val split)")
+	c.data.registerSeed(fs)
 	fs.StringVar(&c.split, "split", "test", "train, val or test")
 	fs.StringVar(&c.runtime, "runtime", string(fairbinn.ORT), "ort (onnxruntime) or go (the Go forward pass)")
 	fs.StringVar(&c.baseline, "baseline", "", "a report written by train --report (or eval --json): exit 4 when a metric is worse than recorded by more than --drift-tol")

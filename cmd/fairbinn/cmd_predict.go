@@ -28,7 +28,7 @@ func (c *predictCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.output, "output", "", "where to write the model's output: .npy (float32) for --input, CSV row,prob,pred for --data")
 	c.data.register(fs)
 	c.head.register(fs)
-	fs.Uint64Var(&c.data.seed, "seed", 1, "seed of the validation split (for --split val)")
+	c.data.registerSeed(fs)
 	fs.StringVar(&c.split, "split", "test", "with --data: train, val or test")
 	fs.StringVar(&c.runtime, "runtime", string(fairbinn.ORT), "ort (onnxruntime) or go (the Go forward pass)")
 	fs.IntVar(&c.batch, "batch", 1024, "rows per run")

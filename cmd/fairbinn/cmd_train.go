@@ -64,7 +64,7 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Res
 	if err != nil {
 		return nil, err
 	}
-	f.data.seed = cfg.Seed
+	f.data.seed, f.data.seedGiven = cfg.Seed, true
 	data, err := f.data.load(m)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/fairbinn/fairbinn-go"
@@ -19,6 +20,18 @@ type dataFlags struct {
 	spec, label, positive, sensitive, test, encoding string
 	valFrac                                          float64
 	seed                                             uint64
+	// seedGiven: the splits' seed was set (--seed, or train's own); else it is the model's.
+	seedGiven bool
+}
+
+// registerSeed declares --seed for a command that scores a model on a split: by default the splits of
+// the seed the model was trained with, so that its test split is the one it was tested on.
+func (d *dataFlags) registerSeed(fs *flag.FlagSet) {
+	fs.Func("seed", "seed of the validation and test splits (default: the model's training seed, fairbinn.seed in its metadata, else 1)", func(s string) error {
+		v, err := strconv.ParseUint(s, 10, 64)
+		d.seed, d.seedGiven = v, true
+		return err
+	})
 }
 
 func (d *dataFlags) register(fs *flag.FlagSet) {
@@ -50,6 +63,9 @@ func (d *dataFlags) options() (fairbinn.DataOptions, error) {
 
 // load reads the data for model m.
 func (d *dataFlags) load(m *fairbinn.Model) (*dataset.Data, error) {
+	if !d.seedGiven {
+		d.seed = fairbinn.TrainingSeed(m)
+	}
 	opts, err := d.options()
 	if err != nil {
 		return nil, err
