@@ -243,10 +243,10 @@ func Sweep(ctx context.Context, o SweepOptions) (*SweepResult, error) {
 			res.Finished, res.Planned, filepath.Join(o.Dir, "sweep.json"))
 	case abort != nil:
 		return res, abort
-	case plotErr != nil:
-		return res, fmt.Errorf("pareto plot: %w", plotErr)
 	case res.Failed == res.Finished:
 		return res, fmt.Errorf("every run failed; the first: %s", res.Runs[0].Error)
+	case plotErr != nil:
+		return res, fmt.Errorf("pareto plot: %w", plotErr)
 	}
 	return res, nil
 }

@@ -170,7 +170,9 @@ func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	default:
 		fairbinn.WriteSweepTable(env.stdout, res)
 		fmt.Fprintf(env.stdout, "\nsweep   %s\n", filepath.Join(c.dir, "sweep.json"))
-		fmt.Fprintf(env.stdout, "plot    %s\n", filepath.Join(c.dir, "pareto.png"))
+		if plot := filepath.Join(c.dir, "pareto.png"); fileExists(plot) {
+			fmt.Fprintf(env.stdout, "plot    %s\n", plot)
+		}
 	}
 	if err == nil && res.Failed > 0 {
 		fmt.Fprintf(env.stderr, "fairbinn sweep: %d of %d runs failed; see %s\n", res.Failed, res.Finished, filepath.Join(c.dir, "sweep.json"))
