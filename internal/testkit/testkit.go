@@ -30,7 +30,7 @@ func Unavailable(t testing.TB, format string, args ...any) {
 func RequireORT(t testing.TB) {
 	t.Helper()
 	if err := ort.Init(); err != nil {
-		Unavailable(t, "onnxruntime unavailable: %v", err)
+		Unavailable(t, "%v", err) // ort's error starts "onnxruntime unavailable" and says how to install it
 	}
 }
 
