@@ -2,10 +2,10 @@ package ort_test
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"log"
 
 	ort "github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // ExampleRunBatched scores rows of a [N, 3] input in chunks of 100 rows with testdata/relu.onnx. It has no

@@ -5,6 +5,8 @@ package ort
 import (
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 	"sync"
 
@@ -127,21 +129,94 @@ func newSession(inInfo, outInfo []ort.InputOutputInfo,
 	return &Session{s: s, inputs: inputs, outputs: outputs}, nil
 }
 
-// convertInfo turns onnxruntime_go's descriptions into IOInfo, rejecting anything but float32 tensors so
-// that Run can promise float32 in and out.
+// elementTypes are the tensor element types Run exchanges with onnxruntime.
+var elementTypes = map[ort.TensorElementDataType]tensor.DType{
+	ort.TensorElementDataTypeFloat:  tensor.Float32,
+	ort.TensorElementDataTypeDouble: tensor.Float64,
+	ort.TensorElementDataTypeInt64:  tensor.Int64,
+	ort.TensorElementDataTypeInt32:  tensor.Int32,
+	ort.TensorElementDataTypeBool:   tensor.Bool,
+}
+
+// convertInfo turns onnxruntime_go's descriptions into IOInfo, rejecting what Run cannot exchange: a value
+// that is not a tensor, or an element type other than float32, float64, int64, int32 and bool.
 func convertInfo(kind string, infos []ort.InputOutputInfo) ([]IOInfo, error) {
 	out := make([]IOInfo, len(infos))
 	for i, info := range infos {
 		if info.OrtValueType != ort.ONNXTypeTensor {
-			return nil, fmt.Errorf("%s %q is a %s, only float32 tensors are supported", kind, info.Name, info.OrtValueType)
+			return nil, fmt.Errorf("%s %q is a %s, only tensors are supported", kind, info.Name, info.OrtValueType)
 		}
-		if info.DataType != ort.TensorElementDataTypeFloat {
-			return nil, fmt.Errorf("%s %q has element type %s, only float32 is supported",
+		dt, ok := elementTypes[info.DataType]
+		if !ok {
+			return nil, fmt.Errorf("%s %q has element type %s; fairbinn exchanges float32, float64, int64, int32 and bool tensors",
 				kind, info.Name, typeName(info.DataType))
 		}
-		out[i] = IOInfo{Name: info.Name, Shape: append([]int64(nil), info.Dimensions...)}
+		out[i] = IOInfo{Name: info.Name, Shape: append([]int64(nil), info.Dimensions...), DType: dt}
 	}
 	return out, nil
+}
+
+// newValue wraps t as an onnxruntime tensor of the model's element type: float32 and int64 values without a
+// copy (ORT reads them only during the run), the other types converted.
+func newValue(t tensor.Tensor, dt tensor.DType) (ort.Value, error) {
+	shape := ort.NewShape(t.Shape...)
+	switch dt {
+	case tensor.Float64:
+		wide := make([]float64, len(t.Data))
+		for i, v := range t.Data {
+			wide[i] = float64(v)
+		}
+		return ort.NewTensor(shape, wide)
+	case tensor.Int64:
+		return ort.NewTensor(shape, t.Ints)
+	case tensor.Int32:
+		narrow := make([]int32, len(t.Ints))
+		for i, v := range t.Ints {
+			if v < math.MinInt32 || v > math.MaxInt32 {
+				return nil, fmt.Errorf("value %d at flat index %d does not fit in int32", v, i)
+			}
+			narrow[i] = int32(v)
+		}
+		return ort.NewTensor(shape, narrow)
+	case tensor.Bool:
+		b := make([]bool, len(t.Ints))
+		for i, v := range t.Ints {
+			b[i] = v != 0
+		}
+		return ort.NewTensor(shape, b)
+	}
+	return ort.NewTensor(shape, t.Data)
+}
+
+// fromValue copies an onnxruntime output into a Tensor.
+func fromValue(v ort.Value) (tensor.Tensor, bool) {
+	switch t := v.(type) {
+	case *ort.Tensor[float32]:
+		return tensor.Tensor{Shape: slices.Clone(t.GetShape()), Data: slices.Clone(t.GetData())}, true
+	case *ort.Tensor[float64]:
+		out := tensor.Tensor{Shape: slices.Clone(t.GetShape()), DType: tensor.Float64, Data: make([]float32, len(t.GetData()))}
+		for i, x := range t.GetData() {
+			out.Data[i] = float32(x)
+		}
+		return out, true
+	case *ort.Tensor[int64]:
+		return tensor.Tensor{Shape: slices.Clone(t.GetShape()), DType: tensor.Int64, Ints: slices.Clone(t.GetData())}, true
+	case *ort.Tensor[int32]:
+		out := tensor.Tensor{Shape: slices.Clone(t.GetShape()), DType: tensor.Int32, Ints: make([]int64, len(t.GetData()))}
+		for i, x := range t.GetData() {
+			out.Ints[i] = int64(x)
+		}
+		return out, true
+	case *ort.Tensor[bool]:
+		out := tensor.Tensor{Shape: slices.Clone(t.GetShape()), DType: tensor.Bool, Ints: make([]int64, len(t.GetData()))}
+		for i, x := range t.GetData() {
+			if x {
+				out.Ints[i] = 1
+			}
+		}
+		return out, true
+	}
+	return tensor.Tensor{}, false
 }
 
 // typeName turns "ONNX_TENSOR_ELEMENT_DATA_TYPE_INT64" into "int64", the name ONNX users know.
@@ -167,7 +242,7 @@ func (s *Session) Outputs() []IOInfo { return cloneInfo(s.outputs) }
 func cloneInfo(infos []IOInfo) []IOInfo {
 	out := make([]IOInfo, len(infos))
 	for i, info := range infos {
-		out[i] = IOInfo{Name: info.Name, Shape: append([]int64(nil), info.Shape...)}
+		out[i] = IOInfo{Name: info.Name, Shape: append([]int64(nil), info.Shape...), DType: info.DType}
 	}
 	return out
 }
@@ -197,8 +272,7 @@ func (s *Session) Run(inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 		}
 	}()
 	for i, t := range inputs {
-		// NewTensor wraps t.Data without copying; ORT reads it only inside s.s.Run below.
-		v, err := ort.NewTensor(ort.NewShape(t.Shape...), t.Data)
+		v, err := newValue(t, s.inputs[i].DType)
 		if err != nil {
 			return nil, fmt.Errorf("input %q: %w", s.inputs[i].Name, err)
 		}
@@ -223,15 +297,12 @@ func (s *Session) Run(inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 		if v == nil {
 			return nil, fmt.Errorf("output %q: onnxruntime returned no tensor (rank-0 outputs are not supported)", s.outputs[i].Name)
 		}
-		t, ok := v.(*ort.Tensor[float32])
+		t, ok := fromValue(v)
 		if !ok {
 			// Open checked the declared types, so this is a model that lies about its output type.
-			return nil, fmt.Errorf("output %q: got %T, want a float32 tensor", s.outputs[i].Name, v)
+			return nil, fmt.Errorf("output %q: got %T, want a tensor of a type Open accepted", s.outputs[i].Name, v)
 		}
-		result[i] = tensor.Tensor{
-			Shape: append([]int64(nil), t.GetShape()...),
-			Data:  append([]float32(nil), t.GetData()...),
-		}
+		result[i] = t
 	}
 	return result, nil
 }

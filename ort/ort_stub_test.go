@@ -4,9 +4,10 @@ package ort
 
 import (
 	"errors"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"strings"
 	"testing"
+
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 func TestStubUnavailable(t *testing.T) {

@@ -13,6 +13,8 @@ type IOInfo struct {
 	// Shape has -1 for a symbolic or unknown dim (such as a dynamic batch). It is empty when the model
 	// declares no shape.
 	Shape []int64
+	// DType is the element type the model declares.
+	DType tensor.DType
 }
 
 // Options configures a Session.
@@ -28,8 +30,11 @@ func checkInput(t tensor.Tensor, info IOInfo) error {
 	if err != nil {
 		return fmt.Errorf("input %q: %w", info.Name, err)
 	}
-	if n != len(t.Data) {
-		return fmt.Errorf("input %q: shape %v needs %d values, got %d", info.Name, t.Shape, n, len(t.Data))
+	if n != t.Len() {
+		return fmt.Errorf("input %q: shape %v needs %d values, got %d", info.Name, t.Shape, n, t.Len())
+	}
+	if t.DType.IsInt() != info.DType.IsInt() {
+		return fmt.Errorf("input %q: got %s values, the model wants %s", info.Name, t.DType, info.DType)
 	}
 	if len(t.Shape) == 0 {
 		// onnxruntime_go cannot build rank-0 tensors; say so before it does in its own words.
@@ -68,76 +73,84 @@ func formatShape(shape []int64) string {
 }
 
 // RunBatched runs a model with one input and one output on an input of shape [N, ...] in chunks of batch
-// rows along dim 0 and concatenates the outputs along dim 0. Chunking bounds the memory ONNX Runtime
-// allocates for intermediate tensors, whatever N is.
-//
-// When the model's batch dim is static, chunks have that many rows instead and N must be a multiple of it.
-// batch must be at least 1 either way. N may be 0 for a dynamic batch dim: the model then runs once on the
-// empty input, so the output still has the model's shape.
+// rows along dim 0 and concatenates the outputs along dim 0 (RunBatchedAll with one tensor each).
 func RunBatched(s *Session, input tensor.Tensor, batch int) (tensor.Tensor, error) {
-	if batch < 1 {
-		return tensor.Tensor{}, fmt.Errorf("batch size %d: must be at least 1", batch)
-	}
 	ins, outs := s.Inputs(), s.Outputs()
 	if len(ins) != 1 || len(outs) != 1 {
 		return tensor.Tensor{}, fmt.Errorf("batched runs need a model with one input and one output, this one has %d and %d",
 			len(ins), len(outs))
 	}
-	info := ins[0]
-	if len(input.Shape) == 0 {
-		return tensor.Tensor{}, fmt.Errorf("input %q: scalar input has no batch dim", info.Name)
-	}
-	total, err := tensor.NumElements(input.Shape)
+	out, err := RunBatchedAll(s, []tensor.Tensor{input}, batch)
 	if err != nil {
-		return tensor.Tensor{}, fmt.Errorf("input %q: %w", info.Name, err)
+		return tensor.Tensor{}, err
 	}
-	if total != len(input.Data) {
-		return tensor.Tensor{}, fmt.Errorf("input %q: shape %v needs %d values, got %d", info.Name, input.Shape, total, len(input.Data))
+	return out[0], nil
+}
+
+// RunBatchedAll runs a model on one tensor per input, all of shape [N, ...], in chunks of batch rows
+// along dim 0, and concatenates each output along dim 0. Chunking bounds the memory ONNX Runtime
+// allocates for intermediate tensors, whatever N is.
+//
+// When the model's batch dim is static, chunks have that many rows instead and N must be a multiple of it.
+// batch must be at least 1 either way. N may be 0 for a dynamic batch dim: the model then runs once on the
+// empty input, so the output still has the model's shape.
+func RunBatchedAll(s *Session, inputs []tensor.Tensor, batch int) ([]tensor.Tensor, error) {
+	if batch < 1 {
+		return nil, fmt.Errorf("batch size %d: must be at least 1", batch)
 	}
-	rows := int(input.Shape[0])
-	if len(info.Shape) > 0 && info.Shape[0] >= 0 {
-		batch = int(info.Shape[0])
-		if batch == 0 || rows == 0 || rows%batch != 0 {
-			return tensor.Tensor{}, fmt.Errorf("input %q: %d rows do not split into the model's static batch of %d",
-				info.Name, rows, batch)
+	ins, outs := s.Inputs(), s.Outputs()
+	if len(inputs) != len(ins) {
+		return nil, fmt.Errorf("model has %d inputs, got %d tensors", len(ins), len(inputs))
+	}
+	rows := -1
+	for i, in := range inputs {
+		info := ins[i]
+		if len(in.Shape) == 0 {
+			return nil, fmt.Errorf("input %q: scalar input has no batch dim", info.Name)
+		}
+		if err := in.Validate(); err != nil {
+			return nil, fmt.Errorf("input %q: %w", info.Name, err)
+		}
+		if rows >= 0 && int(in.Shape[0]) != rows {
+			return nil, fmt.Errorf("input %q has %d rows, input %q %d", info.Name, in.Shape[0], ins[0].Name, rows)
+		}
+		rows = int(in.Shape[0])
+		if len(info.Shape) > 0 && info.Shape[0] >= 0 {
+			batch = int(info.Shape[0])
+			if batch == 0 || rows == 0 || rows%batch != 0 {
+				return nil, fmt.Errorf("input %q: %d rows do not split into the model's static batch of %d",
+					info.Name, rows, batch)
+			}
 		}
 	}
 	if rows == 0 {
-		out, err := s.Run([]tensor.Tensor{input})
-		if err != nil {
-			return tensor.Tensor{}, err
-		}
-		return out[0], nil
+		return s.Run(inputs)
 	}
-
-	rowIn := total / rows
-	var (
-		result tensor.Tensor
-		rowOut int
-	)
+	result := make([]tensor.Tensor, len(outs))
 	for start := 0; start < rows; start += batch {
 		n := min(batch, rows-start)
-		shape := append([]int64{int64(n)}, input.Shape[1:]...)
-		// A sub-slice, not a copy: ONNX Runtime only reads the input.
-		chunk := tensor.Tensor{Shape: shape, Data: input.Data[start*rowIn : (start+n)*rowIn]}
-		out, err := s.Run([]tensor.Tensor{chunk})
+		chunk := make([]tensor.Tensor, len(inputs))
+		for i, in := range inputs {
+			chunk[i] = in.SliceRows(start, start+n) // a view, not a copy: ONNX Runtime only reads the input
+		}
+		out, err := s.Run(chunk)
 		if err != nil {
-			return tensor.Tensor{}, fmt.Errorf("rows %d to %d: %w", start, start+n-1, err)
+			return nil, fmt.Errorf("rows %d to %d: %w", start, start+n-1, err)
 		}
-		o := out[0]
-		if len(o.Shape) == 0 || o.Shape[0] != int64(n) {
-			return tensor.Tensor{}, fmt.Errorf("output %q: %d input rows gave shape %v; cannot concatenate along dim 0",
-				outs[0].Name, n, o.Shape)
+		for k, o := range out {
+			if len(o.Shape) == 0 || o.Shape[0] != int64(n) {
+				return nil, fmt.Errorf("output %q: %d input rows gave shape %v; cannot concatenate along dim 0",
+					outs[k].Name, n, o.Shape)
+			}
+			r := &result[k]
+			if start == 0 {
+				r.Shape, r.DType = append([]int64{int64(rows)}, o.Shape[1:]...), o.DType
+			} else if !slices.Equal(o.Shape[1:], r.Shape[1:]) {
+				return nil, fmt.Errorf("output %q: rows %d to %d gave shape %v, earlier rows %v",
+					outs[k].Name, start, start+n-1, o.Shape, r.Shape)
+			}
+			r.Data, r.Ints = append(r.Data, o.Data...), append(r.Ints, o.Ints...)
 		}
-		if start == 0 {
-			rowOut = len(o.Data) / n
-			result.Shape = append([]int64{int64(rows)}, o.Shape[1:]...)
-			result.Data = make([]float32, 0, rows*rowOut)
-		} else if !slices.Equal(o.Shape[1:], result.Shape[1:]) {
-			return tensor.Tensor{}, fmt.Errorf("output %q: rows %d to %d gave shape %v, earlier rows %v",
-				outs[0].Name, start, start+n-1, o.Shape, result.Shape)
-		}
-		result.Data = append(result.Data, o.Data...)
 	}
 	return result, nil
 }

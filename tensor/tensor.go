@@ -5,11 +5,61 @@ import (
 	"math"
 )
 
-// Tensor is a dense float32 tensor in row-major (C) order. Data holds exactly the product of Shape's dims
-// elements; a tensor with a zero dim has no data.
+// DType is the element type a tensor stands for. Float values are held in Data as float32 whatever the
+// type (a float64 model input is widened at the onnxruntime boundary), integer and boolean ones in Ints.
+type DType uint8
+
+// The element types.
+const (
+	Float32 DType = iota // the zero value: Data
+	Float64              // Data, widened for the model
+	Int64                // Ints
+	Int32                // Ints, narrowed for the model
+	Bool                 // Ints, 0 or 1
+)
+
+var dtypeNames = [...]string{"float32", "float64", "int64", "int32", "bool"}
+
+func (d DType) String() string {
+	if int(d) < len(dtypeNames) {
+		return dtypeNames[d]
+	}
+	return fmt.Sprintf("dtype(%d)", uint8(d))
+}
+
+// IsInt reports whether values of the type are held in Ints.
+func (d DType) IsInt() bool { return d == Int64 || d == Int32 || d == Bool }
+
+// Tensor is a dense tensor in row-major (C) order. Data (float types) or Ints (integer types) holds exactly
+// the product of Shape's dims elements; a tensor with a zero dim has no data.
 type Tensor struct {
 	Shape []int64
 	Data  []float32
+	Ints  []int64
+	DType DType
+}
+
+// Len is the number of values the tensor holds.
+func (t Tensor) Len() int {
+	if t.DType.IsInt() {
+		return len(t.Ints)
+	}
+	return len(t.Data)
+}
+
+// SliceRows returns rows [from, to) of dim 0 as a view of t (no copy).
+func (t Tensor) SliceRows(from, to int) Tensor {
+	per := 1
+	for _, d := range t.Shape[1:] {
+		per *= int(d)
+	}
+	out := Tensor{Shape: append([]int64{int64(to - from)}, t.Shape[1:]...), DType: t.DType}
+	if t.DType.IsInt() {
+		out.Ints = t.Ints[from*per : to*per]
+	} else {
+		out.Data = t.Data[from*per : to*per]
+	}
+	return out
 }
 
 // New returns a tensor of the given shape over data, or an error when the sizes disagree.
@@ -58,8 +108,8 @@ func (t Tensor) Validate() error {
 	if err != nil {
 		return err
 	}
-	if n != len(t.Data) {
-		return fmt.Errorf("shape %v needs %d values, got %d", t.Shape, n, len(t.Data))
+	if n != t.Len() {
+		return fmt.Errorf("shape %v needs %d values, got %d", t.Shape, n, t.Len())
 	}
 	return nil
 }

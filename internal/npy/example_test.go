@@ -2,12 +2,12 @@ package npy_test
 
 import (
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"log"
 	"os"
 	"path/filepath"
 
 	"github.com/fairbinn/fairbinn-go/internal/npy"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 func ExampleRead() {

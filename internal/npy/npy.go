@@ -27,16 +27,17 @@ var ErrCorrupt = errors.New("corrupt .npy file")
 
 // elemType is a dtype Read accepts.
 type elemType struct {
-	size    int
-	float64 bool
+	size  int
+	dtype tensor.DType
 }
 
 // dtypes maps the header's descr to how the data is decoded. npyio honours the byte order itself.
 var dtypes = map[string]elemType{
-	"<f4": {size: 4},
-	">f4": {size: 4},
-	"<f8": {size: 8, float64: true},
-	">f8": {size: 8, float64: true},
+	"<f4": {4, tensor.Float32}, ">f4": {4, tensor.Float32},
+	"<f8": {8, tensor.Float64}, ">f8": {8, tensor.Float64},
+	"<i8": {8, tensor.Int64}, ">i8": {8, tensor.Int64},
+	"<i4": {4, tensor.Int32}, ">i4": {4, tensor.Int32},
+	"|b1": {1, tensor.Bool},
 }
 
 // Read reads a .npy file into an Array.
@@ -67,7 +68,7 @@ func decode(b []byte) (a tensor.Tensor, err error) {
 	descr := strings.Trim(hdr.Type, `'"`)
 	et, ok := dtypes[descr]
 	if !ok {
-		return tensor.Tensor{}, fmt.Errorf("%w: dtype %s is not supported, want float32 ('<f4') or float64 ('<f8')",
+		return tensor.Tensor{}, fmt.Errorf("%w: dtype %s is not supported, want float32, float64, int64, int32 or bool",
 			ErrUnsupported, describe(descr))
 	}
 	if hdr.Fortran && !vectorLike(hdr.Shape) {
@@ -95,19 +96,44 @@ func decode(b []byte) (a tensor.Tensor, err error) {
 			ErrCorrupt, what, hdr.Shape, descr, want, have)
 	}
 
-	data := make([]float32, n)
-	if !et.float64 {
-		err = readData(r, &data)
-	} else {
+	out := tensor.Tensor{Shape: shape}
+	switch et.dtype {
+	case tensor.Float32:
+		out.Data = make([]float32, n)
+		err = readData(r, &out.Data)
+	case tensor.Float64:
+		// Models compute in float32: a float64 array is narrowed (a float64 model input is widened again).
+		out.Data = make([]float32, n)
 		wide := make([]float64, n)
 		if err = readData(r, &wide); err == nil {
-			err = narrow(data, wide)
+			err = narrow(out.Data, wide)
+		}
+	case tensor.Int64:
+		out.DType, out.Ints = tensor.Int64, make([]int64, n)
+		err = readData(r, &out.Ints)
+	case tensor.Int32:
+		out.DType, out.Ints = tensor.Int64, make([]int64, n)
+		small := make([]int32, n)
+		if err = readData(r, &small); err == nil {
+			for i, v := range small {
+				out.Ints[i] = int64(v)
+			}
+		}
+	case tensor.Bool:
+		out.DType, out.Ints = tensor.Bool, make([]int64, n)
+		b := make([]bool, n)
+		if err = readData(r, &b); err == nil {
+			for i, v := range b {
+				if v {
+					out.Ints[i] = 1
+				}
+			}
 		}
 	}
 	if err != nil {
 		return tensor.Tensor{}, err
 	}
-	return tensor.Tensor{Shape: shape, Data: data}, nil
+	return out, nil
 }
 
 // checkHeaderLength rejects a header length beyond the end of the file before npyio allocates a buffer of
@@ -161,7 +187,7 @@ func newReader(r io.Reader) (rd *npyio.Reader, err error) {
 }
 
 // readData decodes exactly len(*dst) elements; the size check in decode guarantees they are all there.
-func readData[T float32 | float64](r *npyio.Reader, dst *[]T) (err error) {
+func readData[T float32 | float64 | int64 | int32 | bool](r *npyio.Reader, dst *[]T) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("%w: data: %v", ErrCorrupt, p)
@@ -217,7 +243,7 @@ func describe(descr string) string {
 	return "'" + descr + "'"
 }
 
-// Write writes a to path as a C-order little-endian float32 .npy file. The file appears whole or not at
+// Write writes a to path as a C-order little-endian float32 (int64 for integer tensors) .npy file. The file appears whole or not at
 // all: the data goes to a temporary file in the same folder, which is synced and then renamed over path.
 func Write(path string, a tensor.Tensor) error {
 	n := 1
@@ -230,8 +256,8 @@ func Write(path string, a tensor.Tensor) error {
 		}
 		n *= int(d)
 	}
-	if n != len(a.Data) {
-		return fmt.Errorf("%s: shape %v needs %d values, got %d", path, a.Shape, n, len(a.Data))
+	if n != a.Len() {
+		return fmt.Errorf("%s: shape %v needs %d values, got %d", path, a.Shape, n, a.Len())
 	}
 
 	var buf bytes.Buffer
@@ -253,16 +279,21 @@ func encode(w io.Writer, a tensor.Tensor) error {
 		return writeEmpty(w, a.Shape)
 	}
 	var v any
-	if len(a.Shape) == 0 {
+	switch {
+	case a.DType.IsInt() && len(a.Shape) == 0:
+		v = a.Ints[0]
+	case a.DType.IsInt():
+		v = nest(a.Ints, a.Shape).Interface()
+	case len(a.Shape) == 0:
 		v = a.Data[0]
-	} else {
+	default:
 		v = nest(a.Data, a.Shape).Interface()
 	}
 	return npyio.Write(w, v)
 }
 
-// nest returns data as a value of type [][]...[]float32 with one slice level per dim of shape.
-func nest(data []float32, shape []int64) reflect.Value {
+// nest returns data as a value of type [][]...[]T with one slice level per dim of shape.
+func nest[T float32 | int64](data []T, shape []int64) reflect.Value {
 	if len(shape) == 1 {
 		return reflect.ValueOf(data)
 	}
