@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
 
@@ -42,6 +43,12 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	if opts.Spec == "" {
 		return nil, fault.Badf("no data given")
 	}
+	// Labels are 0/1: a K-class head cannot be scored on them.
+	if h, err := head.Of(m.Graph); err != nil {
+		return nil, err
+	} else if err := h.Trainable(); err != nil {
+		return nil, err
+	}
 	if opts.ValFrac == 0 {
 		opts.ValFrac = 0.2
 	}
@@ -66,13 +73,19 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	default:
 		return nil, fault.Badf("encoding %q: want auto or none", opts.Encoding)
 	}
+	for _, v := range m.Graph.RealInputs() {
+		lo.Inputs = append(lo.Inputs, v.Name)
+	}
 	data, err := dataset.Load(opts.Spec, lo)
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
+	if data.Source == dataset.SourceNPZ {
+		return data, nil // the tensors are the model's inputs by name
+	}
 	ins := m.Graph.RealInputs()
 	if len(ins) != 1 || len(ins[0].Shape) != 2 {
-		return nil, fault.Badf("%s: training and evaluation on tabular data need a model with one [batch, features] input", m.Path)
+		return nil, fault.Badf("%s: a table (adult:, csv:) is the input of a model with one [batch, features] input; give this model's inputs as tensors with npz:FILE", m.Path)
 	}
 	if w := ins[0].Shape[1]; w.IsStatic() && w.Value != int64(data.Train.Cols) {
 		return nil, fault.Badf("%s: input %q has width %d but the data encodes to %d features", m.Path, ins[0].Name, w.Value, data.Train.Cols)

@@ -21,11 +21,11 @@ func Probabilities(m *Model, rt Runtime, s *dataset.Split, opts RunOptions) ([]f
 	if err != nil {
 		return nil, err
 	}
-	out, err := m.Run(rt, s.Features(0), opts)
+	out, err := m.RunAll(rt, s.ModelInputs(), opts)
 	if err != nil {
 		return nil, err
 	}
-	return h.Probabilities(out)
+	return h.Probabilities(out[0])
 }
 
 // HeadChoice is a user's reading of a model's output: a head kind ("" keeps the detected one) and the

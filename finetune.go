@@ -160,7 +160,7 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	// Training runs on the whole model in Go, or on the layers after the position with the prefix's
 	// activations computed once in onnxruntime.
 	trainGraph, trainData, trainCfg := g, data, cfg
-	frozen, err := freezePrefix(g, pos, cfg.TrainLeader)
+	frozen, err := freezePrefix(g, pos, cfg.TrainLeader, data)
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ func Inspect(m *Model) (*ModelInfo, error) {
 	} else {
 		info.HeadError = err.Error()
 	}
-	if err := lower.CheckSupported(g); err != nil {
+	if err := GoRunnable(g); err != nil {
 		info.Unsupported = err.Error()
 	}
 	positions, err := insert.Positions(g)

@@ -47,18 +47,37 @@ type RunOptions struct {
 	Threads int
 }
 
-// Run computes the model's output on in with the named executor, in batches.
+// Run computes the model's first output on its single input with the named executor, in batches.
 func (m *Model) Run(rt Runtime, in tensor.Tensor, opts RunOptions) (tensor.Tensor, error) {
+	out, err := m.RunAll(rt, []tensor.Tensor{in}, opts)
+	if err != nil {
+		return tensor.Tensor{}, err
+	}
+	return out[0], nil
+}
+
+// RunAll computes every output of the model on one tensor per input (in the model's input order) with
+// the named executor, in batches. onnxruntime runs any number and type of inputs; the Go forward pass and
+// onnx-go run one float32 input and give the first output.
+func (m *Model) RunAll(rt Runtime, inputs []tensor.Tensor, opts RunOptions) ([]tensor.Tensor, error) {
 	if opts.Batch <= 0 {
 		opts.Batch = 1024
 	}
+	if rt != ORT {
+		if err := GoRunnable(m.Graph); err != nil {
+			if m.Path != "" {
+				err = fmt.Errorf("%s: %w", m.Path, err)
+			}
+			return nil, err
+		}
+	}
 	switch rt {
 	case Go:
-		out, err := lower.Forward(m.Graph, in, opts.Batch)
+		out, err := lower.Forward(m.Graph, inputs[0], opts.Batch)
 		if err != nil && m.Path != "" {
 			err = fmt.Errorf("%s: %w", m.Path, err)
 		}
-		return out, err
+		return []tensor.Tensor{out}, err
 	case ORT:
 		var s *ort.Session
 		var err error
@@ -68,17 +87,32 @@ func (m *Model) Run(rt Runtime, in tensor.Tensor, opts RunOptions) (tensor.Tenso
 			s, err = ort.Open(m.Bytes, ort.Options{Threads: opts.Threads})
 		}
 		if errors.Is(err, ort.ErrRuntimeUnavailable) {
-			return tensor.Tensor{}, err
+			return nil, err
 		}
 		if err != nil {
-			return tensor.Tensor{}, fault.Wrap(fault.BadInput, err) // onnxruntime refuses the model itself
+			return nil, fault.Wrap(fault.BadInput, err) // onnxruntime refuses the model itself
 		}
 		defer s.Close()
-		return ort.RunBatched(s, in, opts.Batch)
+		return ort.RunBatchedAll(s, inputs, opts.Batch)
 	case OnnxGo:
-		return reference.Run(m.Bytes, in)
+		out, err := reference.Run(m.Bytes, inputs[0])
+		return []tensor.Tensor{out}, err
 	}
-	return tensor.Tensor{}, fault.Badf("runtime %q: want ort or go", rt)
+	return nil, fault.Badf("runtime %q: want ort or go", rt)
+}
+
+// GoRunnable says why fairbinn's Go forward pass cannot run g, or nil: it runs one float32 input through
+// the ops it implements.
+func GoRunnable(g *ir.Graph) error {
+	ins := g.RealInputs()
+	if len(ins) != 1 || ins[0].DType != ir.Float32 {
+		what := fmt.Sprintf("%d inputs", len(ins))
+		if len(ins) == 1 {
+			what = fmt.Sprintf("a %s input", ins[0].DType)
+		}
+		return fault.Badf("fairbinn's Go forward pass runs models with one float32 input, this one has %s", what)
+	}
+	return lower.CheckSupported(g)
 }
 
 // ParseRuntime parses an executor name that a user may choose (ort or go).

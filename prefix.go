@@ -2,6 +2,7 @@ package fairbinn
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
@@ -11,6 +12,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
 	"github.com/fairbinn/fairbinn-go/ort"
+	"github.com/fairbinn/fairbinn-go/tensor"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -28,16 +30,18 @@ type PrefixReport struct {
 // frozenPrefix is a model cut at the insertion position: the prefix runs in onnxruntime, the suffix
 // (fairness layers and every layer after them) is lowered to Go and trained on the prefix's activations.
 type frozenPrefix struct {
-	prefix, suffix *ir.Graph
-	report         PrefixReport
+	full, prefix, suffix *ir.Graph
+	report               PrefixReport
 }
 
 // freezePrefix decides whether the prefix must be frozen — when the Go forward pass cannot run it, or
 // when the leader trains only the layers after the position, so the prefix's activations never change —
 // and cuts g at pos if so. It returns nil when the whole model trains in Go.
-func freezePrefix(g *ir.Graph, pos insert.Position, leader train.LeaderParams) (*frozenPrefix, error) {
+func freezePrefix(g *ir.Graph, pos insert.Position, leader train.LeaderParams, data *dataset.Data) (*frozenPrefix, error) {
 	why := ""
-	if err := lower.CheckSupported(g); err != nil {
+	if data.Train.X == nil {
+		why = "the data are tensors, not [rows, features] rows the Go side trains on"
+	} else if err := GoRunnable(g); err != nil {
 		why = err.Error() + "; the prefix runs in onnxruntime"
 	} else if leader == train.LeaderAfter {
 		why = "the leader trains only the layers after the position"
@@ -52,7 +56,7 @@ func freezePrefix(g *ir.Graph, pos insert.Position, leader train.LeaderParams) (
 	if err := lower.CheckSupported(suffix); err != nil {
 		return nil, fault.Badf("position %d (%s): the layers after it need what fairbinn's Go forward pass lacks, so they cannot be trained: %v", pos.Index, pos.Tensor, err)
 	}
-	return &frozenPrefix{prefix: prefix, suffix: suffix, report: PrefixReport{Tensor: pos.Tensor, Why: why, Runtime: "onnxruntime"}}, nil
+	return &frozenPrefix{full: g, prefix: prefix, suffix: suffix, report: PrefixReport{Tensor: pos.Tensor, Why: why, Runtime: "onnxruntime"}}, nil
 }
 
 // activations runs the prefix in onnxruntime on every split of data and returns the data with each
@@ -69,17 +73,32 @@ func (f *frozenPrefix) activations(data *dataset.Data, threads int) (*dataset.Da
 	}
 	defer s.Close()
 	cached := *data
+	// The prefix reads the model inputs it needs, by name.
+	var modelInputs []string
+	for _, v := range f.full.RealInputs() {
+		modelInputs = append(modelInputs, v.Name)
+	}
 	for _, sp := range []**dataset.Split{&cached.Train, &cached.Val, &cached.Test} {
 		in := *sp
-		out, err := ort.RunBatched(s, in.Features(0), train.EvalBatch)
+		all := in.ModelInputs()
+		var feed []tensor.Tensor
+		for _, v := range f.prefix.Inputs {
+			k := slices.Index(modelInputs, v.Name)
+			if k < 0 || k >= len(all) {
+				return nil, fmt.Errorf("the prefix reads %q, which the data does not give", v.Name)
+			}
+			feed = append(feed, all[k])
+		}
+		outs, err := ort.RunBatchedAll(s, feed, train.EvalBatch)
 		if err != nil {
 			return nil, fmt.Errorf("the prefix on the %s split: %w", in.Name, err)
 		}
+		out := outs[0]
 		if len(out.Shape) != 2 || int(out.Shape[0]) != in.Rows {
 			return nil, fmt.Errorf("the prefix gives shape %v for %d rows; want [rows, width]", out.Shape, in.Rows)
 		}
 		act := *in
-		act.X, act.Cols = out.Data, int(out.Shape[1])
+		act.X, act.Cols, act.Inputs = out.Data, int(out.Shape[1]), nil
 		*sp = &act
 		f.report.CacheBytes += int64(len(out.Data)) * 4
 	}

@@ -51,6 +51,8 @@ type Options struct {
 	TestFrac float64
 	// Seed seeds the random stratified splits (math/rand/v2 PCG).
 	Seed uint64
+	// Inputs names the model's inputs, in order: an npz:FILE data set holds one array for each.
+	Inputs []string
 }
 
 // SourceFile describes one data file that was read.
@@ -127,8 +129,10 @@ func Load(spec string, opts Options) (*Data, error) {
 		data, err = loadAdult(arg, opts)
 	case "csv":
 		data, err = loadCSV(arg, opts)
+	case "npz":
+		data, err = loadNPZ(arg, opts)
 	default:
-		return nil, badOption("data spec %q: want adult:DIR or csv:FILE", spec)
+		return nil, badOption("data spec %q: want adult:DIR, csv:FILE or npz:FILE", spec)
 	}
 	if err != nil {
 		return nil, err

@@ -21,6 +21,17 @@ type Split struct {
 	// Row is each row's 0-based data record index in File, header excluded: the line number minus the
 	// header's for files without blank lines or quoted line breaks (what `predict` writes as "row").
 	Row []int
+	// Inputs, for data read from tensors (npz:FILE), holds every model input's rows, in the model's input
+	// order; X is then set only when the model has a single float [rows, width] input.
+	Inputs []tensor.Tensor
+}
+
+// ModelInputs returns the split's rows as the model's inputs: Inputs, or X as the one input.
+func (s *Split) ModelInputs() []tensor.Tensor {
+	if s.Inputs != nil {
+		return s.Inputs
+	}
+	return []tensor.Tensor{s.Features(0)}
 }
 
 // Len returns the number of rows.

@@ -116,13 +116,14 @@ func valueToArray(v G.Value) (tensor.Tensor, error) {
 	return tensor.Tensor{}, fmt.Errorf("output holds %T, want a float32 tensor", v)
 }
 
-// Forward runs a single-input, single-output model on an input whose first dim is the batch, in chunks
+// Forward runs a single-input model on an input whose first dim is the batch and returns its first output
+// (a model's other outputs are computed too but not returned), in chunks
 // of at most batch rows, lowering the graph once per distinct chunk size. A model whose input has a static
 // first dim runs in chunks of exactly that size.
 func Forward(m *ir.Graph, input tensor.Tensor, batch int) (tensor.Tensor, error) {
 	ins := m.RealInputs()
-	if len(ins) != 1 || len(m.Outputs) != 1 {
-		return tensor.Tensor{}, fmt.Errorf("the Go forward pass runs models with one input and one output; this one has %d and %d", len(ins), len(m.Outputs))
+	if len(ins) != 1 || len(m.Outputs) < 1 {
+		return tensor.Tensor{}, fmt.Errorf("the Go forward pass runs models with one input and an output; this one has %d and %d", len(ins), len(m.Outputs))
 	}
 	if len(input.Shape) == 0 {
 		return tensor.Tensor{}, fmt.Errorf("%w: input is a scalar, want a batch of rows", ir.ErrShapeMismatch)

@@ -49,8 +49,9 @@ func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, crit 
 	if err != nil {
 		return nil, err
 	}
-	if len(l.Inputs) != 1 || len(l.Outputs) != 1 {
-		return nil, fmt.Errorf("training needs a model with one input and one output")
+	// The first output is the one trained and scored; the others are computed and exported as they are.
+	if len(l.Inputs) != 1 || len(l.Outputs) < 1 {
+		return nil, fmt.Errorf("training needs a model with one input and an output")
 	}
 	prob, logit, err := headNodes(m, l, h)
 	if err != nil {

@@ -142,6 +142,25 @@ func (t *Trainer) Close() {
 }
 
 // leaderParams lists the backbone's float parameters the leader trains, in file order.
+// ancestors is the set of tensors the named tensor is computed from (itself included).
+func ancestors(m *ir.Graph, tensor string) map[string]bool {
+	producers := m.Producers()
+	seen := map[string]bool{}
+	stack := []string{tensor}
+	for len(stack) > 0 {
+		name := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if p := producers[name]; p != nil {
+			stack = append(stack, p.Inputs...)
+		}
+	}
+	return seen
+}
+
 func leaderParams(m *ir.Graph, which LeaderParams) ([]string, error) {
 	if which == LeaderNone {
 		return nil, nil
@@ -167,10 +186,12 @@ func leaderParams(m *ir.Graph, which LeaderParams) ([]string, error) {
 			}
 		}
 	}
+	// Only what the trained (first) output depends on: another head's parameters get no gradient.
+	used := ancestors(m, m.Outputs[0].Name)
 	var out []string
 	for _, name := range m.InitOrder {
 		t := m.Initializers[name]
-		if t == nil || fair[name] || (t.DType != ir.Float32 && t.DType != ir.Float64) || len(t.Dims) == 0 {
+		if t == nil || fair[name] || (t.DType != ir.Float32 && t.DType != ir.Float64) || len(t.Dims) == 0 || !used[name] {
 			continue
 		}
 		if which == LeaderAfter && !after[name] {
