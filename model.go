@@ -63,13 +63,12 @@ func (m *Model) RunAll(rt Runtime, inputs []tensor.Tensor, opts RunOptions) ([]t
 	if opts.Batch <= 0 {
 		opts.Batch = 1024
 	}
-	if rt != ORT {
-		if err := GoRunnable(m.Graph); err != nil {
-			if m.Path != "" {
-				err = fmt.Errorf("%s: %w", m.Path, err)
-			}
-			return nil, err
-		}
+	goErr := GoRunnable(m.Graph)
+	switch {
+	case rt == Go && goErr != nil:
+		return m.runSplit(inputs, opts)
+	case rt == OnnxGo && (len(inputs) != 1 || inputs[0].DType.IsInt()):
+		return nil, fault.Badf("fairbinn runs onnx-go on models with one float32 input")
 	}
 	switch rt {
 	case Go:

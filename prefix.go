@@ -105,3 +105,65 @@ func (f *frozenPrefix) activations(data *dataset.Data, threads int) (*dataset.Da
 	f.report.Seconds = time.Since(t0).Seconds()
 	return &cached, nil
 }
+
+// goCut is where the Go forward pass takes over from onnxruntime for a model it cannot run whole: the
+// first insertion position after which it can run everything. It returns "" when it can run the whole
+// model, and an error when no position lets it.
+func goCut(g *ir.Graph) (string, error) {
+	whole := GoRunnable(g)
+	if whole == nil {
+		return "", nil
+	}
+	positions, err := insert.Positions(g)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range positions {
+		if _, suffix, err := ir.Cut(g, p.Tensor); err == nil && GoRunnable(suffix) == nil {
+			return p.Tensor, nil
+		}
+	}
+	return "", fault.Badf("%v; and no insertion position has only what it runs after it", whole)
+}
+
+// GoNote says how the Go forward pass runs m: "" for the whole model in Go, else where onnxruntime
+// hands over to it (what predict and verify print under --runtime go).
+func GoNote(m *Model) string {
+	cut, err := goCut(m.Graph)
+	if err != nil || cut == "" {
+		return ""
+	}
+	return fmt.Sprintf("%v: the layers up to %s ran in onnxruntime, the rest in the Go forward pass", GoRunnable(m.Graph), cut)
+}
+
+// runSplit runs a model the Go forward pass cannot run whole: onnxruntime up to goCut's position, the
+// Go forward pass after it.
+func (m *Model) runSplit(inputs []tensor.Tensor, opts RunOptions) ([]tensor.Tensor, error) {
+	cut, err := goCut(m.Graph)
+	if err != nil {
+		return nil, err
+	}
+	prefix, suffix, err := ir.Cut(m.Graph, cut)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := exporter.Marshal(prefix)
+	if err != nil {
+		return nil, err
+	}
+	pm := &Model{Graph: prefix, Bytes: raw}
+	var feed []tensor.Tensor
+	for _, v := range prefix.Inputs {
+		k := slices.IndexFunc(m.Graph.RealInputs(), func(w *ir.Value) bool { return w.Name == v.Name })
+		feed = append(feed, inputs[k])
+	}
+	act, err := pm.RunAll(ORT, feed, opts)
+	if err != nil {
+		return nil, err
+	}
+	out, err := lower.Forward(suffix, act[0], opts.Batch)
+	if err != nil {
+		return nil, err
+	}
+	return []tensor.Tensor{out}, nil
+}

@@ -1,7 +1,6 @@
 package fairbinn
 
 import (
-	"math"
 	"math/rand/v2"
 	"strings"
 
@@ -25,7 +24,13 @@ type VerifyReport struct {
 // that could run. OK is false when onnxruntime and the Go forward pass differ by more than tol (then
 // the caller decides: the command line exits 3). onnx-go cannot run every model; why is recorded.
 func Verify(m *Model, in tensor.Tensor, tol float64, opts RunOptions) (*VerifyReport, error) {
-	rep := &VerifyReport{Model: m.Path, Rows: in.Shape[0], Tolerance: tol, Runtimes: map[string]string{}, OK: true}
+	return VerifyAll(m, []tensor.Tensor{in}, tol, opts)
+}
+
+// VerifyAll is Verify on one tensor per model input. Where the Go forward pass cannot run the whole model,
+// its column is onnxruntime up to a position and Go after it (GoNote says where).
+func VerifyAll(m *Model, inputs []tensor.Tensor, tol float64, opts RunOptions) (*VerifyReport, error) {
+	rep := &VerifyReport{Model: m.Path, Rows: inputs[0].Shape[0], Tolerance: tol, Runtimes: map[string]string{}, OK: true}
 	var labels func(tensor.Tensor) []int
 	if h, err := head.Of(m.Graph); err == nil {
 		labels = h.Labels
@@ -34,7 +39,11 @@ func Verify(m *Model, in tensor.Tensor, tol float64, opts RunOptions) (*VerifyRe
 	outs := map[Runtime]tensor.Tensor{}
 	// The Go forward pass runs first: its errors name the node at fault.
 	for _, rt := range []Runtime{Go, ORT, OnnxGo} {
-		out, err := m.Run(rt, in, opts)
+		all, err := m.RunAll(rt, inputs, opts)
+		var out tensor.Tensor
+		if err == nil {
+			out = all[0]
+		}
 		if err != nil {
 			if rt != OnnxGo {
 				return rep, err // the two runtimes fairbinn ships with must both run the model
@@ -91,28 +100,4 @@ func RandomInput(m *Model, rows int, seed uint64) (tensor.Tensor, error) {
 		data[i] = rng.Float32()
 	}
 	return tensor.Tensor{Shape: shape, Data: data}, nil
-}
-
-// CheckInput checks rank, static dims and finiteness of an input for m's single input; what names the
-// input in messages.
-func CheckInput(what string, m *Model, in tensor.Tensor) error {
-	ins := m.Graph.RealInputs()
-	if len(ins) != 1 {
-		return fault.Badf("%s: the model has %d inputs; fairbinn runs models with one input", what, len(ins))
-	}
-	want := ins[0].Shape
-	if len(in.Shape) != len(want) {
-		return fault.Badf("%s: shape %v has rank %d, model input %q wants %s", what, in.Shape, len(in.Shape), ins[0].Name, want)
-	}
-	for i, d := range want {
-		if i > 0 && d.IsStatic() && d.Value != in.Shape[i] {
-			return fault.Badf("%s: shape %v does not fit model input %q %s (dim %d)", what, in.Shape, ins[0].Name, want, i)
-		}
-	}
-	for i, v := range in.Data {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return fault.Badf("%s: element %d is %v; inputs must be finite", what, i, v)
-		}
-	}
-	return nil
 }

@@ -11,10 +11,11 @@ import (
 )
 
 type predictCmd struct {
-	model, input, output, runtime, split string
-	batch, threads                       int
-	data                                 dataFlags
-	head                                 headFlags
+	model, output, runtime, split string
+	inputs                        []string
+	batch, threads                int
+	data                          dataFlags
+	head                          headFlags
 }
 
 func (*predictCmd) Name() string { return "predict" }
@@ -24,8 +25,8 @@ func (*predictCmd) Synopsis() string {
 
 func (c *predictCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.model, "model", "", "the model to run (ONNX)")
-	fs.StringVar(&c.input, "input", "", "input rows: a float32 .npy array of the model's input shape")
-	fs.StringVar(&c.output, "output", "", "where to write the model's output: .npy (float32) for --input, CSV row,prob,pred for --data")
+	fs.Func("input", "the model's input rows: FILE.npy (once per input, in the model's order), NAME=FILE.npy, or one FILE.npz with every input by name; repeatable", func(v string) error { c.inputs = append(c.inputs, v); return nil })
+	fs.StringVar(&c.output, "output", "", "where to write the model's (first) output: .npy for --input, CSV row,prob,pred for --data")
 	c.data.register(fs)
 	c.head.register(fs)
 	c.data.registerSeed(fs)
@@ -39,7 +40,7 @@ func (c *predictCmd) Run(ctx context.Context, env *cmdEnv, args []string) error 
 	if err := noArgs(args); err != nil {
 		return err
 	}
-	if c.model == "" || c.output == "" || (c.input == "") == (c.data.spec == "") {
+	if c.model == "" || c.output == "" || (len(c.inputs) == 0) == (c.data.spec == "") {
 		return usagef("want --model, --output and one of --input or --data")
 	}
 	rt, err := fairbinn.ParseRuntime(c.runtime)
@@ -58,21 +59,25 @@ func (c *predictCmd) Run(ctx context.Context, env *cmdEnv, args []string) error 
 	if c.data.spec != "" {
 		return c.predictData(env, m, rt, run)
 	}
-	in, err := readInput(c.input, m)
+	in, err := fairbinn.ReadInputs(m, c.inputs)
 	if err != nil {
 		return err
 	}
-	out, err := m.Run(rt, in, run)
+	outs, err := m.RunAll(rt, in, run)
 	if err != nil {
 		return err
+	}
+	out := outs[0] // the first output; the head says how to read it
+	if note := fairbinn.GoNote(m); rt == fairbinn.Go && note != "" {
+		fmt.Fprintln(env.stderr, "fairbinn predict: "+note)
 	}
 	if err := npy.Write(c.output, out); err != nil {
 		return err
 	}
 	if env.json {
-		return writeJSON(env.stdout, map[string]any{"model": c.model, "runtime": c.runtime, "rows": in.Shape[0], "output": c.output, "output_shape": out.Shape})
+		return writeJSON(env.stdout, map[string]any{"model": c.model, "runtime": c.runtime, "rows": in[0].Shape[0], "output": c.output, "output_shape": out.Shape})
 	}
-	fmt.Fprintf(env.stdout, "%d rows through %s (%s) -> %s %v\n", in.Shape[0], c.model, c.runtime, c.output, out.Shape)
+	fmt.Fprintf(env.stdout, "%d rows through %s (%s) -> %s %v\n", in[0].Shape[0], c.model, c.runtime, c.output, out.Shape)
 	return nil
 }
 

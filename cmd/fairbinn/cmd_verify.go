@@ -3,17 +3,18 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
-	"github.com/fairbinn/fairbinn-go/internal/npy"
 	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 type verifyCmd struct {
 	data          dataFlags
 	head          headFlags
-	model, input  string
+	model         string
+	inputs        []string
 	random, batch int
 	seed          uint64
 	tol           float64
@@ -27,7 +28,7 @@ func (*verifyCmd) Synopsis() string {
 
 func (c *verifyCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.model, "model", "", "the model to check (ONNX)")
-	fs.StringVar(&c.input, "input", "", "input rows: a float32 .npy array of the model's input shape")
+	fs.Func("input", "the model's input rows: FILE.npy (once per input, in the model's order), NAME=FILE.npy, or one FILE.npz with every input by name; repeatable", func(v string) error { c.inputs = append(c.inputs, v); return nil })
 	fs.IntVar(&c.random, "random", 0, "instead of --input, N rows drawn uniformly from [0, 1)")
 	c.data.register(fs)
 	c.head.register(fs)
@@ -42,7 +43,7 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	sources := 0
-	for _, given := range []bool{c.input != "", c.random != 0, c.data.spec != ""} {
+	for _, given := range []bool{len(c.inputs) > 0, c.random != 0, c.data.spec != ""} {
 		if given {
 			sources++
 		}
@@ -57,10 +58,10 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	var in tensor.Tensor
+	var in []tensor.Tensor
 	switch {
-	case c.input != "":
-		if in, err = readInput(c.input, m); err != nil {
+	case len(c.inputs) > 0:
+		if in, err = fairbinn.ReadInputs(m, c.inputs); err != nil {
 			return err
 		}
 	case c.data.spec != "":
@@ -68,13 +69,15 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		if err != nil {
 			return err
 		}
-		in = data.Test.Features(0)
+		in = data.Test.ModelInputs()
 	default:
-		if in, err = fairbinn.RandomInput(m, c.random, c.seed); err != nil {
+		r, err := fairbinn.RandomInput(m, c.random, c.seed)
+		if err != nil {
 			return err
 		}
+		in = []tensor.Tensor{r}
 	}
-	rep, err := fairbinn.Verify(m, in, c.tol, fairbinn.RunOptions{Batch: c.batch, Threads: c.threads})
+	rep, err := fairbinn.VerifyAll(m, in, c.tol, fairbinn.RunOptions{Batch: c.batch, Threads: c.threads})
 	if err != nil {
 		return err
 	}
@@ -84,18 +87,12 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		}
 	} else {
 		fairbinn.WriteVerify(env.stdout, rep)
+		if note := fairbinn.GoNote(m); note != "" {
+			fmt.Fprintln(env.stdout, "go: "+note)
+		}
 	}
 	if !rep.OK {
 		return fault.Errorf(fault.Mismatch, "onnxruntime and the Go forward pass differ by more than %g", c.tol)
 	}
 	return nil
-}
-
-// readInput reads a .npy input and checks it against the model's single input.
-func readInput(path string, m *fairbinn.Model) (tensor.Tensor, error) {
-	in, err := npy.Read(path)
-	if err != nil {
-		return tensor.Tensor{}, fault.Wrap(fault.BadInput, err)
-	}
-	return in, fairbinn.CheckInput(path, m, in)
 }
