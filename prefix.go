@@ -141,6 +141,9 @@ func GoNote(m *Model) string {
 func (m *Model) runSplit(inputs []tensor.Tensor, opts RunOptions) ([]tensor.Tensor, error) {
 	cut, err := goCut(m.Graph)
 	if err != nil {
+		if m.Path != "" {
+			err = fmt.Errorf("%s: %w", m.Path, err)
+		}
 		return nil, err
 	}
 	prefix, suffix, err := ir.Cut(m.Graph, cut)
