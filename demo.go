@@ -25,16 +25,16 @@ type Demo struct {
 // ShippedDemo finds the shipped demo files (in the working directory or a parent, or beside the
 // executable or a parent) and returns them with paths relative to the working directory when it can.
 func ShippedDemo() (Demo, error) {
-	root, err := findRepoRoot()
+	root, err := Checkout()
 	if err != nil {
 		return Demo{}, err
 	}
 	return Demo{Backbone: rel(filepath.Join(root, demoBackbone)), Data: "adult:" + rel(filepath.Join(root, demoData)), Position: demoPosition}, nil
 }
 
-// findRepoRoot finds the folder holding the shipped demo files: the working directory or one of its
-// parents, or the executable's folder or one of its parents.
-func findRepoRoot() (string, error) {
+// Checkout finds the fairbinn-go checkout that holds the shipped demo files: the working directory or one
+// of its parents, or the executable's folder or one of its parents.
+func Checkout() (string, error) {
 	var starts []string
 	if wd, err := os.Getwd(); err == nil {
 		starts = append(starts, wd)

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/fairbinn/fairbinn-go"
 )
 
 // ErrOptions marks an error in the Options given to Run (a bad value, a missing file).
@@ -120,29 +122,13 @@ func (o Options) resolve() (Options, error) {
 	return o, nil
 }
 
-// findRoot finds the checkout holding the shipped demo files: the working directory or one of its parents,
-// or the executable's folder or one of its parents.
+// findRoot finds the checkout holding the shipped demo files.
 func findRoot() (string, error) {
-	var starts []string
-	if wd, err := os.Getwd(); err == nil {
-		starts = append(starts, wd)
+	root, err := fairbinn.Checkout()
+	if err != nil {
+		return "", fmt.Errorf("%w: %v: or give the backbone, data and peer", ErrOptions, err)
 	}
-	if exe, err := os.Executable(); err == nil {
-		starts = append(starts, filepath.Dir(exe))
-	}
-	for _, dir := range starts {
-		for {
-			if fileExists(filepath.Join(dir, shippedBackbone)) {
-				return dir, nil
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				break
-			}
-			dir = parent
-		}
-	}
-	return "", fmt.Errorf("%w: cannot find the shipped demo files (%s): run inside the fairbinn-go checkout, or give the backbone, data and peer", ErrOptions, shippedBackbone)
+	return root, nil
 }
 
 // peerData returns the Adult folder for the peer, which reads the uncompressed files, and whether it has them.
