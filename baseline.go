@@ -3,7 +3,6 @@ package fairbinn
 import (
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
-	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -27,20 +26,10 @@ func baselineLimit(cfg train.Config) float64 {
 	return 0.01
 }
 
-// thresholdBaseline computes the baseline on g's scores (the backbone, with identity fairness layers
-// when they were just inserted).
-func thresholdBaseline(g *ir.Graph, data *dataset.Data, cfg train.Config) *BaselineReport {
+// thresholdBaseline computes the baseline from the starting model's validation and test scores (the
+// backbone, with identity fairness layers when they were just inserted).
+func thresholdBaseline(val, test []float32, data *dataset.Data, cfg train.Config) *BaselineReport {
 	rep := &BaselineReport{Criterion: cfg.Fairness, Limit: baselineLimit(cfg)}
-	val, err := train.Probabilities(g, data.Val)
-	if err != nil {
-		rep.Error = err.Error()
-		return rep
-	}
-	test, err := train.Probabilities(g, data.Test)
-	if err != nil {
-		rep.Error = err.Error()
-		return rep
-	}
 	th, err := fairness.FitThresholds(val, data.Val.Y, data.Val.Group, len(data.GroupNames), cfg.Fairness, rep.Limit)
 	if err != nil {
 		rep.Error = err.Error()

@@ -178,14 +178,21 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 		return nil, err
 	}
 	defer tr.Close()
-	var before SplitMetrics
-	if before.Val, err = tr.Evaluate(trainData.Val); err != nil {
+	// The starting model's scores give its metrics and the per-group-threshold baseline.
+	valP, err := train.Probabilities(trainGraph, trainData.Val)
+	if err != nil {
 		return nil, err
 	}
-	if before.Test, err = tr.Evaluate(trainData.Test); err != nil {
+	testP, err := train.Probabilities(trainGraph, trainData.Test)
+	if err != nil {
 		return nil, err
 	}
-	baseline := thresholdBaseline(trainGraph, trainData, trainCfg)
+	groups := trainData.GroupNames
+	before := SplitMetrics{
+		Val:  fairness.Compute(valP, trainData.Val.Y, trainData.Val.Group, groups),
+		Test: fairness.Compute(testP, trainData.Test.Y, trainData.Test.Group, groups),
+	}
+	baseline := thresholdBaseline(valP, testP, trainData, trainCfg)
 	if opts.Resume {
 		if err := tr.Resume(opts.Checkpoint); err != nil {
 			return nil, err
