@@ -12,4 +12,8 @@
 // Like Fairlearn (whose rates come from scikit-learn's confusion_matrix(normalize="true"), which maps 0/0 to
 // 0), a group with no positive rows has a TPR of 0 and a group with no negative rows an FPR of 0; both then
 // take part in the gaps. GroupRow.Positives lets a reader see when that happens.
+//
+// A Constraint is a limit a user states on one of these metrics, "dp<=0.02" (ParseConstraint); Constraints
+// is a list of them, at most one per criterion, kept as a comparable value (ParseConstraints reads
+// "dp<=0.02,eo<=0.05"). Their Value, Met and Violation evaluate them on computed Metrics.
 package fairness
