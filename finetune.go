@@ -283,18 +283,22 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	return result, nil
 }
 
-// Save writes the model to modelPath and, unless reportPath is "", the report as JSON, each atomically.
+// Save writes the model to modelPath and, unless reportPath is "", the report as JSON: both or neither
+// (each is staged beside its place and renamed only when both are written).
 func (r *Result) Save(modelPath, reportPath string) error {
+	var files []fsutil.File
 	if modelPath != "" {
 		r.Report.Out = modelPath
-		if err := fsutil.WriteFileAtomic(modelPath, r.Model, 0o644); err != nil {
-			return err
-		}
+		files = append(files, fsutil.File{Path: modelPath, Data: r.Model})
 	}
 	if reportPath != "" {
-		return WriteJSONFile(reportPath, r.Report)
+		data, err := json.MarshalIndent(r.Report, "", "  ")
+		if err != nil {
+			return err
+		}
+		files = append(files, fsutil.File{Path: reportPath, Data: append(data, '\n')})
 	}
-	return nil
+	return fsutil.WriteFilesAtomic(files, 0o644)
 }
 
 // setProvenance writes the metadata of an exported model.

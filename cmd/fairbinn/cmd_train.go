@@ -9,6 +9,7 @@ import (
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -52,6 +53,13 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Res
 	}
 	if f.resume && f.checkpoint == "" {
 		return nil, usagef("--resume needs --checkpoint")
+	}
+	for _, out := range []string{f.out, f.report} {
+		if out != "" {
+			if err := fsutil.CheckOutput(out); err != nil {
+				return nil, fault.Wrap(fault.BadInput, err)
+			}
+		}
 	}
 	if sameFile(f.backbone, f.out) {
 		return nil, fault.Badf("--out %s is the backbone itself; write to another file", f.out)

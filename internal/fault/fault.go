@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"syscall"
 )
 
 // Kind says whose fault an error is, and so the exit code of the command line.
@@ -37,7 +38,7 @@ type Classified interface {
 }
 
 // Of returns the kind of err: that of the outermost error in its chain that says its kind; BadInput for
-// a file that does not exist or cannot be read; Internal otherwise. Of(nil) is 0.
+// a file that does not exist or cannot be read or written, or a full or read-only disk; Internal otherwise. Of(nil) is 0.
 func Of(err error) Kind {
 	if err == nil {
 		return 0
@@ -46,7 +47,9 @@ func Of(err error) Kind {
 	if errors.As(err, &c) {
 		return c.FaultKind()
 	}
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
+	// A missing or unreadable file, and a full or read-only disk, are the user's to fix.
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) ||
+		errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EDQUOT) {
 		return BadInput
 	}
 	return Internal

@@ -64,3 +64,67 @@ func syncDir(dir string) {
 	d.Sync()
 	d.Close()
 }
+
+// File is one output of a command.
+type File struct {
+	Path string
+	Data []byte
+}
+
+// WriteFilesAtomic writes every file or none: each is written and synced to a temporary file beside it
+// first, and only when all are there are they renamed into place (a command's model and report appear
+// together). A failure removes the temporary files.
+func WriteFilesAtomic(files []File, perm os.FileMode) (err error) {
+	tmps := make([]string, 0, len(files))
+	defer func() {
+		if err != nil {
+			for _, t := range tmps {
+				os.Remove(t)
+			}
+		}
+	}()
+	for _, f := range files {
+		tmp, err := os.CreateTemp(filepath.Dir(f.Path), "."+filepath.Base(f.Path)+".tmp-*")
+		if err != nil {
+			return fmt.Errorf("%s: %w", f.Path, err)
+		}
+		tmps = append(tmps, tmp.Name())
+		_, werr := tmp.Write(f.Data)
+		if werr == nil {
+			werr = tmp.Sync()
+		}
+		if werr == nil {
+			werr = tmp.Chmod(perm)
+		}
+		if cerr := tmp.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			return fmt.Errorf("%s: %w", f.Path, werr)
+		}
+	}
+	for i, f := range files {
+		if err := os.Rename(tmps[i], f.Path); err != nil {
+			return fmt.Errorf("%s: %w", f.Path, err)
+		}
+		syncDir(filepath.Dir(f.Path))
+	}
+	return nil
+}
+
+// CheckOutput says why path cannot receive a file, before any work: its folder does not exist or is not
+// a folder, or path itself is a folder.
+func CheckOutput(path string) error {
+	dir := filepath.Dir(path)
+	st, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: folder %s: %w", path, dir, err)
+	case !st.IsDir():
+		return fmt.Errorf("%s: %s is not a folder", path, dir)
+	}
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s is a folder; want a file name", path)
+	}
+	return nil
+}

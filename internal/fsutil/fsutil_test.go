@@ -38,3 +38,33 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Errorf("folder holds %d entries after the failures, want 2 (out.bin, sub)", len(entries))
 	}
 }
+
+func TestWriteFilesAtomic(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "model.onnx"), filepath.Join(dir, "missing", "report.json")
+	// The second file's folder is missing: neither file appears, and nothing is left behind.
+	if err := WriteFilesAtomic([]File{{a, []byte("model")}, {b, []byte("report")}}, 0o644); err == nil {
+		t.Fatal("writing into a missing folder succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+	b = filepath.Join(dir, "report.json")
+	if err := WriteFilesAtomic([]File{{a, []byte("model")}, {b, []byte("report")}}, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{a: "model", b: "report"} {
+		if got, err := os.ReadFile(path); err != nil || string(got) != want {
+			t.Errorf("%s: %q, %v", path, got, err)
+		}
+	}
+	if err := CheckOutput(filepath.Join(dir, "missing", "x")); err == nil {
+		t.Error("CheckOutput accepted a missing folder")
+	}
+	if err := CheckOutput(dir); err == nil {
+		t.Error("CheckOutput accepted a folder as the file")
+	}
+	if err := CheckOutput(a); err != nil {
+		t.Errorf("CheckOutput of a writable path: %v", err)
+	}
+}
