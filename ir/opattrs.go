@@ -143,6 +143,122 @@ func SliceRange(start, end, step, dim int64) (first, count int64) {
 	return start, count
 }
 
+// SliceAttrs reads the starts, ends and axes attributes of Slice-1, the form before opset 10 (from 10
+// they are inputs, with steps). starts and ends are required; axes is nil when absent.
+func SliceAttrs(n *Node) (starts, ends, axes []int64, err error) {
+	if starts, err = n.AttrInts("starts", nil); err != nil {
+		return nil, nil, nil, err
+	}
+	if ends, err = n.AttrInts("ends", nil); err != nil {
+		return nil, nil, nil, err
+	}
+	if axes, err = n.AttrInts("axes", nil); err != nil {
+		return nil, nil, nil, err
+	}
+	if starts == nil || ends == nil {
+		return nil, nil, nil, fmt.Errorf("%w: Slice needs starts and ends", ErrBadAttribute)
+	}
+	return starts, ends, axes, nil
+}
+
+// PadAttrs reads the attributes of Pad-2, the form before opset 11 (from 11 pads and the constant value
+// are inputs): pads (required; paddings in Pad-1) and value (default 0).
+func PadAttrs(n *Node) (pads []int64, value float32, err error) {
+	name := "pads"
+	if !n.HasAttr(name) && n.HasAttr("paddings") {
+		name = "paddings"
+	}
+	if pads, err = n.AttrInts(name, nil); err != nil {
+		return nil, 0, err
+	}
+	if pads == nil {
+		return nil, 0, fmt.Errorf("%w: Pad needs attribute pads", ErrBadAttribute)
+	}
+	if value, err = n.AttrFloat("value", 0); err != nil {
+		return nil, 0, err
+	}
+	return pads, value, nil
+}
+
+// ReduceSpec is what the attributes of a reduction (ReduceMean, ReduceMax, ...; not ReduceSum, whose
+// axes became an input at opset 13) say.
+type ReduceSpec struct {
+	// KeepDims keeps the reduced axes as dims of size 1 (attribute keepdims, default 1).
+	KeepDims bool
+	// Axes is the attribute axes (before opset 18; nil when absent, which reduces every axis).
+	Axes []int64
+	// AxesInput is set from opset 18, where the axes are the optional input 1.
+	AxesInput bool
+	// NoopWithEmptyAxes (opset 18 on) makes a reduction over no axes the identity instead of a
+	// reduction over all of them.
+	NoopWithEmptyAxes bool
+}
+
+// ReduceAttrs reads a reduction's keepdims, and either its axes attribute (before opset 18) or its
+// noop_with_empty_axes attribute (from 18, where the axes are input 1).
+func ReduceAttrs(n *Node, opset int64) (ReduceSpec, error) {
+	var r ReduceSpec
+	keep, err := n.AttrInt("keepdims", 1)
+	if err != nil {
+		return r, err
+	}
+	r.KeepDims = keep != 0
+	if opset < 18 {
+		r.Axes, err = n.AttrInts("axes", nil)
+		return r, err
+	}
+	if n.HasAttr("axes") {
+		return r, fmt.Errorf("%w: attribute \"axes\" of %s is input 1 from opset 18, the model has %d", ErrBadAttribute, n.OpType, opset)
+	}
+	noop, err := n.AttrInt("noop_with_empty_axes", 0)
+	if err != nil {
+		return r, err
+	}
+	r.AxesInput, r.NoopWithEmptyAxes = true, noop != 0
+	return r, nil
+}
+
+// ReducedAxes returns which axes of a tensor of rank rank a reduction over axes reduces: the axes,
+// normalised, which must be distinct; no axes means every axis, or none with noopWithEmpty.
+func ReducedAxes(axes []int64, rank int, noopWithEmpty bool) ([]bool, error) {
+	out := make([]bool, rank)
+	if len(axes) == 0 {
+		if !noopWithEmpty {
+			for i := range out {
+				out[i] = true
+			}
+		}
+		return out, nil
+	}
+	for _, a := range axes {
+		ax, err := NormAxis(a, rank)
+		if err != nil {
+			return nil, err
+		}
+		if out[ax] {
+			return nil, fmt.Errorf("%w: axes %v repeat axis %d", ErrBadAttribute, axes, ax)
+		}
+		out[ax] = true
+	}
+	return out, nil
+}
+
+// LayerNormAttrs reads LayerNormalization's axis (default -1), normalised for an input of rank rank (the
+// normalised axes are axis to rank-1), and epsilon (default 1e-5).
+func LayerNormAttrs(n *Node, rank int) (axis int, eps float32, err error) {
+	a, err := n.AttrInt("axis", -1)
+	if err != nil {
+		return 0, 0, err
+	}
+	if axis, err = NormAxis(a, rank); err != nil {
+		return 0, 0, err
+	}
+	if eps, err = n.AttrFloat("epsilon", 1e-5); err != nil {
+		return 0, 0, err
+	}
+	return axis, eps, nil
+}
+
 // PadAxes resolves the axes a Pad pads in a tensor of rank rank (axes, input 3 from opset 18: nil for
 // all of them), normalised to [0, rank), and checks that they are distinct and that the pads input
 // holds pads values, a begin and an end for each.

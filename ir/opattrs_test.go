@@ -191,3 +191,82 @@ func TestConstantValue(t *testing.T) {
 		})
 	}
 }
+
+func TestReduceAttrs(t *testing.T) {
+	cases := []struct {
+		name  string
+		node  *Node
+		opset int64
+		want  ReduceSpec
+		err   error
+	}{
+		{name: "defaults (opset 13)", node: nd("ReduceMean", "x", "y"), opset: 13, want: ReduceSpec{KeepDims: true}},
+		{name: "axes attribute", node: nd("ReduceMean", "x", "y", kv{"axes", axes(0, -1)}, kv{"keepdims", 0}), opset: 11, want: ReduceSpec{Axes: axes(0, -1)}},
+		{name: "axes input (opset 18)", node: nd("ReduceMean", "x,a", "y", kv{"noop_with_empty_axes", 1}), opset: 18,
+			want: ReduceSpec{KeepDims: true, AxesInput: true, NoopWithEmptyAxes: true}},
+		{name: "axes attribute at opset 18", node: nd("ReduceMean", "x", "y", kv{"axes", axes(1)}), opset: 18, err: ErrBadAttribute},
+		{name: "keepdims of the wrong type", node: nd("ReduceMean", "x", "y", kv{"keepdims", float32(1)}), opset: 13, err: ErrBadAttribute},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := ReduceAttrs(tc.node, tc.opset)
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("error %v, want %v", err, tc.err)
+			}
+			if err == nil && fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		axes []int64
+		noop bool
+		want []bool
+		err  error
+	}{
+		{nil, false, []bool{true, true, true}, nil},
+		{nil, true, []bool{false, false, false}, nil},
+		{axes(-1, 0), false, []bool{true, false, true}, nil},
+		{axes(1, -2), false, nil, ErrBadAttribute},
+		{axes(3), false, nil, ErrBadAttribute},
+	} {
+		got, err := ReducedAxes(tc.axes, 3, tc.noop)
+		if !errors.Is(err, tc.err) || !slices.Equal(got, tc.want) {
+			t.Errorf("ReducedAxes(%v, 3, %t) = %v, %v; want %v, %v", tc.axes, tc.noop, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+func TestSliceAndPadAttrs(t *testing.T) {
+	starts, ends, ax, err := SliceAttrs(nd("Slice", "x", "y", kv{"starts", axes(1)}, kv{"ends", axes(-1)}))
+	if err != nil || !slices.Equal(starts, axes(1)) || !slices.Equal(ends, axes(-1)) || ax != nil {
+		t.Errorf("SliceAttrs = %v, %v, %v, %v", starts, ends, ax, err)
+	}
+	if _, _, _, err := SliceAttrs(nd("Slice", "x", "y", kv{"starts", axes(1)})); !errors.Is(err, ErrBadAttribute) {
+		t.Errorf("SliceAttrs without ends: error %v, want %v", err, ErrBadAttribute)
+	}
+	pads, value, err := PadAttrs(nd("Pad", "x", "y", kv{"pads", axes(0, 1, 0, 1)}, kv{"value", float32(2)}))
+	if err != nil || !slices.Equal(pads, axes(0, 1, 0, 1)) || value != 2 {
+		t.Errorf("PadAttrs = %v, %v, %v", pads, value, err)
+	}
+	if pads, _, err := PadAttrs(nd("Pad", "x", "y", kv{"paddings", axes(1, 1)})); err != nil || !slices.Equal(pads, axes(1, 1)) {
+		t.Errorf("PadAttrs of Pad-1's paddings = %v, %v", pads, err)
+	}
+	if _, _, err := PadAttrs(nd("Pad", "x", "y")); !errors.Is(err, ErrBadAttribute) {
+		t.Errorf("PadAttrs without pads: error %v, want %v", err, ErrBadAttribute)
+	}
+}
+
+func TestLayerNormAttrs(t *testing.T) {
+	axis, eps, err := LayerNormAttrs(nd("LayerNormalization", "x,s", "y"), 3)
+	if err != nil || axis != 2 || eps != 1e-5 {
+		t.Errorf("defaults: %d, %g, %v; want 2, 1e-5", axis, eps, err)
+	}
+	axis, eps, err = LayerNormAttrs(nd("LayerNormalization", "x,s", "y", kv{"axis", -2}, kv{"epsilon", float32(1e-3)}), 3)
+	if err != nil || axis != 1 || eps != 1e-3 {
+		t.Errorf("axis -2: %d, %g, %v; want 1, 1e-3", axis, eps, err)
+	}
+	if _, _, err := LayerNormAttrs(nd("LayerNormalization", "x,s", "y", kv{"axis", 3}), 3); !errors.Is(err, ErrBadAttribute) {
+		t.Errorf("axis 3 of rank 3: error %v, want %v", err, ErrBadAttribute)
+	}
+}

@@ -64,30 +64,38 @@ type shapeFunc func(c *shapeCtx, n *Node, in []operand) ([]result, error)
 // covers the opset versions the IR can hold. The functions live in one file per op family.
 var shapeFuncs = map[string]shapeFunc{
 	// shapes_elementwise.go: the ops of the Go forward pass
-	"Add":       binaryShape(arithAdd),
-	"Sub":       binaryShape(arithSub),
-	"Mul":       binaryShape(arithMul),
-	"Div":       binaryShape(arithDiv),
-	"Relu":      unaryShape,
-	"LeakyRelu": unaryShape,
-	"Sigmoid":   unaryShape,
-	"Tanh":      unaryShape,
-	"Softmax":   softmaxShape,
-	"Identity":  identityShape,
-	"Dropout":   dropoutShape,
+	"Add":         binaryShape(arithAdd),
+	"Sub":         binaryShape(arithSub),
+	"Mul":         binaryShape(arithMul),
+	"Div":         binaryShape(arithDiv),
+	"Relu":        unaryShape,
+	"LeakyRelu":   unaryShape,
+	"Sigmoid":     unaryShape,
+	"Tanh":        unaryShape,
+	"Softmax":     softmaxShape,
+	"Identity":    identityShape,
+	"Dropout":     dropoutShape,
+	"Erf":         unaryShape,
+	"Elu":         unaryShape,
+	"PRelu":       unaryShape, // the slope broadcasts to X
+	"Clip":        unaryShape,
+	"HardSigmoid": unaryShape,
+	"Sqrt":        unaryShape,
+	"Neg":         unaryShape,
+	"Exp":         unaryShape,
+	"Log":         unaryShape,
+	"Pow":         broadcastShapeOp,
+	"Where":       broadcastShapeOp,
 	// shapes_elementwise.go: other ops whose output has the shape of their (broadcast) inputs
-	"Abs": unaryShape, "Neg": unaryShape, "Exp": unaryShape, "Log": unaryShape, "Sqrt": unaryShape,
-	"Reciprocal": unaryShape, "Floor": unaryShape, "Ceil": unaryShape, "Round": unaryShape,
-	"Sign": unaryShape, "Erf": unaryShape, "Sin": unaryShape, "Cos": unaryShape, "Not": unaryShape,
-	"Elu": unaryShape, "Selu": unaryShape, "Celu": unaryShape, "Softplus": unaryShape,
-	"Softsign": unaryShape, "HardSigmoid": unaryShape, "HardSwish": unaryShape, "Gelu": unaryShape,
-	"Mish": unaryShape, "ThresholdedRelu": unaryShape, "Clip": unaryShape, "LogSoftmax": softmaxShape,
-	"PRelu": unaryShape, // the slope broadcasts to X
-	"Pow":   broadcastShapeOp, "Mod": broadcastShapeOp, "Equal": broadcastShapeOp,
+	"Abs": unaryShape, "Reciprocal": unaryShape, "Floor": unaryShape, "Ceil": unaryShape,
+	"Round": unaryShape, "Sign": unaryShape, "Sin": unaryShape, "Cos": unaryShape, "Not": unaryShape,
+	"Selu": unaryShape, "Celu": unaryShape, "Softplus": unaryShape, "Softsign": unaryShape,
+	"HardSwish": unaryShape, "Gelu": unaryShape, "Mish": unaryShape, "ThresholdedRelu": unaryShape,
+	"LogSoftmax": softmaxShape, "Mod": broadcastShapeOp, "Equal": broadcastShapeOp,
 	"Less": broadcastShapeOp, "LessOrEqual": broadcastShapeOp, "Greater": broadcastShapeOp,
 	"GreaterOrEqual": broadcastShapeOp, "And": broadcastShapeOp, "Or": broadcastShapeOp,
-	"Xor": broadcastShapeOp, "Where": broadcastShapeOp, "Sum": broadcastShapeOp,
-	"Max": broadcastShapeOp, "Min": broadcastShapeOp, "Mean": broadcastShapeOp,
+	"Xor": broadcastShapeOp, "Sum": broadcastShapeOp, "Max": broadcastShapeOp,
+	"Min": broadcastShapeOp, "Mean": broadcastShapeOp,
 	// shapes_matmul.go
 	"Gemm":   gemmShape,
 	"MatMul": matMulShape,
@@ -100,6 +108,7 @@ var shapeFuncs = map[string]shapeFunc{
 	"Unsqueeze": unsqueezeShape,
 	"Shape":     shapeOfShape,
 	"Gather":    gatherShape,
+	"Expand":    expandShape,
 	// shapes_const.go
 	"Constant":        constantShape,
 	"ConstantOfShape": constantOfShapeShape,
@@ -113,6 +122,9 @@ var shapeFuncs = map[string]shapeFunc{
 	"GlobalMaxPool":     globalPoolShape,
 	// shapes_norm.go
 	"BatchNormalization": batchNormShape,
+	"LayerNormalization": layerNormShape,
+	// shapes_reduce.go
+	"ReduceMean": reduceShape,
 	// shapes_pad.go
 	"Pad": padShape,
 }

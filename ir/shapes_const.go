@@ -147,17 +147,8 @@ type sliceParams struct {
 // axes before. known is false when some are not known; axes is then set when the sliced axes still are.
 func readSliceParams(c *shapeCtx, n *Node, in []operand) (p sliceParams, known bool, err error) {
 	if c.opset < 10 {
-		if p.starts, err = n.AttrInts("starts", nil); err != nil {
+		if p.starts, p.ends, p.axes, err = SliceAttrs(n); err != nil {
 			return p, false, err
-		}
-		if p.ends, err = n.AttrInts("ends", nil); err != nil {
-			return p, false, err
-		}
-		if p.axes, err = n.AttrInts("axes", nil); err != nil {
-			return p, false, err
-		}
-		if p.starts == nil || p.ends == nil {
-			return p, false, fmt.Errorf("%w: Slice needs starts and ends", ErrBadAttribute)
 		}
 	} else {
 		if err := need(n, in, 3); err != nil {

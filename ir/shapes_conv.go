@@ -47,7 +47,7 @@ func spatialOut(w Window, x Shape, channels Dim) (Shape, error) {
 	return out, nil
 }
 
-// convShape follows Conv (opsets 11 to 21 share one signature): X [N, C, spatial...], W [M, C/group,
+// convShape follows Conv (Conv-1 and Conv-11 share one signature): X [N, C, spatial...], W [M, C/group,
 // kernel...] and an optional bias [M] give [N, M, out...].
 func convShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	if err := need(n, in, 2); err != nil {

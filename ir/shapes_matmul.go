@@ -5,10 +5,14 @@ import (
 	"slices"
 )
 
-// gemmShape follows Gemm (opsets 11 and later; the shapes are the same in earlier versions): Y = A'·B' + C
-// with A' [M, K] (A transposed when transA), B' [K, N] (when transB) and C broadcasting to [M, N].
+// gemmShape follows Gemm (opsets 7 and later): Y = A'·B' + C with A' [M, K] (A transposed when transA),
+// B' [K, N] (when transB) and C broadcasting to [M, N]; C is optional from opset 11.
 func gemmShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
-	if err := need(n, in, 2); err != nil {
+	inputs := 2
+	if c.opset < 11 {
+		inputs = 3
+	}
+	if err := need(n, in, inputs); err != nil {
 		return nil, err
 	}
 	attrs, err := GemmAttrs(n)

@@ -26,16 +26,9 @@ func padShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 		}
 		pads = v
 	} else {
-		name := "pads"
-		if !n.HasAttr(name) && n.HasAttr("paddings") {
-			name = "paddings"
-		}
-		v, err := n.AttrInts(name, nil)
+		v, _, err := PadAttrs(n)
 		if err != nil {
 			return nil, err
-		}
-		if v == nil {
-			return nil, fmt.Errorf("%w: Pad needs attribute pads", ErrBadAttribute)
 		}
 		pads = fixedShape(v)
 	}

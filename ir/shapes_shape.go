@@ -442,3 +442,39 @@ func gatherShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
 	}
 	return []result{{val: k.pick(src, staticDims(out))}}, nil
 }
+
+// expandShape follows Expand (opset 8 on): the input broadcast numpy-style with the shape that input 1
+// holds, so a 1 in that shape keeps the input's dim and the output may have the input's rank. Known
+// values are expanded too.
+func expandShape(c *shapeCtx, n *Node, in []operand) ([]result, error) {
+	if err := need(n, in, 2); err != nil {
+		return nil, err
+	}
+	s := in[0].shape
+	dims, ok := c.ints(in[1])
+	if !ok {
+		if r, ok := vectorLen(in[1]); ok && s != nil {
+			return one(unknownShape(max(r, len(s)))), nil
+		}
+		return nil, nil
+	}
+	for _, d := range dims {
+		if d.IsStatic() && d.Value < 0 {
+			return nil, fmt.Errorf("%w: Expand to a negative dim (%v)", ErrShapeMismatch, Shape(dims))
+		}
+	}
+	if s == nil {
+		return nil, nil
+	}
+	out, err := broadcastShape(s, Shape(dims))
+	if err != nil {
+		return nil, err
+	}
+	if smallEnough(out) {
+		if k := c.value(in[0]); k != nil {
+			od := staticDims(out)
+			return []result{{val: k.pick(broadcastIndex(k.dims, od), od)}}, nil
+		}
+	}
+	return one(out), nil
+}

@@ -582,3 +582,49 @@ func TestDimArithmetic(t *testing.T) {
 		}
 	}
 }
+
+func TestInferShapesHeadOps(t *testing.T) {
+	w := func(name string, dims ...int64) *Tensor { return floats(name, dims) }
+	runShapeCases(t, []shapeCase{
+		{name: "new elementwise ops keep the shape", opset: 13, inputs: []*Value{input("x", "batch", 3)}, inits: []*Tensor{w("s", 3), w("e", 1)},
+			nodes: []*Node{nd("Erf", "x", "a"), nd("Elu", "a", "b"), nd("PRelu", "b,s", "c"), nd("Clip", "c", "d"), nd("HardSigmoid", "d", "e2"),
+				nd("Sqrt", "e2", "f"), nd("Neg", "f", "g"), nd("Exp", "g", "h"), nd("Log", "h", "i"), nd("Pow", "i,e", "j")},
+			want: map[string]string{"a": "[batch, 3]", "c": "[batch, 3]", "e2": "[batch, 3]", "h": "[batch, 3]", "j": "[batch, 3]"}},
+		{name: "layer normalization and its statistics", inputs: []*Value{input("x", "batch", 6, 16)}, inits: []*Tensor{w("g", 16), w("b", 16), w("g2", 6, 16)},
+			nodes: []*Node{nd("LayerNormalization", "x,g,b", "y,mean,inv"), nd("LayerNormalization", "x,g2", "z,m2", kv{"axis", 1})},
+			want:  map[string]string{"y": "[batch, 6, 16]", "mean": "[batch, 6, 1]", "inv": "[batch, 6, 1]", "z": "[batch, 6, 16]", "m2": "[batch, 1, 1]"}},
+		{name: "layer normalization scale of a higher rank", inputs: []*Value{input("x", "batch", 4)}, inits: []*Tensor{w("g", 1, 1, 4)},
+			nodes: []*Node{nd("LayerNormalization", "x,g", "y")}, err: ErrShapeMismatch},
+		{name: "layer normalization axis out of range", inputs: []*Value{input("x", "batch", 4)}, inits: []*Tensor{w("g", 4)},
+			nodes: []*Node{nd("LayerNormalization", "x,g", "y", kv{"axis", 2})}, err: ErrBadAttribute},
+		{name: "reduce mean, axes attribute (opset 13)", opset: 13, inputs: []*Value{input("x", "batch", 6, 16)},
+			nodes: []*Node{nd("ReduceMean", "x", "a", kv{"axes", axes(1)}, kv{"keepdims", 0}), nd("ReduceMean", "x", "b", kv{"axes", axes(-1)}),
+				nd("ReduceMean", "x", "c"), nd("ReduceMean", "x", "d", kv{"keepdims", 0})},
+			want: map[string]string{"a": "[batch, 16]", "b": "[batch, 6, 1]", "c": "[1, 1, 1]", "d": "[]"}},
+		{name: "reduce mean, axes input (opset 18)", opset: 18, inputs: []*Value{input("x", "batch", 6, 16), intInput("ax", 1)}, inits: []*Tensor{ints("a1", 1)},
+			nodes: []*Node{nd("ReduceMean", "x,a1", "a", kv{"keepdims", 0}), nd("ReduceMean", "x", "b", kv{"noop_with_empty_axes", 1}),
+				nd("ReduceMean", "x,ax", "c"), nd("ReduceMean", "x,ax", "d", kv{"keepdims", 0})},
+			want: map[string]string{"a": "[batch, 16]", "b": "[batch, 6, 16]", "c": "[?, ?, ?]", "d": "-"}},
+		{name: "reduce mean axes attribute at opset 18", opset: 18, inputs: []*Value{input("x", "batch", 6)},
+			nodes: []*Node{nd("ReduceMean", "x", "a", kv{"axes", axes(1)})}, err: ErrBadAttribute},
+		{name: "reduce mean repeated axis", opset: 13, inputs: []*Value{input("x", "batch", 6)},
+			nodes: []*Node{nd("ReduceMean", "x", "a", kv{"axes", axes(1, -1)})}, err: ErrBadAttribute},
+		{name: "expand", inputs: []*Value{input("x", "batch", 1), input("v", 3)}, inits: []*Tensor{ints("s", 2, 1, 4), ints("t", 1)},
+			nodes: []*Node{nd("Expand", "x,s", "a"), nd("Expand", "v,t", "b"), nd("Shape", "x", "sx"), nd("Expand", "v,sx", "c")},
+			want:  map[string]string{"a": "[2, batch, 4]", "b": "[3]", "c": "[batch, 3]"}},
+		{name: "expand keeps known values", inputs: []*Value{input("x", 7, 49)}, inits: []*Tensor{ints("k", 7), ints("s", 3)},
+			nodes: []*Node{nd("Expand", "k,s", "e"), nd("Reshape", "x,e", "r")},
+			want:  map[string]string{"e": "[3]", "r": "[7, 7, 7]"}},
+		{name: "expand does not broadcast", inputs: []*Value{input("x", "batch", 3)}, inits: []*Tensor{ints("s", 4)},
+			nodes: []*Node{nd("Expand", "x,s", "a")}, err: ErrShapeMismatch},
+		{name: "expand shape known at run time", inputs: []*Value{input("x", "batch", 3), intInput("s", 3)},
+			nodes: []*Node{nd("Expand", "x,s", "a")}, want: map[string]string{"a": "[?, ?, ?]"}},
+		{name: "gemm needs C before opset 11", opset: 9, inputs: []*Value{input("x", "batch", 4)}, inits: []*Tensor{w("w", 4, 6)},
+			nodes: []*Node{nd("Gemm", "x,w", "y")}, err: ErrShapeMismatch},
+		{name: "gemm with C at opset 7", opset: 7, inputs: []*Value{input("x", "batch", 4)}, inits: []*Tensor{w("w", 4, 6), w("c", 6)},
+			nodes: []*Node{nd("Gemm", "x,w,c", "y")}, want: map[string]string{"y": "[batch, 6]"}},
+		{name: "batch normalization spatial=0 (opset 7)", opset: 7, inputs: []*Value{input("x", "batch", 4, 6)},
+			inits: []*Tensor{w("s", 4, 6), w("b", 4, 6), w("m", 4, 6), w("var", 4, 6)},
+			nodes: []*Node{nd("BatchNormalization", "x,s,b,m,var", "y", kv{"spatial", 0})}, want: map[string]string{"y": "[batch, 4, 6]"}},
+	})
+}
