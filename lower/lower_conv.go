@@ -16,8 +16,8 @@ func presentInput(in []operand, i int) (operand, bool) {
 	return in[i], true
 }
 
-// lowerConv lowers Conv (opsets 11 to 21: all share one signature) to a kernelOp, because gorgonia's
-// Conv2d pads symmetrically and has no groups, dilation-aware auto_pad or 1-D and 3-D forms.
+// lowerConv lowers Conv (opsets 7 to 21: Conv-1 and Conv-11 share one signature) to a kernelOp, because
+// gorgonia's Conv2d pads symmetrically and has no groups, dilation-aware auto_pad or 1-D and 3-D forms.
 func lowerConv(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	xo, okX := presentInput(in, 0)
 	wo, okW := presentInput(in, 1)

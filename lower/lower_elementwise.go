@@ -146,8 +146,9 @@ func lowerIdentity(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	return []operand{in[0]}, nil
 }
 
-// lowerDropout lowers Dropout for inference, where it is the identity and its mask all true. Dropout-12
-// and later take a training_mode input; training mode is only the identity with a zero ratio.
+// lowerDropout lowers Dropout for inference, where it is the identity and its mask all true (a bool
+// tensor from Dropout-10, a float one of ones before). Dropout-12 and later take a training_mode input;
+// training mode is only the identity with a zero ratio.
 func lowerDropout(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	if err := checkInputs(in, 1, 3); err != nil {
 		return nil, err
@@ -174,9 +175,17 @@ func lowerDropout(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	out := []operand{in[0]}
 	if len(n.Outputs) > 1 && n.Outputs[1] != "" {
 		shape := in[0].shape()
-		mask := &ir.Tensor{Name: n.Outputs[1], DType: ir.Bool, Dims: int64Dims(shape), Int: make([]int64, shapeSize(shape))}
-		for i := range mask.Int {
-			mask.Int[i] = 1
+		mask := &ir.Tensor{Name: n.Outputs[1], DType: ir.Bool, Dims: int64Dims(shape)}
+		if lc.opset < 10 {
+			mask.DType, mask.Float = ir.Float32, make([]float32, shapeSize(shape))
+			for i := range mask.Float {
+				mask.Float[i] = 1
+			}
+		} else {
+			mask.Int = make([]int64, shapeSize(shape))
+			for i := range mask.Int {
+				mask.Int[i] = 1
+			}
 		}
 		out = append(out, operand{konst: mask})
 	}

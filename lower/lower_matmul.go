@@ -13,10 +13,10 @@ import (
 	_ "github.com/fairbinn/fairbinn-go/internal/blas"
 )
 
-// lowerGemm builds Y = alpha·A'·B' + beta·C (Gemm-11 and later: C optional, unidirectionally broadcast to
-// [M, N]). A transposed B is read through the product's transpose flag from the parameter node itself,
-// so a weight kept in ONNX's [out, in] layout stays the trainable node that training updates and export
-// writes back.
+// lowerGemm builds Y = alpha·A'·B' + beta·C, C unidirectionally broadcast to [M, N] (optional from
+// Gemm-11, required by Gemm-7 and Gemm-9). A transposed B is read through the product's transpose flag
+// from the parameter node itself, so a weight kept in ONNX's [out, in] layout stays the trainable node
+// that training updates and export writes back.
 func lowerGemm(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	if err := checkInputs(in, 2, 3); err != nil {
 		return nil, err
@@ -42,6 +42,9 @@ func lowerGemm(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 		return nil, fmt.Errorf("%w: Gemm inner dims differ: A' is [%d, %d], B' is [%d, %d]", ir.ErrShapeMismatch, m, k, kb, nn)
 	}
 	hasC := len(in) > 2 && in[2].present()
+	if !hasC && lc.opset < 11 {
+		return nil, fmt.Errorf("%w: Gemm needs input C before opset 11, the model has %d", ir.ErrShapeMismatch, lc.opset)
+	}
 	if hasC {
 		sc := in[2].shape()
 		if bs, err := broadcastShapes(sc, []int{m, nn}); err != nil || !slices.Equal(bs, []int{m, nn}) {

@@ -8,10 +8,20 @@ import (
 	"github.com/fairbinn/fairbinn-go/ir"
 )
 
-// lowerBatchNormalization lowers inference-mode BatchNormalization (opset 9's signature up to 13, opset
+// lowerBatchNormalization lowers inference-mode BatchNormalization (opset 7's signature up to 13, opset
 // 14/15's after) to a kernelOp over [N, C] or [N, C, spatial...]. Training mode updates running statistics,
-// which a pure expression graph cannot, so it is unsupported.
+// which a pure expression graph cannot, so it is unsupported; so is spatial=0 of opsets 7 and 8 (scale,
+// bias and statistics per activation rather than per channel).
 func lowerBatchNormalization(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
+	if lc.opset < 9 {
+		spatial, err := n.AttrInt("spatial", 1)
+		if err != nil {
+			return nil, err
+		}
+		if spatial == 0 {
+			return nil, fmt.Errorf("%w: BatchNormalization with spatial=0", ir.ErrUnsupportedOp)
+		}
+	}
 	training, err := n.AttrInt("training_mode", 0)
 	if err != nil {
 		return nil, err

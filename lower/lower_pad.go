@@ -9,9 +9,10 @@ import (
 	"github.com/fairbinn/fairbinn-go/ir"
 )
 
-// lowerPad lowers Pad (opset 11 on: pads, constant_value and, from opset 18, axes are inputs) to a
-// kernelOp. pads and axes must be known when the graph is built, since they set the output shape. All
-// modes are supported: constant, edge, reflect and (opset 19) wrap. Negative pads crop.
+// lowerPad lowers Pad to a kernelOp: from opset 11 pads, constant_value and (from opset 18) axes are
+// inputs, before they are the attributes pads and value (Pad-2). pads and axes must be known when the
+// graph is built, since they set the output shape. All modes are supported: constant, edge, reflect and
+// (opset 19) wrap. Negative pads crop.
 func lowerPad(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	mode, err := n.AttrString("mode", "constant")
 	if err != nil {
@@ -29,16 +30,22 @@ func lowerPad(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	}
 	xs := xo.shape()
 	rank := len(xs)
-	pads, err := konstInts(in, 1, "pads")
-	if err != nil {
-		return nil, err
-	}
-	if pads == nil {
-		return nil, fmt.Errorf("%w: Pad needs input pads", ir.ErrShapeMismatch)
-	}
-	axes, err := konstInts(in, 3, "axes")
-	if err != nil {
-		return nil, err
+	var pads, axes []int64
+	var attrValue float32
+	if lc.opset < 11 {
+		if pads, attrValue, err = ir.PadAttrs(n); err != nil {
+			return nil, err
+		}
+	} else {
+		if pads, err = konstInts(in, 1, "pads"); err != nil {
+			return nil, err
+		}
+		if pads == nil {
+			return nil, fmt.Errorf("%w: Pad needs input pads", ir.ErrShapeMismatch)
+		}
+		if axes, err = konstInts(in, 3, "axes"); err != nil {
+			return nil, err
+		}
 	}
 	padded, err := ir.PadAxes(axes, rank, len(pads))
 	if err != nil {
@@ -60,8 +67,9 @@ func lowerPad(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 			return nil, fmt.Errorf("%w: %s padding of %d and %d on axis %d of size %d", ir.ErrShapeMismatch, mode, g.padB[a], g.padE[a], a, xs[a])
 		}
 	}
-	var value float32
+	value := attrValue
 	vo, hasValue := presentInput(in, 2)
+	hasValue = hasValue && lc.opset >= 11
 	if hasValue {
 		if s := vo.shape(); nchwElems(s) != 1 {
 			return nil, fmt.Errorf("%w: constant_value has shape %v, want a single value", ir.ErrShapeMismatch, s)

@@ -2,44 +2,53 @@ package lower
 
 // lowerings is the table of supported ops: one entry per op of the default ONNX domain, with the opset
 // range whose semantics the lowering implements. The functions live in one file per op family.
+//
+// The ranges follow the ONNX changelog (docs/Changelog.md) from opset 7, the importer's lowest: an op
+// starts at the opset that introduced it (ConstantOfShape 9), and a version between 7 and 21 that changed
+// an attribute or an input into another form is read in both forms by the lowering (Softmax's axis
+// before and from 13, Squeeze's and Unsqueeze's axes attribute before 13, Pad-2's attributes before 11,
+// Dropout's float mask before 10). What an older version means differently is refused where it
+// appears: Gemm without C before 11, BatchNormalization with spatial=0 before 9. Versions that only added
+// element types (bfloat16, integers) or attributes with a neutral default are the same op here. Slice
+// runs from opset 10, where its starts and ends became inputs.
 var lowerings = map[opKey]lowering{
 	// lower_elementwise.go
-	{"", "Add"}:       {11, 21, lowerAdd},
-	{"", "Sub"}:       {11, 21, lowerSub},
-	{"", "Mul"}:       {11, 21, lowerMul},
-	{"", "Div"}:       {11, 21, lowerDiv},
-	{"", "Relu"}:      {11, 21, lowerRelu},
-	{"", "LeakyRelu"}: {11, 21, lowerLeakyRelu},
-	{"", "Sigmoid"}:   {11, 21, lowerSigmoid},
-	{"", "Tanh"}:      {11, 21, lowerTanh},
-	{"", "Softmax"}:   {11, 21, lowerSoftmax},
-	{"", "Identity"}:  {11, 21, lowerIdentity},
-	{"", "Dropout"}:   {11, 21, lowerDropout},
+	{"", "Add"}:       {7, 21, lowerAdd},
+	{"", "Sub"}:       {7, 21, lowerSub},
+	{"", "Mul"}:       {7, 21, lowerMul},
+	{"", "Div"}:       {7, 21, lowerDiv},
+	{"", "Relu"}:      {7, 21, lowerRelu},
+	{"", "LeakyRelu"}: {7, 21, lowerLeakyRelu},
+	{"", "Sigmoid"}:   {7, 21, lowerSigmoid},
+	{"", "Tanh"}:      {7, 21, lowerTanh},
+	{"", "Softmax"}:   {7, 21, lowerSoftmax},
+	{"", "Identity"}:  {7, 21, lowerIdentity},
+	{"", "Dropout"}:   {7, 21, lowerDropout},
 	// lower_matmul.go
-	{"", "Gemm"}:   {11, 21, lowerGemm},
-	{"", "MatMul"}: {11, 21, lowerMatMul},
+	{"", "Gemm"}:   {7, 21, lowerGemm},
+	{"", "MatMul"}: {7, 21, lowerMatMul},
 	// lower_shape.go
-	{"", "Flatten"}:   {11, 21, lowerFlatten},
-	{"", "Reshape"}:   {11, 21, lowerReshape},
-	{"", "Constant"}:  {11, 21, lowerConstant},
-	{"", "Concat"}:    {11, 21, lowerConcat},
-	{"", "Transpose"}: {11, 21, lowerTranspose},
-	{"", "Squeeze"}:   {11, 21, lowerSqueeze},
-	{"", "Unsqueeze"}: {11, 21, lowerUnsqueeze},
-	{"", "Shape"}:     {11, 21, lowerShape},
-	{"", "Gather"}:    {11, 21, lowerGather},
+	{"", "Flatten"}:   {7, 21, lowerFlatten},
+	{"", "Reshape"}:   {7, 21, lowerReshape},
+	{"", "Constant"}:  {7, 21, lowerConstant},
+	{"", "Concat"}:    {7, 21, lowerConcat},
+	{"", "Transpose"}: {7, 21, lowerTranspose},
+	{"", "Squeeze"}:   {7, 21, lowerSqueeze},
+	{"", "Unsqueeze"}: {7, 21, lowerUnsqueeze},
+	{"", "Shape"}:     {7, 21, lowerShape},
+	{"", "Gather"}:    {7, 21, lowerGather},
 	// lower_const.go: evaluated while building, on constants only
-	{"", "ConstantOfShape"}: {11, 21, lowerConstantOfShape},
-	{"", "Cast"}:            {11, 21, lowerCast},
-	{"", "Slice"}:           {11, 21, lowerSlice},
+	{"", "ConstantOfShape"}: {9, 21, lowerConstantOfShape},
+	{"", "Cast"}:            {7, 21, lowerCast},
+	{"", "Slice"}:           {10, 21, lowerSlice},
 	// lower_conv.go
-	{"", "Conv"}: {11, 21, lowerConv},
+	{"", "Conv"}: {7, 21, lowerConv},
 	// lower_pool.go
-	{"", "MaxPool"}:           {11, 21, lowerMaxPool},
-	{"", "AveragePool"}:       {11, 21, lowerAveragePool},
-	{"", "GlobalAveragePool"}: {11, 21, lowerGlobalAveragePool},
+	{"", "MaxPool"}:           {7, 21, lowerMaxPool},
+	{"", "AveragePool"}:       {7, 21, lowerAveragePool},
+	{"", "GlobalAveragePool"}: {7, 21, lowerGlobalAveragePool},
 	// lower_norm.go
-	{"", "BatchNormalization"}: {11, 21, lowerBatchNormalization},
+	{"", "BatchNormalization"}: {7, 21, lowerBatchNormalization},
 	// lower_pad.go
-	{"", "Pad"}: {11, 21, lowerPad},
+	{"", "Pad"}: {7, 21, lowerPad},
 }
