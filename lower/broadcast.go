@@ -2,6 +2,7 @@ package lower
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	G "gorgonia.org/gorgonia"
@@ -9,8 +10,8 @@ import (
 	"github.com/fairbinn/fairbinn-go/ir"
 )
 
-// Numpy-style multidirectional broadcasting (ONNX's Add, Sub, Mul, Div, Gemm's C), both for gorgonia nodes
-// and for constants folded while the graph is built.
+// Numpy-style multidirectional broadcasting (ONNX's Add, Sub, Mul, Div, Pow, Gemm's C), both for gorgonia
+// nodes and for constants folded while the graph is built.
 
 // broadcastShapes returns the shape that numpy broadcasting gives two shapes.
 func broadcastShapes(a, b []int) ([]int, error) {
@@ -51,7 +52,7 @@ func shapeSize(s []int) int {
 	return n
 }
 
-// binKind is one of the four arithmetic ops.
+// binKind is one of the arithmetic ops.
 type binKind int
 
 const (
@@ -59,6 +60,7 @@ const (
 	binSub
 	binMul
 	binDiv
+	binPow
 )
 
 // binFuncs holds how one arithmetic op is built on operands of equal shapes (or a scalar and a tensor),
@@ -88,6 +90,22 @@ var binOps = [...]binFuncs{
 				return 0, fmt.Errorf("integer division by zero")
 			}
 			return a / b, nil // Go truncates toward zero, as onnxruntime's C++ does
+		}},
+	// G.Pow's gradient: y·x^(y−1) for the base, x^y·ln x for the exponent.
+	binPow: {"Pow", G.Pow,
+		func(a, b float32) float32 { return float32(math.Pow(float64(a), float64(b))) },
+		func(a, b int64) (int64, error) {
+			if b < 0 {
+				return 0, fmt.Errorf("integer power with the negative exponent %d", b)
+			}
+			r := int64(1)
+			for ; b > 0; b >>= 1 { // by squaring, wrapping around as int64 does
+				if b&1 == 1 {
+					r *= a
+				}
+				a *= a
+			}
+			return r, nil
 		}},
 }
 

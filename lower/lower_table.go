@@ -4,26 +4,37 @@ package lower
 // range whose semantics the lowering implements. The functions live in one file per op family.
 //
 // The ranges follow the ONNX changelog (docs/Changelog.md) from opset 7, the importer's lowest: an op
-// starts at the opset that introduced it (ConstantOfShape 9), and a version between 7 and 21 that changed
-// an attribute or an input into another form is read in both forms by the lowering (Softmax's axis
-// before and from 13, Squeeze's and Unsqueeze's axes attribute before 13, Pad-2's attributes before 11,
-// Dropout's float mask before 10). What an older version means differently is refused where it
-// appears: Gemm without C before 11, BatchNormalization with spatial=0 before 9. Versions that only added
-// element types (bfloat16, integers) or attributes with a neutral default are the same op here. Slice
-// runs from opset 10, where its starts and ends became inputs.
+// starts at the opset that introduced it (Erf, Where and ConstantOfShape 9), and a version between 7 and
+// 21 that changed an attribute or an input into another form is read in both forms by the lowering
+// (Softmax's axis before and from 13, Squeeze's and Unsqueeze's axes attribute before 13, Clip-6's and
+// Pad-2's attributes before 11, Dropout's float mask before 10). What an older version means differently
+// is refused where it appears: Gemm without C before 11, BatchNormalization with spatial=0 before 9.
+// Versions that only added element types (bfloat16, integers) or attributes with a neutral default are
+// the same op here. Slice runs from opset 10, where its starts and ends became inputs.
 var lowerings = map[opKey]lowering{
 	// lower_elementwise.go
-	{"", "Add"}:       {7, 21, lowerAdd},
-	{"", "Sub"}:       {7, 21, lowerSub},
-	{"", "Mul"}:       {7, 21, lowerMul},
-	{"", "Div"}:       {7, 21, lowerDiv},
-	{"", "Relu"}:      {7, 21, lowerRelu},
-	{"", "LeakyRelu"}: {7, 21, lowerLeakyRelu},
-	{"", "Sigmoid"}:   {7, 21, lowerSigmoid},
-	{"", "Tanh"}:      {7, 21, lowerTanh},
-	{"", "Softmax"}:   {7, 21, lowerSoftmax},
-	{"", "Identity"}:  {7, 21, lowerIdentity},
-	{"", "Dropout"}:   {7, 21, lowerDropout},
+	{"", "Add"}:         {7, 21, lowerAdd},
+	{"", "Sub"}:         {7, 21, lowerSub},
+	{"", "Mul"}:         {7, 21, lowerMul},
+	{"", "Div"}:         {7, 21, lowerDiv},
+	{"", "Pow"}:         {7, 21, lowerPow},
+	{"", "Sqrt"}:        {7, 21, lowerSqrt},
+	{"", "Neg"}:         {7, 21, lowerNeg},
+	{"", "Exp"}:         {7, 21, lowerExp},
+	{"", "Log"}:         {7, 21, lowerLog},
+	{"", "Erf"}:         {9, 21, lowerErf},
+	{"", "Relu"}:        {7, 21, lowerRelu},
+	{"", "LeakyRelu"}:   {7, 21, lowerLeakyRelu},
+	{"", "PRelu"}:       {7, 21, lowerPRelu},
+	{"", "Elu"}:         {7, 21, lowerElu},
+	{"", "Sigmoid"}:     {7, 21, lowerSigmoid},
+	{"", "HardSigmoid"}: {7, 21, lowerHardSigmoid},
+	{"", "Tanh"}:        {7, 21, lowerTanh},
+	{"", "Clip"}:        {7, 21, lowerClip},
+	{"", "Where"}:       {9, 21, lowerWhere},
+	{"", "Softmax"}:     {7, 21, lowerSoftmax},
+	{"", "Identity"}:    {7, 21, lowerIdentity},
+	{"", "Dropout"}:     {7, 21, lowerDropout},
 	// lower_matmul.go
 	{"", "Gemm"}:   {7, 21, lowerGemm},
 	{"", "MatMul"}: {7, 21, lowerMatMul},

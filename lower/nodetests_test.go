@@ -34,6 +34,18 @@ var nodeOpCases = map[string]struct{ prefixes, exclude []string }{
 	"Identity":  {prefixes: []string{"test_identity"}},
 	"Dropout":   {prefixes: []string{"test_dropout", "test_training_dropout"}},
 
+	"Pow":         {prefixes: []string{"test_pow"}},
+	"Sqrt":        {prefixes: []string{"test_sqrt"}},
+	"Neg":         {prefixes: []string{"test_neg"}},
+	"Exp":         {prefixes: []string{"test_exp"}, exclude: []string{"test_expand"}},
+	"Log":         {prefixes: []string{"test_log"}, exclude: []string{"test_logsoftmax"}},
+	"Erf":         {prefixes: []string{"test_erf"}},
+	"PRelu":       {prefixes: []string{"test_prelu"}},
+	"Elu":         {prefixes: []string{"test_elu"}},
+	"HardSigmoid": {prefixes: []string{"test_hardsigmoid"}},
+	"Clip":        {prefixes: []string{"test_clip"}},
+	"Where":       {prefixes: []string{"test_where"}},
+
 	"Gemm":   {prefixes: []string{"test_gemm"}},
 	"MatMul": {prefixes: []string{"test_matmul"}, exclude: []string{"test_matmulinteger"}},
 
