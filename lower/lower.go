@@ -166,8 +166,8 @@ func lookupLowering(n *ir.Node, opset int64) (lowering, error) {
 
 // CheckSupported reports, in one error, every op of g that the Go forward pass does not implement, with
 // its node count and first node: "the Go forward pass does not implement FastRelu (2 nodes, first
-// "/act1"), Erf at opset 9 (1 node, "/erf")". The error wraps ir.ErrUnsupportedOp; the model itself is
-// valid, so it is not a bad-model error.
+// "/act1"), LayerNormalization at opset 16 (supported: 17 to 21) (1 node, "/ln")". The error wraps
+// ir.ErrUnsupportedOp; the model itself is valid, so it is not a bad-model error.
 func CheckSupported(g *ir.Graph) error {
 	type missing struct {
 		what  string

@@ -2,6 +2,7 @@ package lower
 
 import (
 	"fmt"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 
@@ -87,4 +88,94 @@ func bnOp(g bnGeom, xs []int) *kernelOp {
 			})
 		},
 	}
+}
+
+// lowerLayerNormalization lowers LayerNormalization (opset 17) to differentiable parts: the mean and the
+// variance over the axes from axis on (reduceMeanNode), then gorgonia's elementwise ops, so that a layer
+// inserted before it trains through it. Y = (X − mean) · InvStdDev · Scale + B, with InvStdDev =
+// 1/√(var + epsilon); Scale and B broadcast one way to X and stay trainable. The optional outputs Mean
+// and InvStdDev have X's dims before axis and size 1 after. Computed in float32, which is what
+// stash_type 1 (the default) asks for.
+func lowerLayerNormalization(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
+	if err := checkInputs(in, 2, 3); err != nil {
+		return nil, err
+	}
+	xs := in[0].shape()
+	axis, eps, err := ir.LayerNormAttrs(n, len(xs))
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range in[1:] {
+		if !o.present() {
+			continue
+		}
+		if s := o.shape(); len(s) > len(xs) || !broadcastsTo(s, xs) {
+			return nil, fmt.Errorf("%w: input %d of shape %v does not broadcast to X of shape %v", ir.ErrShapeMismatch, i+1, s, xs)
+		}
+	}
+	if shapeSize(xs) == 0 {
+		return nil, fmt.Errorf("%w: LayerNormalization of the empty shape %v", ir.ErrUnsupportedOp, xs)
+	}
+	reduced := make([]bool, len(xs))
+	stat := slices.Clone(xs)
+	for i := axis; i < len(xs); i++ {
+		reduced[i], stat[i] = true, 1
+	}
+
+	x, err := lc.asNode(in[0])
+	if err != nil {
+		return nil, err
+	}
+	mean, err := reduceMeanNode(x, reduced, stat)
+	if err != nil {
+		return nil, err
+	}
+	d, err := broadcastNodes(binSub, x, mean)
+	if err != nil {
+		return nil, err
+	}
+	dd, err := G.HadamardProd(d, d)
+	if err != nil {
+		return nil, err
+	}
+	variance, err := reduceMeanNode(dd, reduced, stat)
+	if err != nil {
+		return nil, err
+	}
+	ve, err := G.Add(variance, lc.scalarNode(eps, n.Name+".epsilon"))
+	if err != nil {
+		return nil, err
+	}
+	std, err := G.Sqrt(ve)
+	if err != nil {
+		return nil, err
+	}
+	inv, err := G.Inverse(std)
+	if err != nil {
+		return nil, err
+	}
+	y, err := broadcastNodes(binMul, d, inv)
+	if err != nil {
+		return nil, err
+	}
+	for i, k := range []binKind{binMul, binAdd} {
+		o, ok := presentInput(in, i+1)
+		if !ok {
+			continue
+		}
+		p, err := lc.asNode(o)
+		if err != nil {
+			return nil, err
+		}
+		if y, err = broadcastNodes(k, y, p); err != nil {
+			return nil, err
+		}
+	}
+	return []operand{{node: y}, {node: mean}, {node: inv}}, nil
+}
+
+// broadcastsTo reports whether shape s broadcasts one way to shape to.
+func broadcastsTo(s, to []int) bool {
+	out, err := broadcastShapes(s, to)
+	return err == nil && slices.Equal(out, to)
 }

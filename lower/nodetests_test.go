@@ -45,6 +45,9 @@ var nodeOpCases = map[string]struct{ prefixes, exclude []string }{
 	"HardSigmoid": {prefixes: []string{"test_hardsigmoid"}},
 	"Clip":        {prefixes: []string{"test_clip"}},
 	"Where":       {prefixes: []string{"test_where"}},
+	"ReduceMean":  {prefixes: []string{"test_reduce_mean"}},
+
+	"LayerNormalization": {prefixes: []string{"test_layer_normalization"}},
 
 	"Gemm":   {prefixes: []string{"test_gemm"}},
 	"MatMul": {prefixes: []string{"test_matmul"}, exclude: []string{"test_matmulinteger"}},
