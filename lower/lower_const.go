@@ -8,8 +8,9 @@ import (
 )
 
 // Ops that exporters emit to compute constants (PyTorch's F.pad builds its pads this way). They are
-// evaluated while the graph is built, on konst operands only; on a tensor computed by the graph they are
-// unsupported.
+// evaluated while the graph is built, on konst operands; on a tensor computed by the graph,
+// ConstantOfShape has no meaning and Cast is the identity between float types (everything the graph
+// computes is float32) and unsupported otherwise.
 
 func needKonst(in []operand, i int, what string) (*ir.Tensor, error) {
 	if i >= len(in) || in[i].konst == nil {
@@ -56,17 +57,34 @@ func lowerConstantOfShape(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, er
 	return []operand{{konst: out}}, nil
 }
 
+// bfloat16 is TensorProto's BFLOAT16, which ir.DType does not name.
+const bfloat16 = ir.DType(16)
+
+// lowerCast converts a value known while building to the element type to. A tensor the graph computes
+// (or a float initializer, which stays trainable) is float32: a Cast to float32 or float64 passes it
+// through, and any other type is unsupported.
 func lowerCast(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
+	if err := checkInputs(in, 1, 1); err != nil {
+		return nil, err
+	}
 	to, err := n.AttrInt("to", 0)
 	if err != nil {
 		return nil, err
 	}
 	dt := ir.DType(to)
-	if in[0].konst == nil {
-		if dt == ir.Float32 {
+	if in[0].node != nil {
+		switch {
+		case dt == ir.Float32 || dt == ir.Float64:
 			return []operand{in[0]}, nil // float data is float32 already
+		case dt == ir.Float16 || dt == bfloat16:
+			name := dt.String()
+			if dt == bfloat16 {
+				name = "bfloat16"
+			}
+			return nil, fmt.Errorf("%w: Cast of a tensor computed at run time to %s: the Go forward pass computes in float32 and does not round to half precision", ir.ErrUnsupportedOp, name)
+		case in[0].konst == nil:
+			return nil, fmt.Errorf("%w: Cast of a tensor computed at run time to %s: the Go forward pass computes float32 tensors only", ir.ErrUnsupportedOp, dt)
 		}
-		return nil, fmt.Errorf("%w: Cast of a computed tensor to %s", ir.ErrUnsupportedOp, dt)
 	}
 	src := in[0].konst
 	out := &ir.Tensor{Name: n.Outputs[0], DType: dt, Dims: src.Dims}
@@ -96,89 +114,6 @@ func lowerCast(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 		}
 	default:
 		return nil, fmt.Errorf("%w: Cast to %s", ir.ErrUnsupportedOp, dt)
-	}
-	return []operand{{konst: out}}, nil
-}
-
-func lowerSlice(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
-	data, err := needKonst(in, 0, "input 0 (data)")
-	if err != nil {
-		return nil, err
-	}
-	ints := func(i int) ([]int64, error) {
-		if i >= len(in) || (in[i].konst == nil && in[i].node == nil) {
-			return nil, nil
-		}
-		t, err := needKonst(in, i, fmt.Sprintf("input %d", i))
-		if err != nil {
-			return nil, err
-		}
-		return t.Int, nil
-	}
-	starts, err := ints(1)
-	if err != nil {
-		return nil, err
-	}
-	ends, err := ints(2)
-	if err != nil {
-		return nil, err
-	}
-	axes, err := ints(3)
-	if err != nil {
-		return nil, err
-	}
-	steps, err := ints(4)
-	if err != nil {
-		return nil, err
-	}
-	rank := int64(len(data.Dims))
-	if axes, steps, err = ir.SliceDefaults(starts, ends, axes, steps); err != nil {
-		return nil, err
-	}
-	// Per axis: first index, step and count, clamped as the ONNX spec says.
-	first := make([]int64, rank)
-	step := make([]int64, rank)
-	count := append([]int64(nil), data.Dims...)
-	for i := range step {
-		step[i] = 1
-	}
-	for i, a := range axes {
-		ax, err := ir.NormAxis(a, int(rank))
-		if err != nil {
-			return nil, err
-		}
-		s := steps[i]
-		if s == 0 {
-			return nil, fmt.Errorf("%w: step 0", ir.ErrBadAttribute)
-		}
-		first[ax], count[ax] = ir.SliceRange(starts[i], ends[i], s, data.Dims[ax])
-		step[ax] = s
-	}
-	out := &ir.Tensor{Name: n.Outputs[0], DType: data.DType, Dims: count}
-	strides := make([]int64, rank)
-	acc := int64(1)
-	for i := rank - 1; i >= 0; i-- {
-		strides[i] = acc
-		acc *= data.Dims[i]
-	}
-	total := out.Len()
-	idx := make([]int64, rank)
-	for k := int64(0); k < total; k++ {
-		off := int64(0)
-		for ax := range rank {
-			off += (first[ax] + idx[ax]*step[ax]) * strides[ax]
-		}
-		if data.Float != nil {
-			out.Float = append(out.Float, data.Float[off])
-		} else {
-			out.Int = append(out.Int, data.Int[off])
-		}
-		for ax := rank - 1; ax >= 0; ax-- {
-			if idx[ax]++; idx[ax] < count[ax] {
-				break
-			}
-			idx[ax] = 0
-		}
 	}
 	return []operand{{konst: out}}, nil
 }

@@ -506,3 +506,145 @@ func lowerGather(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	}
 	return []operand{{node: y}}, nil
 }
+
+// lowerSlice takes elements from start to end by step along each sliced axis (Slice-10 and later: starts,
+// ends, axes and steps are inputs, which must be known while building; Slice-1 before opset 10: the
+// attributes starts, ends and axes). Starts and ends are clamped as the ONNX spec says. Constant data is
+// sliced in Go, a node (or a float initializer, which stays trainable) by a differentiable pick op.
+func lowerSlice(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
+	var starts, ends, axes, steps []int64
+	var err error
+	if lc.opset < 10 {
+		if err := checkInputs(in, 1, 1); err != nil {
+			return nil, err
+		}
+		if starts, ends, axes, err = ir.SliceAttrs(n); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := checkInputs(in, 3, 5); err != nil {
+			return nil, err
+		}
+		for i, p := range []*[]int64{&starts, &ends, &axes, &steps} {
+			if *p, err = konstInts(in, i+1, []string{"starts", "ends", "axes", "steps"}[i]); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if axes, steps, err = ir.SliceDefaults(starts, ends, axes, steps); err != nil {
+		return nil, err
+	}
+	shape := in[0].shape()
+	rank := len(shape)
+	// Per axis: first index, step and count, clamped as the ONNX spec says.
+	first := make([]int, rank)
+	step := make([]int, rank)
+	count := slices.Clone(shape)
+	for i := range step {
+		step[i] = 1
+	}
+	sliced := make([]bool, rank)
+	for i, a := range axes {
+		ax, err := ir.NormAxis(a, rank)
+		if err != nil {
+			return nil, err
+		}
+		if sliced[ax] {
+			return nil, fmt.Errorf("%w: Slice axes %v repeat axis %d", ir.ErrBadAttribute, axes, ax)
+		}
+		sliced[ax] = true
+		if steps[i] == 0 {
+			return nil, fmt.Errorf("%w: Slice step 0", ir.ErrBadAttribute)
+		}
+		f, c := ir.SliceRange(starts[i], ends[i], steps[i], int64(shape[ax]))
+		first[ax], count[ax], step[ax] = int(f), int(c), int(steps[i])
+	}
+	if slices.Equal(count, shape) && !slices.ContainsFunc(step, func(s int) bool { return s != 1 }) {
+		return []operand{in[0]}, nil // the whole tensor, in order
+	}
+	strides := make([]int, rank)
+	acc := 1
+	for i := rank - 1; i >= 0; i-- {
+		strides[i] = acc
+		acc *= shape[i]
+	}
+	src := make([]int, 0, shapeSize(count))
+	idx := make([]int, rank)
+	for range shapeSize(count) {
+		off := 0
+		for ax := range rank {
+			off += (first[ax] + idx[ax]*step[ax]) * strides[ax]
+		}
+		src = append(src, off)
+		for ax := rank - 1; ax >= 0; ax-- {
+			if idx[ax]++; idx[ax] < count[ax] {
+				break
+			}
+			idx[ax] = 0
+		}
+	}
+	if in[0].node == nil {
+		t := in[0].konst
+		if t.Float == nil && t.Int == nil && t.Len() > 0 {
+			return nil, fmt.Errorf("%w: Slice of element type %s", ir.ErrUnsupportedOp, t.DType)
+		}
+		out := &ir.Tensor{Name: t.Name, DType: t.DType, Dims: int64Dims(count)}
+		if len(n.Outputs) > 0 {
+			out.Name = n.Outputs[0]
+		}
+		out.Float, out.Int = gatherFlat(t, src)
+		if t.Float == nil && t.Int == nil {
+			out.Float, out.Int = nil, nil
+		}
+		return []operand{{konst: out}}, nil
+	}
+	if len(src) == 0 {
+		return nil, fmt.Errorf("%w: Slice of a tensor computed at run time to the empty shape %v", ir.ErrUnsupportedOp, count)
+	}
+	name := fmt.Sprintf("Slice%v[first=%v step=%v]", shape, first, step)
+	y, err := pickNode(in[0].node, name, src, count)
+	if err != nil {
+		return nil, err
+	}
+	return []operand{{node: y}}, nil
+}
+
+// lowerExpand broadcasts the input numpy-style with the shape input (Expand-8 and later), which must be
+// known while building: the output has the broadcast shape, so a 1 keeps the input's dim. Constant data
+// is expanded in Go.
+func lowerExpand(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
+	if err := checkInputs(in, 2, 2); err != nil {
+		return nil, err
+	}
+	spec, err := constInts(in[1], "Expand's shape")
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range spec {
+		if d < 0 {
+			return nil, fmt.Errorf("%w: Expand to the negative dim %d (shape %v)", ir.ErrShapeMismatch, d, spec)
+		}
+	}
+	shape := in[0].shape()
+	out, err := broadcastShapes(shape, intDims(spec))
+	if err != nil {
+		return nil, err
+	}
+	if in[0].node == nil {
+		t := in[0].konst
+		if t.Float == nil && t.Int == nil && t.Len() > 0 {
+			return nil, fmt.Errorf("%w: Expand of element type %s", ir.ErrUnsupportedOp, t.DType)
+		}
+		res := &ir.Tensor{Name: t.Name, DType: t.DType, Dims: int64Dims(out)}
+		if len(n.Outputs) > 0 {
+			res.Name = n.Outputs[0]
+		}
+		res.Float, res.Int = gatherFlat(t, broadcastIndex(shape, out))
+		return []operand{{konst: res}}, nil
+	}
+	y, err := expandNode(in[0].node, out)
+	if err != nil {
+		return nil, err
+	}
+	return []operand{{node: y}}, nil
+}

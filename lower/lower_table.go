@@ -4,14 +4,14 @@ package lower
 // range whose semantics the lowering implements. The functions live in one file per op family.
 //
 // The ranges follow the ONNX changelog (docs/Changelog.md) from opset 7, the importer's lowest: an op
-// starts at the opset that introduced it (Erf, Where and ConstantOfShape 9; LayerNormalization 17), and a
-// version between 7 and 21 that changed an attribute or an input into another form is read in both forms
-// by the lowering (Softmax's axis before and from 13, Squeeze's and Unsqueeze's axes attribute before
-// 13, Clip-6's and Pad-2's attributes before 11, ReduceMean's axes input from 18, Dropout's float mask
-// before 10). What an older version means differently is refused where it appears: Gemm without C
-// before 11, BatchNormalization with spatial=0 before 9. Versions that only added element types
-// (bfloat16, integers) or attributes with a neutral default are the same op here. Slice runs from opset
-// 10, where its starts and ends became inputs.
+// starts at the opset that introduced it (Expand 8; Erf, Where and ConstantOfShape 9; LayerNormalization
+// 17), and a version between 7 and 21 that changed an attribute or an input into another form is read
+// in both forms by the lowering (Softmax's axis before and from 13, Squeeze's and Unsqueeze's axes
+// attribute before 13, Slice-1's attributes before 10, Clip-6's and Pad-2's before 11, ReduceMean's
+// axes input from 18, Dropout's float mask before 10). What an older version means differently is
+// refused where it appears: Gemm without C before 11, BatchNormalization with spatial=0 before 9.
+// Versions that only added element types (bfloat16, integers) or attributes with a neutral default are
+// the same op here.
 var lowerings = map[opKey]lowering{
 	// lower_elementwise.go
 	{"", "Add"}:         {7, 21, lowerAdd},
@@ -49,10 +49,11 @@ var lowerings = map[opKey]lowering{
 	{"", "Unsqueeze"}: {7, 21, lowerUnsqueeze},
 	{"", "Shape"}:     {7, 21, lowerShape},
 	{"", "Gather"}:    {7, 21, lowerGather},
-	// lower_const.go: evaluated while building, on constants only
+	{"", "Slice"}:     {7, 21, lowerSlice},
+	{"", "Expand"}:    {8, 21, lowerExpand},
+	// lower_const.go: evaluated while building (Cast also passes float data through)
 	{"", "ConstantOfShape"}: {9, 21, lowerConstantOfShape},
 	{"", "Cast"}:            {7, 21, lowerCast},
-	{"", "Slice"}:           {10, 21, lowerSlice},
 	// lower_reduce.go
 	{"", "ReduceMean"}: {7, 21, lowerReduceMean},
 	// lower_conv.go

@@ -45,6 +45,7 @@ var nodeOpCases = map[string]struct{ prefixes, exclude []string }{
 	"HardSigmoid": {prefixes: []string{"test_hardsigmoid"}},
 	"Clip":        {prefixes: []string{"test_clip"}},
 	"Where":       {prefixes: []string{"test_where"}},
+	"Expand":      {prefixes: []string{"test_expand"}},
 	"ReduceMean":  {prefixes: []string{"test_reduce_mean"}},
 
 	"LayerNormalization": {prefixes: []string{"test_layer_normalization"}},

@@ -264,3 +264,31 @@ func concatNodes(xs []*G.Node, axis int) (*G.Node, error) {
 		}}
 	return G.ApplyOp(op, xs...)
 }
+
+// pickNode takes the elements of x at the flat indices src, giving a tensor of the given shape (a Slice).
+// name identifies the selection. Its gradient adds dy back at the picked positions.
+func pickNode(x *G.Node, name string, src []int, shape []int) (*G.Node, error) {
+	in := slices.Clone([]int(x.Shape()))
+	out := slices.Clone(shape)
+	if len(src) != shapeSize(out) || len(src) == 0 {
+		return nil, fmt.Errorf("%w: pick of %d elements of %v into %v", ir.ErrShapeMismatch, len(src), in, out)
+	}
+	src = slices.Clone(src)
+	name = fmt.Sprintf("%s->%v", name, out)
+	op := &kernelOp{name: name, in: [][]int{in}, out: out, diff: []bool{true},
+		do: func(v [][]float32, dst []float32) {
+			for i, j := range src {
+				dst[i] = v[0][j]
+			}
+		},
+		grad: func(i int) *kernelOp {
+			return gradOp(name, [][]int{in}, out, i, func(v [][]float32, dx []float32) {
+				clear(dx)
+				dy := v[1]
+				for k, j := range src {
+					dx[j] += dy[k]
+				}
+			})
+		}}
+	return G.ApplyOp(op, x)
+}
