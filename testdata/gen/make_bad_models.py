@@ -214,8 +214,8 @@ def case_dangling_input():
     return m.SerializeToString()
 
 
-def case_opset_9():
-    return base_model(opset=9).SerializeToString()
+def case_opset_6():
+    return base_model(opset=6).SerializeToString()
 
 
 def case_opset_22():
@@ -311,12 +311,12 @@ CASES = [
     ("dangling_input.onnx", case_dangling_input,
      "`/Sigmoid` reads `/fc3/Gemm_output_0`, which no node produces",
      'node "/Sigmoid" (op Sigmoid): input "/fc3/Gemm_output_0" is produced by no node'),
-    ("opset_9.onnx", case_opset_9,
-     "default-domain opset 9",
-     "unsupported opset 9 (supported: 11 to 21)"),
+    ("opset_6.onnx", case_opset_6,
+     "default-domain opset 6",
+     "unsupported opset 6 (supported: 7 to 21)"),
     ("opset_22.onnx", case_opset_22,
      "default-domain opset 22 (IR version 10)",
-     "unsupported opset 22 (supported: 11 to 21)"),
+     "unsupported opset 22 (supported: 7 to 21)"),
     ("no_output.onnx", case_no_output,
      "the graph lists no output",
      "graph has no output"),
