@@ -3,9 +3,10 @@ package fairness_test
 import (
 	"fmt"
 
-	"github.com/fairbinn/fairbinn-go/fairness"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/fairbinn/fairbinn-go/fairness"
 )
 
 func ExampleCompute() {

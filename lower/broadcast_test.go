@@ -3,9 +3,10 @@ package lower
 import (
 	"errors"
 	"fmt"
-	"github.com/fairbinn/fairbinn-go/ir"
 	"slices"
 	"testing"
+
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 func TestBroadcastShapes(t *testing.T) {

@@ -1,13 +1,13 @@
 package lower_test
 
 import (
-	"github.com/fairbinn/fairbinn-go/tensor"
 	"slices"
 	"testing"
 
 	"github.com/fairbinn/fairbinn-go/internal/onnxtest"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
+	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
 // viewChain is PyTorch's x.view(x.size(0), -1) as exported: Shape → Gather → Unsqueeze → Concat →
