@@ -110,6 +110,9 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 	if opts.Runtime == "" {
 		opts.Runtime = ORT
 	}
+	if opts.Baseline != "" && !(opts.DriftTol >= 0 && opts.DriftTol < 1) {
+		return nil, fault.Badf("drift tolerance %v: want a value in [0, 1)", opts.DriftTol)
+	}
 	var base *fairness.Metrics
 	if opts.Baseline != "" {
 		b, err := ReadBaseline(opts.Baseline, opts.Split)
@@ -189,11 +192,15 @@ func ReadBaseline(path, split string) (fairness.Metrics, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return fairness.Metrics{}, fault.Badf("%s: not a fairbinn report: %v", path, err)
 	}
-	if m := doc.Selected[split]; m != nil {
-		return *m, nil
+	m := doc.Selected[split]
+	if m == nil && doc.Metrics != nil && doc.Split == split {
+		m = doc.Metrics
 	}
-	if doc.Metrics != nil && doc.Split == split {
-		return *doc.Metrics, nil
+	if m != nil && m.Accuracy == 0 && len(m.Groups) == 0 {
+		return fairness.Metrics{}, fault.Badf("%s: the %s metrics are empty; not a report to compare with", path, split)
+	}
+	if m != nil {
+		return *m, nil
 	}
 	return fairness.Metrics{}, fault.Badf("%s: no %s metrics in this report (want a report of train --report or eval --json)", path, split)
 }

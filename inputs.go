@@ -99,6 +99,9 @@ func checkInput(what string, v *ir.Value, in tensor.Tensor) error {
 			return fault.Badf("%s: shape %v does not fit model input %q %s (dim %d)", what, in.Shape, v.Name, want, i)
 		}
 	}
+	if len(in.Shape) > 0 && in.Shape[0] == 0 {
+		return fault.Badf("%s: no rows", what)
+	}
 	intInput := v.DType == ir.Int64 || v.DType == ir.Int32 || v.DType == ir.Bool
 	if intInput != in.DType.IsInt() {
 		return fault.Badf("%s: %s values for model input %q of type %s", what, in.DType, v.Name, v.DType)

@@ -74,12 +74,18 @@ func VerifyAll(m *Model, inputs []tensor.Tensor, tol float64, opts RunOptions) (
 	return rep, nil
 }
 
+// MaxRandomValues bounds the values RandomInput draws (1 GiB of float32).
+const MaxRandomValues = 1 << 28
+
 // RandomInput draws rows uniformly from [0, 1) in the shape of m's single input, with rows as the batch
 // dim (or the model's static batch).
 func RandomInput(m *Model, rows int, seed uint64) (tensor.Tensor, error) {
 	ins := m.Graph.RealInputs()
 	if len(ins) != 1 {
 		return tensor.Tensor{}, fault.Badf("the model has %d inputs; fairbinn runs models with one input", len(ins))
+	}
+	if rows < 1 || rows > MaxRandomValues {
+		return tensor.Tensor{}, fault.Badf("%d random rows: want 1 to %d", rows, MaxRandomValues)
 	}
 	shape := make([]int64, len(ins[0].Shape))
 	n := int64(1)
@@ -91,6 +97,10 @@ func RandomInput(m *Model, rows int, seed uint64) (tensor.Tensor, error) {
 			shape[i] = d.Value
 		default:
 			return tensor.Tensor{}, fault.Badf("model input %q has symbolic dim %s beyond the batch dim; give input rows", ins[0].Name, d)
+		}
+		if shape[i] < 0 || shape[i] > 0 && n > MaxRandomValues/shape[i] {
+			return tensor.Tensor{}, fault.Badf("%d random rows of input %q %s would take more than %d values (%d MB); give fewer rows or --input",
+				rows, ins[0].Name, ins[0].Shape, MaxRandomValues, MaxRandomValues*4>>20)
 		}
 		n *= shape[i]
 	}

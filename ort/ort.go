@@ -15,6 +15,10 @@ import (
 	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
+// MaxThreads bounds the intra-op threads a session may ask for: each is an OS thread with its own
+// buffers, and more than the machine's cores only costs memory.
+const MaxThreads = 256
+
 // initOnce loads the library at most once per process: onnxruntime_go keeps one global environment and
 // refuses a second InitializeEnvironment. A failure is remembered too, so every caller sees the same error.
 var initOnce = sync.OnceValue(func() error {
@@ -88,8 +92,8 @@ func OpenFile(path string, opts Options) (*Session, error) {
 
 // sessionOptions initialises the runtime and turns opts into ORT's options; the caller destroys them.
 func sessionOptions(opts Options) (*ort.SessionOptions, error) {
-	if opts.Threads < 0 {
-		return nil, fmt.Errorf("threads %d: must be 0 (default) or more", opts.Threads)
+	if opts.Threads < 0 || opts.Threads > MaxThreads {
+		return nil, fmt.Errorf("threads %d: want 0 (its default) to %d", opts.Threads, MaxThreads)
 	}
 	if err := Init(); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/ort"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -173,6 +174,9 @@ func (f *trainFlags) config() (train.Config, error) {
 	}
 	if err := checkLayers(f.layers, f.init); err != nil {
 		return cfg, err
+	}
+	if f.threads < 0 || f.threads > ort.MaxThreads {
+		return cfg, fault.Badf("--threads %d: want 0 (onnxruntime's default) to %d", f.threads, ort.MaxThreads)
 	}
 	methodSchedule(&cfg, f.given())
 	return cfg, flagError(cfg.Validate())

@@ -1,0 +1,137 @@
+package fairbinn_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/fairbinn/fairbinn-go"
+	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/internal/npy"
+	"github.com/fairbinn/fairbinn-go/internal/testkit"
+	"github.com/fairbinn/fairbinn-go/tensor"
+	"github.com/fairbinn/fairbinn-go/train"
+)
+
+// models9 are the PyTorch exports of testdata/gen/make_heads.py, each with its inputs, PyTorch's outputs
+// and a small data set. trains says whether fine-tuning must work on it (K-class heads are refused).
+var models9 = []struct {
+	name   string
+	trains bool
+}{
+	{"lstm", true}, {"transformer", true}, {"mlp_layernorm", true}, {"embed_two_inputs", true},
+	{"raw_logit", true}, {"two_class", true}, {"four_class", false}, {"two_outputs", true},
+	{"keras_style", true}, {"opset9_mlp", true},
+}
+
+// modelInputs reads a model's inputs from its inputs.npz in the model's input order.
+func modelInputs(t *testing.T, m *fairbinn.Model, dir string) []tensor.Tensor {
+	t.Helper()
+	arrays, err := npy.ReadNPZ(testkit.Fixture(t, filepath.Join(dir, "inputs.npz")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []tensor.Tensor
+	for _, v := range m.Graph.RealInputs() {
+		k := slices.IndexFunc(arrays, func(a npy.Named) bool { return a.Name == v.Name })
+		if k < 0 {
+			t.Fatalf("inputs.npz has no %q", v.Name)
+		}
+		in = append(in, arrays[k].Tensor)
+	}
+	return in
+}
+
+// Every architecture: positions are listed, onnxruntime matches PyTorch, identity insertion leaves the
+// outputs unchanged (and passes onnx.checker), and fine-tuning for 2 epochs on its data exports a model
+// whose onnxruntime output matches onnxruntime prefix + Go suffix.
+func TestArchitectures(t *testing.T) {
+	testkit.RequireORT(t)
+	for _, tc := range models9 {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join("testdata", "models9", tc.name)
+			m, err := fairbinn.Load(testkit.Fixture(t, filepath.Join(dir, "model.onnx")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := fairbinn.Inspect(m)
+			if err != nil || len(info.Positions) == 0 {
+				t.Fatalf("inspect: %d positions, %v", len(info.Positions), err)
+			}
+			in := modelInputs(t, m, dir)
+			outs, err := m.RunAll(fairbinn.ORT, in, fairbinn.RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range m.Graph.Outputs {
+				want, err := npy.Read(testkit.Fixture(t, filepath.Join(dir, "expected_"+v.Name+".npy")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				testkit.CloseTo(t, "onnxruntime "+v.Name+" vs PyTorch", outs[k].Data, want.Data, 1e-5, 1e-4)
+				if k == 0 {
+					// The Go forward pass, or onnxruntime up to a position and Go after it.
+					goOut, err := m.RunAll(fairbinn.Go, in, fairbinn.RunOptions{})
+					if err != nil {
+						t.Fatalf("--runtime go: %v", err)
+					}
+					testkit.CloseTo(t, "Go forward pass "+v.Name+" vs PyTorch", goOut[0].Data, want.Data, 1e-5, 1e-4)
+				}
+			}
+
+			// Identity insertion at the last position: the outputs do not change.
+			pos := info.Positions[len(info.Positions)-1]
+			ins := filepath.Join(t.TempDir(), "inserted.onnx")
+			if _, err := fairbinn.InsertFile(m, "name:"+pos.Tensor, insert.InsertOptions{}, ins); err != nil {
+				t.Fatal(err)
+			}
+			testkit.OnnxChecker(t, ins)
+			mi, err := fairbinn.Load(ins)
+			if err != nil {
+				t.Fatal(err)
+			}
+			outsIns, err := mi.RunAll(fairbinn.ORT, in, fairbinn.RunOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k := range outs {
+				testkit.CloseTo(t, "after identity insertion", outsIns[k].Data, outs[k].Data, 1e-5, 0)
+			}
+
+			if testing.Short() {
+				return
+			}
+			backbone, err := fairbinn.Load(filepath.Join(dir, "model.onnx"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := fairbinn.LoadData(backbone, fairbinn.DataOptions{Spec: "npz:" + filepath.Join(dir, "data.npz"), Seed: 1})
+			if !tc.trains {
+				if err == nil || !strings.Contains(err.Error(), "class head") {
+					t.Fatalf("loading data for a K-class head: %v; want a refusal naming the head", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := train.DefaultConfig(train.DefaultMethod)
+			cfg.Epochs, cfg.Batch = 2, 50
+			out := filepath.Join(t.TempDir(), "fair.onnx")
+			res, err := fairbinn.FineTune(context.Background(), backbone, data, fairbinn.Options{Position: "name:" + pos.Tensor, Train: &cfg, Out: out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p := res.Report.Parity; !p.OK || p.MaxAbsDiff > 1e-5 {
+				t.Errorf("parity of the export: %+v", p)
+			}
+			if _, err := os.Stat(out); err != nil {
+				t.Error(err)
+			}
+			testkit.OnnxChecker(t, out)
+		})
+	}
+}
