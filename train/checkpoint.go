@@ -26,6 +26,10 @@ type checkpoint struct {
 	PCG         []byte
 	History     []Epoch
 	Best        *snapshot
+	// The constrained method's multipliers and step count, and the starting model's validation record.
+	Multipliers []float64
+	Steps       int64
+	Start       *Epoch
 }
 
 // SaveCheckpoint writes the trainer's state to dir/checkpoint.gob atomically.
@@ -37,6 +41,7 @@ func (t *Trainer) SaveCheckpoint(dir string) error {
 	cp := checkpoint{
 		Config: t.cfg, DataSHA256: t.data.SHA256, Epoch: t.epoch, Params: t.copyParams(),
 		LeaderOpt: t.leaderOpt, FollowerOpt: t.followerOpt, PCG: pcg, History: t.history, Best: t.best,
+		Multipliers: t.lambda, Steps: t.steps, Start: t.start,
 	}
 	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(&cp); err != nil {
@@ -80,12 +85,19 @@ func (t *Trainer) Resume(dir string) error {
 			return fault.Badf("%s: parameter %q missing or of another size", path, name)
 		}
 	}
+	if len(cp.Multipliers) != len(t.lambda) {
+		return fault.Badf("%s: the checkpoint has %d multipliers, the run %d", path, len(cp.Multipliers), len(t.lambda))
+	}
 	if err := t.pcg.UnmarshalBinary(cp.PCG); err != nil {
 		return fmt.Errorf("%s: random state: %w", path, err)
 	}
 	t.restore(cp.Params)
 	t.leaderOpt, t.followerOpt = cp.LeaderOpt, cp.FollowerOpt
 	t.epoch, t.history, t.best = cp.Epoch, cp.History, cp.Best
+	if t.lambda != nil {
+		copy(t.lambda, cp.Multipliers)
+	}
+	t.steps, t.start = cp.Steps, cp.Start
 	return nil
 }
 

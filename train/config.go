@@ -41,6 +41,10 @@ const (
 	SelectAccAtGap SelectRule = "val-acc-at-dp"
 	// SelectPareto keeps the epoch with the best accuracy minus fairness gap.
 	SelectPareto SelectRule = "val-pareto"
+	// SelectConstraints keeps the most accurate epoch that meets every constraint of Config.Constraints on
+	// the validation split; the starting model is a candidate. When none does, it keeps the one with the
+	// smallest total violation (Σ_k max(0, gap_k − limit_k)) and Result.Met is false.
+	SelectConstraints SelectRule = "val-acc-at-constraints"
 )
 
 // Selection is a selection rule with its limit.
@@ -49,13 +53,16 @@ type Selection struct {
 	Limit float64 // SelectAccAtGap only
 }
 
-// ParseSelection parses "last", "val-pareto" or "val-acc-at-dp=X" with X in [0, 1].
+// ParseSelection parses "last", "val-pareto", "val-acc-at-constraints" or "val-acc-at-dp=X" with X in
+// [0, 1].
 func ParseSelection(s string) (Selection, error) {
 	switch {
 	case s == string(SelectLast):
 		return Selection{Rule: SelectLast}, nil
 	case s == string(SelectPareto):
 		return Selection{Rule: SelectPareto}, nil
+	case s == string(SelectConstraints):
+		return Selection{Rule: SelectConstraints}, nil
 	case strings.HasPrefix(s, string(SelectAccAtGap)+"="):
 		v, err := strconv.ParseFloat(strings.TrimPrefix(s, string(SelectAccAtGap)+"="), 64)
 		if err != nil || v < 0 || v > 1 || math.IsNaN(v) {
@@ -63,7 +70,7 @@ func ParseSelection(s string) (Selection, error) {
 		}
 		return Selection{Rule: SelectAccAtGap, Limit: v}, nil
 	}
-	return Selection{}, fmt.Errorf("selection %q: want last, val-acc-at-dp=X or val-pareto", s)
+	return Selection{}, fmt.Errorf("selection %q: want last, val-acc-at-dp=X, val-pareto or val-acc-at-constraints", s)
 }
 
 func (s Selection) String() string {
@@ -104,7 +111,29 @@ type Config struct {
 	Batch       int          `json:"batch"`
 	Seed        uint64       `json:"seed"`
 	Select      Selection    `json:"select"`
+	// Constraints are the fairness limits the run must meet on the validation split ("dp<=0.02"), at most
+	// one per criterion, on the data's one sensitive attribute. The constrained method trains on them;
+	// SelectConstraints selects by them; with any method, each epoch's value of each and Result.Met report
+	// them. A fixed-size comparable list, so that Config stays comparable (checkpoints compare configs).
+	Constraints fairness.Constraints `json:"constraints"`
+	// MultiplierLR is the constrained method's dual step size: every MultiplierEvery gradient steps,
+	// λ_k ← max(0, λ_k + MultiplierLR·(gap_k − limit_k)), the gap measured on the multiplier rows.
+	MultiplierLR    float64 `json:"multiplier_lr"`
+	MultiplierEvery int     `json:"multiplier_every"`
+	// MultiplierHoldout is the fraction of the training split held out (seeded by Seed, stratified by group
+	// and label) as the multiplier rows of the constrained method: no gradient step uses them, and the
+	// validation split stays for selection alone. 0 measures the gaps on the validation split instead.
+	// Other methods train on every training row whatever it says.
+	MultiplierHoldout float64 `json:"multiplier_holdout"`
 }
+
+// The constrained method's multiplier defaults, chosen on Adult's validation split (README.md, "Constrained
+// training").
+const (
+	DefaultMultiplierLR      = 20
+	DefaultMultiplierEvery   = 20
+	DefaultMultiplierHoldout = 0.1
+)
 
 // DefaultMethod is the method used when none is given: the one with the best validation accuracy at a
 // validation DP gap of at most 0.01 on Adult (README.md, "Choosing the defaults").
@@ -122,9 +151,23 @@ func DefaultConfig(method Method) Config {
 		AccLR: 1e-4, FairLR: 1e-5, AccOpt: OptAdam, FairOpt: OptAdam,
 		AccDecay: 0.7, FairDecay: 1, DecayEvery: 1, TrainLeader: LeaderAll,
 		Epochs: 15, Batch: 100, Seed: 1, Select: Selection{Rule: SelectAccAtGap, Limit: 0.01},
+		MultiplierLR: DefaultMultiplierLR, MultiplierEvery: DefaultMultiplierEvery, MultiplierHoldout: DefaultMultiplierHoldout,
+	}
+	if methodTable[method].constrained {
+		c.Select = Selection{Rule: SelectConstraints}
 	}
 	c.ApplySchedule(method)
 	return c
+}
+
+// SetConstraints sets the constraints and, when there are any, makes SelectConstraints the selection
+// rule: the model kept is then the most accurate one that meets them. Set Select afterwards to select
+// otherwise.
+func (c *Config) SetConstraints(cs fairness.Constraints) {
+	c.Constraints = cs
+	if cs.Len() > 0 {
+		c.Select = Selection{Rule: SelectConstraints}
+	}
 }
 
 // ApplySchedule sets the learning-rate schedule that method uses by default (AccDecay, FairDecay,
@@ -179,6 +222,23 @@ func (c *Config) validate() error {
 	}
 	if _, err := ParseLeaderParams(string(c.TrainLeader)); err != nil {
 		return err
+	}
+	for _, k := range c.Constraints.List() {
+		if err := k.Check(); err != nil {
+			return err
+		}
+	}
+	switch {
+	case methodTable[c.Method].constrained && c.Constraints.Len() == 0:
+		return &SettingError{"constraints", "none", fmt.Sprintf("at least one (e.g. dp<=0.02) for the %s method", c.Method)}
+	case c.Select.Rule == SelectConstraints && c.Constraints.Len() == 0:
+		return &SettingError{"constraints", "none", fmt.Sprintf("at least one (e.g. dp<=0.02) for selection %s", c.Select)}
+	case c.MultiplierLR < 0 || !finite(c.MultiplierLR):
+		return &SettingError{"multiplier_lr", c.MultiplierLR, "a finite value >= 0"}
+	case c.MultiplierEvery < 1:
+		return &SettingError{"multiplier_every", c.MultiplierEvery, "at least 1 step"}
+	case !(c.MultiplierHoldout >= 0 && c.MultiplierHoldout <= 0.5):
+		return &SettingError{"multiplier_holdout", c.MultiplierHoldout, "a fraction in [0, 0.5] (0: the validation split)"}
 	}
 	for _, o := range []struct {
 		setting string

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/fairness"
 )
 
 // Method is a training method: which losses are minimised over which parameters, in which order, per
@@ -28,10 +29,20 @@ const (
 	MethodLagrangian Method = "lagrangian"
 	// MethodERM is L_acc only, over θa ∪ θf: the baseline.
 	MethodERM Method = "erm"
+	// MethodConstrained is one optimiser over θa ∪ θf on L_acc + Σ_k λ_k·L_fair_k, one term per constraint
+	// of Config.Constraints (L_fair_k the differentiable loss of constraint k's criterion), with multipliers
+	// λ_k ≥ 0 that adapt instead of a fixed η: every MultiplierEvery steps the trainer measures each
+	// constraint's gap, thresholded as Compute measures it, on rows no gradient step uses (see
+	// Config.MultiplierHoldout), and takes a projected dual-ascent step λ_k ← max(0, λ_k +
+	// MultiplierLR·(gap_k − limit_k)). The model player minimises the differentiable proxy, the
+	// multipliers answer to the constraint itself, as in the proxy-Lagrangian of Cotter, Jiang and
+	// Sridharan (2019, TFCO), with additive rather than multiplicative multiplier updates and one
+	// deterministic model (the selected epoch) rather than a stochastic mixture of iterates.
+	MethodConstrained Method = "constrained"
 )
 
 // Methods lists the training methods in the order the documentation gives them.
-var Methods = []Method{MethodBilevel, MethodReference, MethodLagrangian, MethodERM}
+var Methods = []Method{MethodBilevel, MethodReference, MethodLagrangian, MethodERM, MethodConstrained}
 
 // methodSpec is one row of the method table.
 type methodSpec struct {
@@ -45,9 +56,12 @@ type methodSpec struct {
 		accDecay, fairDecay float64
 		every               int
 	}
+	// constrained: the method trains on Config.Constraints with adaptive multipliers, and needs at least
+	// one constraint.
+	constrained bool
 	// stages lists the gradient computations of one step, given the leader's and the follower's
-	// parameters.
-	stages func(leader, follower []string, eta float64) []stageSpec
+	// parameters and the configuration (η, the constraints).
+	stages func(leader, follower []string, cfg Config) []stageSpec
 	// step runs one mini-batch and returns the stage whose losses are reported.
 	step func(t *Trainer, b dataset.Batch) (*stage, error)
 }
@@ -65,24 +79,32 @@ var (
 
 var methodTable = map[Method]methodSpec{
 	MethodBilevel: {usesEta: true, follower: true, schedule: defaultSchedule, step: stepBilevel,
-		stages: func(leader, follower []string, eta float64) []stageSpec {
+		stages: func(leader, follower []string, cfg Config) []stageSpec {
 			return []stageSpec{
 				{name: "leader", accWeight: 1, wrt: leader},
-				{name: "follower", fairWeight: eta, wrt: follower}}
+				{name: "follower", fairWeight: cfg.Eta, wrt: follower}}
 		}},
 	MethodReference: {usesEta: true, follower: true, schedule: referenceSchedule, step: stepReference,
-		stages: func(leader, follower []string, eta float64) []stageSpec {
+		stages: func(leader, follower []string, cfg Config) []stageSpec {
 			return []stageSpec{
-				{name: "follower", fairWeight: eta, wrt: append(slices.Clone(leader), follower...)},
-				{name: "leader", accWeight: 1, fairWeight: eta, wrt: leader}}
+				{name: "follower", fairWeight: cfg.Eta, wrt: append(slices.Clone(leader), follower...)},
+				{name: "leader", accWeight: 1, fairWeight: cfg.Eta, wrt: leader}}
 		}},
 	MethodLagrangian: {usesEta: true, schedule: defaultSchedule, step: stepJoint,
-		stages: func(leader, follower []string, eta float64) []stageSpec {
-			return []stageSpec{{name: "joint", accWeight: 1, fairWeight: eta, wrt: append(slices.Clone(leader), follower...)}}
+		stages: func(leader, follower []string, cfg Config) []stageSpec {
+			return []stageSpec{{name: "joint", accWeight: 1, fairWeight: cfg.Eta, wrt: append(slices.Clone(leader), follower...)}}
 		}},
 	MethodERM: {schedule: defaultSchedule, step: stepJoint,
-		stages: func(leader, follower []string, _ float64) []stageSpec {
+		stages: func(leader, follower []string, _ Config) []stageSpec {
 			return []stageSpec{{name: "joint", accWeight: 1, wrt: append(slices.Clone(leader), follower...)}}
+		}},
+	MethodConstrained: {constrained: true, schedule: defaultSchedule, step: stepConstrained,
+		stages: func(leader, follower []string, cfg Config) []stageSpec {
+			var crits []fairness.Criterion
+			for _, c := range cfg.Constraints.List() {
+				crits = append(crits, c.Criterion)
+			}
+			return []stageSpec{{name: "joint", accWeight: 1, constraints: crits, wrt: append(slices.Clone(leader), follower...)}}
 		}},
 }
 
@@ -110,6 +132,9 @@ func joinMethods() string {
 
 // UsesEta reports whether η changes what the method does; a sweep runs a method without it once.
 func (m Method) UsesEta() bool { return methodTable[m].usesEta }
+
+// IsConstrained reports whether the method trains on Config.Constraints (and so needs one).
+func (m Method) IsConstrained() bool { return methodTable[m].constrained }
 
 // HasFollower reports whether the fairness layers have their own optimiser, learning rate and decay
 // (the --fair-* settings); otherwise one optimiser trains every parameter.
@@ -172,4 +197,36 @@ func stepJoint(t *Trainer, b dataset.Batch) (*stage, error) {
 	}
 	t.leaderOpt.Step(t.params(joint.wrt), joint.gradData)
 	return joint, nil
+}
+
+// stepConstrained: one optimiser over every trained parameter on L_acc + Σ_k λ_k·L_fair_k, then, every
+// MultiplierEvery steps, a dual-ascent step of the multipliers on the gaps measured on rows the gradient
+// steps do not use.
+func stepConstrained(t *Trainer, b dataset.Batch) (*stage, error) {
+	joint := t.stages[0]
+	if err := joint.setMultipliers(t.lambda); err != nil {
+		return nil, err
+	}
+	if err := joint.run(b); err != nil {
+		return nil, err
+	}
+	t.leaderOpt.Step(t.params(joint.wrt), joint.gradData)
+	t.steps++
+	if t.steps%int64(t.cfg.MultiplierEvery) == 0 {
+		gaps, err := t.measure(t)
+		if err != nil {
+			return nil, fmt.Errorf("multiplier update: %w", err)
+		}
+		dualStep(t.lambda, t.cfg.Constraints, gaps, t.cfg.MultiplierLR)
+	}
+	return joint, nil
+}
+
+// dualStep is projected dual ascent on the multipliers: λ_k ← max(0, λ_k + lr·(gap_k − limit_k)). A
+// violated constraint raises its multiplier in proportion to the violation; a slack one lowers it, down
+// to 0.
+func dualStep(lambda []float64, cs fairness.Constraints, gaps []float64, lr float64) {
+	for k := range lambda {
+		lambda[k] = max(0, lambda[k]+lr*(gaps[k]-cs.At(k).Limit))
+	}
 }

@@ -26,15 +26,22 @@ type stage struct {
 	grads    []*G.Node
 	vm       G.VM
 	accVal   G.Value // L_acc of the last run
-	fairVal  G.Value // L_fair of the last run
+	fairVal  G.Value // L_fair of the last run (stages without constraint terms)
 	gradData [][]float32
+	// The constraint terms λ_k·L_k: the multipliers are scalar inputs, set before each run, and
+	// constraintVal[k] is L_k of the last run.
+	multipliers   []*G.Node
+	constraintVal []G.Value
 }
 
-// stageSpec says what a stage optimises: accWeight·L_acc + fairWeight·L_fair, differentiated with respect
-// to the named parameters.
+// stageSpec says what a stage optimises: accWeight·L_acc + fairWeight·L_fair + Σ_k λ_k·L_k, differentiated
+// with respect to the named parameters. L_fair is the loss of the run's criterion; L_k that of
+// constraints[k]'s criterion, weighted by a multiplier λ_k given before each run (setMultipliers). A stage
+// with constraint terms has no L_fair term.
 type stageSpec struct {
 	name                  string
 	accWeight, fairWeight float64
+	constraints           []fairness.Criterion
 	wrt                   []string
 }
 
@@ -77,12 +84,31 @@ func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, crit 
 	if err != nil {
 		return nil, err
 	}
-	fair, err := crit.Loss()(prob, st.y, st.masks)
-	if err != nil {
-		return nil, err
+	var fair *G.Node
+	if len(spec.constraints) == 0 {
+		if fair, err = crit.Loss()(prob, st.y, st.masks); err != nil {
+			return nil, err
+		}
 	}
 	G.Read(acc, &st.accVal)
-	G.Read(fair, &st.fairVal)
+	if fair != nil {
+		G.Read(fair, &st.fairVal)
+	}
+	st.constraintVal = make([]G.Value, len(spec.constraints)) // G.Read keeps pointers into it: never grown
+	var terms []*G.Node
+	for k, c := range spec.constraints {
+		l, err := c.Loss()(prob, st.y, st.masks)
+		if err != nil {
+			return nil, err
+		}
+		G.Read(l, &st.constraintVal[k])
+		lam := G.NewScalar(gr, tensor.Float32, G.WithName(fmt.Sprintf("fairbinn.multiplier.%s.%d", spec.name, k)))
+		if err := G.Let(lam, G.NewF32(0)); err != nil {
+			return nil, err
+		}
+		st.multipliers = append(st.multipliers, lam)
+		terms = append(terms, l)
+	}
 
 	var cost *G.Node
 	add := func(term *G.Node, w float64) {
@@ -99,7 +125,17 @@ func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, crit 
 		}
 	}
 	add(acc, spec.accWeight)
-	add(fair, spec.fairWeight)
+	if fair != nil {
+		add(fair, spec.fairWeight)
+	}
+	for k, l := range terms {
+		term := G.Must(G.Mul(l, st.multipliers[k]))
+		if cost == nil {
+			cost = term
+		} else {
+			cost = G.Must(G.Add(cost, term))
+		}
+	}
 	if cost != nil && len(spec.wrt) > 0 {
 		nodes := make([]*G.Node, len(spec.wrt))
 		for i, name := range spec.wrt {
@@ -116,7 +152,11 @@ func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, crit 
 	// parameters, the other side's parameters), which would otherwise be computed in every run for
 	// nothing: in the Adult configuration a third of the backward pass. Statements reading the kept
 	// nodes (the losses' and outputs' G.Read) stay in the subgraph.
-	roots := append(G.Nodes{acc, fair}, st.grads...)
+	roots := G.Nodes{acc}
+	if fair != nil {
+		roots = append(roots, fair)
+	}
+	roots = append(append(roots, st.grads...), terms...)
 	st.vm = G.NewTapeMachine(gr.SubgraphRoots(roots...))
 	return st, nil
 }
@@ -219,6 +259,32 @@ func scalarOf(v G.Value) float64 {
 		return float64(*v)
 	}
 	return 0
+}
+
+// setMultipliers gives the constraint terms their weights for the next runs.
+func (st *stage) setMultipliers(lambda []float64) error {
+	if len(lambda) != len(st.multipliers) {
+		return fmt.Errorf("stage %s: %d multipliers for %d constraint terms", st.name, len(lambda), len(st.multipliers))
+	}
+	for k, n := range st.multipliers {
+		if err := G.Let(n, G.NewF32(float32(lambda[k]))); err != nil {
+			return fmt.Errorf("stage %s: multiplier %d: %w", st.name, k, err)
+		}
+	}
+	return nil
+}
+
+// fairLoss is the L_fair the stage reports: its criterion's loss, or the sum of its constraint losses
+// (without the multipliers).
+func (st *stage) fairLoss() float64 {
+	if len(st.constraintVal) == 0 {
+		return scalarOf(st.fairVal)
+	}
+	sum := 0.0
+	for _, v := range st.constraintVal {
+		sum += scalarOf(v)
+	}
+	return sum
 }
 
 func (st *stage) close() {

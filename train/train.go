@@ -31,6 +31,11 @@ type Epoch struct {
 	ValEOpp  float64 `json:"val_eopp"`
 	Seconds  float64 `json:"seconds"`
 	RowsPerS float64 `json:"rows_per_second"`
+	// Multipliers are the constrained method's λ_k at the end of the epoch, one per constraint of
+	// Config.Constraints; ConstraintValues each constraint's gap on the validation split (any method with
+	// constraints).
+	Multipliers      []float64 `json:"multipliers,omitempty"`
+	ConstraintValues []float64 `json:"constraint_values,omitempty"`
 }
 
 // Hooks are called during training; an error stops it and is returned wrapped with the hook's name.
@@ -50,6 +55,26 @@ type Result struct {
 	// DroppedRows is the number of training rows left out of each epoch: the last partial batch, a
 	// different set every epoch since the rows are reshuffled.
 	DroppedRows int `json:"dropped_rows_per_epoch"`
+	// HeldOutRows is the number of training rows the constrained method kept out of every gradient step to
+	// measure its multipliers' gaps on (Config.MultiplierHoldout); 0 when it measured them on the
+	// validation split, and for the other methods.
+	HeldOutRows int `json:"held_out_rows"`
+	// Met reports whether the selected model meets every constraint of Config.Constraints on the
+	// validation split (true when there are none). Under SelectConstraints it is false exactly when no
+	// candidate, the starting model included, met them all: the caller should then refuse the model.
+	Met bool `json:"constraints_met"`
+	// Constraints reports each constraint: its value at the selected epoch and the best (smallest) value
+	// any candidate reached, with that candidate's epoch.
+	Constraints []ConstraintResult `json:"constraints,omitempty"`
+}
+
+// ConstraintResult is one constraint's outcome on the validation split.
+type ConstraintResult struct {
+	Constraint fairness.Constraint `json:"constraint"`
+	Selected   float64             `json:"selected_value"` // at the selected epoch
+	Best       float64             `json:"best_value"`     // the smallest over the candidates
+	BestEpoch  int                 `json:"best_epoch"`     // where it was reached first (0: the starting model)
+	Met        bool                `json:"met"`            // Selected ≤ the limit
 }
 
 // Trainer fine-tunes one model on one data set.
@@ -61,14 +86,24 @@ type Trainer struct {
 	groups int
 
 	leader, follower []string
-	leaderOpt        *Optimizer // for lagrangian and erm: the only optimiser, over leader ∪ follower
+	leaderOpt        *Optimizer // for lagrangian, erm and constrained: the only optimiser, over leader ∪ follower
 	followerOpt      *Optimizer
 	stages           []*stage
 	pcg              *rand.PCG
 	carried          [][]float32 // reference: the follower's gradients on the leader's parameters
 
+	// train holds the rows of the gradient steps: the training split, less the held-out multiplier rows.
+	train *dataset.Split
+	// The constrained method's multipliers, one per constraint, and the rows their gaps are measured on
+	// (held out of train, or the validation split); measure measures them (a test may replace it).
+	lambda  []float64
+	mrows   *dataset.Split
+	measure func(*Trainer) ([]float64, error)
+	steps   int64 // gradient steps done
+
 	epoch   int // epochs done
 	history []Epoch
+	start   *Epoch // the starting model's validation record, when it was evaluated
 	best    *snapshot
 }
 
@@ -85,12 +120,23 @@ func NewTrainer(m *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	t := &Trainer{cfg: cfg, model: m, data: data, groups: len(data.GroupNames)}
+	t := &Trainer{cfg: cfg, model: m, data: data, groups: len(data.GroupNames), train: data.Train, measure: measureGaps}
 	if t.groups < 2 {
 		return nil, fault.Badf("training needs two or more sensitive groups, the data has %d", t.groups)
 	}
-	if data.Train.Rows < cfg.Batch {
-		return nil, fault.Badf("the training split has %d rows, fewer than one batch of %d", data.Train.Rows, cfg.Batch)
+	spec := methodTable[cfg.Method]
+	if spec.constrained {
+		t.lambda = make([]float64, cfg.Constraints.Len())
+		t.mrows = data.Val
+		if cfg.MultiplierHoldout > 0 {
+			t.train, t.mrows = holdOut(data.Train, cfg.MultiplierHoldout, cfg.Seed)
+			if t.mrows.Rows == 0 {
+				return nil, fault.Badf("multiplier holdout %g of %d training rows is no row", cfg.MultiplierHoldout, data.Train.Rows)
+			}
+		}
+	}
+	if t.train.Rows < cfg.Batch {
+		return nil, fault.Badf("the training split has %d rows, fewer than one batch of %d", t.train.Rows, cfg.Batch)
 	}
 	var err error
 	if t.head, err = head.Of(m); err != nil {
@@ -103,8 +149,7 @@ func NewTrainer(m *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, error) {
 	if t.leader, err = leaderParams(m, cfg.TrainLeader); err != nil {
 		return nil, err
 	}
-	spec := methodTable[cfg.Method]
-	if err := t.addStages(spec.stages(t.leader, t.follower, cfg.Eta)...); err != nil {
+	if err := t.addStages(spec.stages(t.leader, t.follower, cfg)...); err != nil {
 		t.Close()
 		return nil, err
 	}
@@ -246,15 +291,20 @@ func (t *Trainer) params(names []string) [][]float32 {
 func (t *Trainer) Train(ctx context.Context, hooks Hooks, save func(*Trainer) error) (*Result, error) {
 	start := time.Now()
 	rng := rand.New(t.pcg)
-	batches := t.data.Train.Rows / t.cfg.Batch
-	if t.epoch == 0 && t.cfg.Select.Rule != SelectLast {
+	batches := t.train.Rows / t.cfg.Batch
+	cs := t.cfg.Constraints
+	if t.epoch == 0 && (t.cfg.Select.Rule != SelectLast || cs.Len() > 0) {
 		// The starting model (the backbone, with identity fairness layers) is a candidate too: selection
 		// may keep it when no epoch does better under the rule.
 		val, err := t.Evaluate(t.data.Val)
 		if err != nil {
 			return nil, fmt.Errorf("validation before training: %w", err)
 		}
-		t.consider(Epoch{ValAcc: val.Accuracy, ValDP: val.DP, ValEO: val.EO, ValEOpp: val.EOpp}, t.cfg.Fairness.Gap(val))
+		t.start = &Epoch{ValAcc: val.Accuracy, ValDP: val.DP, ValEO: val.EO, ValEOpp: val.EOpp, Multipliers: t.multipliers()}
+		if cs.Len() > 0 {
+			t.start.ConstraintValues = cs.Values(val)
+		}
+		t.consider(*t.start, val)
 	}
 	for t.epoch < t.cfg.Epochs {
 		if err := ctx.Err(); err != nil {
@@ -264,7 +314,7 @@ func (t *Trainer) Train(ctx context.Context, hooks Hooks, save func(*Trainer) er
 		epochStart := time.Now()
 		var accSum, fairSum float64
 		n := 0
-		for b := range t.data.Train.Batches(rng, t.cfg.Batch) {
+		for b := range t.train.Batches(rng, t.cfg.Batch) {
 			if b.Rows < t.cfg.Batch {
 				continue // the last partial batch: see Result.DroppedRows
 			}
@@ -285,13 +335,16 @@ func (t *Trainer) Train(ctx context.Context, hooks Hooks, save func(*Trainer) er
 		e := Epoch{
 			Epoch: t.epoch, AccLoss: accSum / float64(max(n, 1)), FairLoss: fairSum / float64(max(n, 1)),
 			ValAcc: val.Accuracy, ValDP: val.DP, ValEO: val.EO, ValEOpp: val.EOpp,
-			Seconds: secs, RowsPerS: float64(batches*t.cfg.Batch) / secs,
+			Seconds: secs, RowsPerS: float64(batches*t.cfg.Batch) / secs, Multipliers: t.multipliers(),
+		}
+		if cs.Len() > 0 {
+			e.ConstraintValues = cs.Values(val)
 		}
 		if math.IsNaN(e.AccLoss) || math.IsNaN(e.FairLoss) {
 			return nil, fmt.Errorf("epoch %d: the loss is NaN; lower the learning rates or eta", t.epoch)
 		}
 		t.history = append(t.history, e)
-		t.consider(e, t.cfg.Fairness.Gap(val))
+		t.consider(e, val)
 		if hooks.OnEpoch != nil {
 			if err := hooks.OnEpoch(e, t.cfg.Epochs); err != nil {
 				return nil, fmt.Errorf("progress hook: %w", err)
@@ -305,12 +358,16 @@ func (t *Trainer) Train(ctx context.Context, hooks Hooks, save func(*Trainer) er
 	}
 	res := &Result{
 		History: t.history, SelectedEpoch: t.epoch, TrainSeconds: time.Since(start).Seconds(),
-		Leader: t.leader, Follower: t.follower, DroppedRows: t.data.Train.Rows % t.cfg.Batch,
+		Leader: t.leader, Follower: t.follower, DroppedRows: t.train.Rows % t.cfg.Batch,
+	}
+	if t.mrows != nil && t.mrows != t.data.Val {
+		res.HeldOutRows = t.mrows.Rows
 	}
 	if t.best != nil && t.cfg.Select.Rule != SelectLast {
 		t.restore(t.best.Params)
 		res.SelectedEpoch = t.best.Epoch
 	}
+	res.Met, res.Constraints = t.constraintResults(res.SelectedEpoch)
 	for _, name := range t.trainable() {
 		t.model.Initializers[name].Changed = true // the exporter writes the new values
 	}
@@ -336,16 +393,25 @@ func (t *Trainer) step(b dataset.Batch) (acc, fair float64, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	return scalarOf(st.accVal), scalarOf(st.fairVal), nil
+	return scalarOf(st.accVal), st.fairLoss(), nil
 }
 
 // consider keeps a snapshot of the parameters when the epoch is the best so far under the selection rule.
 // Scores compare lexicographically, higher is better.
-func (t *Trainer) consider(e Epoch, gap float64) {
+func (t *Trainer) consider(e Epoch, val fairness.Metrics) {
 	var score [2]float64
+	gap := t.cfg.Fairness.Gap(val)
 	switch t.cfg.Select.Rule {
 	case SelectLast:
 		return
+	case SelectConstraints:
+		// Epochs meeting every constraint beat every other; among those, accuracy decides; among the
+		// others, the smaller total violation.
+		if cs := t.cfg.Constraints; cs.Met(val) {
+			score = [2]float64{1, e.ValAcc}
+		} else {
+			score = [2]float64{0, -cs.Violation(val)}
+		}
 	case SelectAccAtGap:
 		// Epochs within the limit beat every epoch outside it; among those within, accuracy decides;
 		// outside, the smaller gap.
@@ -362,6 +428,111 @@ func (t *Trainer) consider(e Epoch, gap float64) {
 		return
 	}
 	t.best = &snapshot{Epoch: e.Epoch, Score: score, Params: t.copyParams()}
+}
+
+// multipliers returns a copy of the constrained method's multipliers (nil for other methods).
+func (t *Trainer) multipliers() []float64 {
+	if t.lambda == nil {
+		return nil
+	}
+	return slices.Clone(t.lambda)
+}
+
+// measureGaps measures each constraint's gap on the multiplier rows with the Go forward pass.
+func measureGaps(t *Trainer) ([]float64, error) {
+	m, err := t.Evaluate(t.mrows)
+	if err != nil {
+		return nil, err
+	}
+	return t.cfg.Constraints.Values(m), nil
+}
+
+// constraintResults says whether the selected epoch meets every constraint, and reports each one over
+// the candidates (the starting model when it was evaluated, and every epoch).
+func (t *Trainer) constraintResults(selected int) (bool, []ConstraintResult) {
+	cs := t.cfg.Constraints
+	if cs.Len() == 0 {
+		return true, nil
+	}
+	var candidates []Epoch
+	if t.start != nil {
+		candidates = append(candidates, *t.start)
+	}
+	candidates = append(candidates, t.history...)
+	out := make([]ConstraintResult, cs.Len())
+	met := true
+	for k := range out {
+		r := ConstraintResult{Constraint: cs.At(k), Best: math.Inf(1), Selected: math.NaN()}
+		for _, e := range candidates {
+			if k >= len(e.ConstraintValues) {
+				continue
+			}
+			v := e.ConstraintValues[k]
+			if v < r.Best {
+				r.Best, r.BestEpoch = v, e.Epoch
+			}
+			if e.Epoch == selected {
+				r.Selected = v
+			}
+		}
+		r.Met = r.Selected <= r.Constraint.Limit // false for NaN
+		met = met && r.Met
+		out[k] = r
+	}
+	return met, out
+}
+
+// holdOut splits s into the rows kept for training and a held-out fraction of them, drawn per (group,
+// label) cell with a generator seeded by seed alone, so that every run with that seed holds out the same
+// rows. Both keep the rows in their order in s.
+func holdOut(s *dataset.Split, frac float64, seed uint64) (kept, held *dataset.Split) {
+	rng := rand.New(rand.NewPCG(seed, 0x686f6c646f7574)) // "holdout"
+	cells := map[[2]int][]int{}
+	var keys [][2]int
+	for i := range s.Rows {
+		k := [2]int{s.Group[i], int(fairness.Binary(s.Y[i : i+1])[0])}
+		if _, ok := cells[k]; !ok {
+			keys = append(keys, k)
+		}
+		cells[k] = append(cells[k], i)
+	}
+	slices.SortFunc(keys, func(a, b [2]int) int {
+		if a[0] != b[0] {
+			return a[0] - b[0]
+		}
+		return a[1] - b[1]
+	})
+	out := make([]bool, s.Rows)
+	for _, k := range keys {
+		rows := cells[k]
+		n := int(math.Round(frac * float64(len(rows))))
+		for _, j := range rng.Perm(len(rows))[:n] {
+			out[rows[j]] = true
+		}
+	}
+	var keepIdx, heldIdx []int
+	for i, h := range out {
+		if h {
+			heldIdx = append(heldIdx, i)
+		} else {
+			keepIdx = append(keepIdx, i)
+		}
+	}
+	return subset(s, keepIdx, s.Name), subset(s, heldIdx, s.Name+" (held out)")
+}
+
+// subset copies the rows at idx of s into a new split (features in X; Inputs are not carried).
+func subset(s *dataset.Split, idx []int, name string) *dataset.Split {
+	out := &dataset.Split{Name: name, File: s.File, Rows: len(idx), Cols: s.Cols,
+		X: make([]float32, 0, len(idx)*s.Cols), Y: make([]float32, len(idx)), Group: make([]int, len(idx)), Row: make([]int, len(idx))}
+	for k, i := range idx {
+		out.X = append(out.X, s.At(i)...)
+		out.Y[k], out.Group[k] = s.Y[i], s.Group[i]
+		if i < len(s.Row) {
+			out.Row[k] = s.Row[i]
+		}
+	}
+	return out
 }
 
 func (t *Trainer) trainable() []string { return append(slices.Clone(t.leader), t.follower...) }

@@ -67,7 +67,7 @@ func adultTrainer(tb testing.TB, method Method) *Trainer {
 
 // runEpoch runs the training steps of one epoch (no validation), as Epoch.Seconds measures them.
 func runEpoch(tb testing.TB, tr *Trainer, rng *rand.Rand) {
-	for b := range tr.data.Train.Batches(rng, tr.cfg.Batch) {
+	for b := range tr.train.Batches(rng, tr.cfg.Batch) {
 		if b.Rows < tr.cfg.Batch {
 			continue
 		}
@@ -97,7 +97,7 @@ func BenchmarkEpoch(b *testing.B) {
 				for range b.N {
 					runEpoch(b, tr, rng)
 				}
-				batches := float64(b.N) * float64(tr.data.Train.Rows/tr.cfg.Batch)
+				batches := float64(b.N) * float64(tr.train.Rows/tr.cfg.Batch)
 				b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/epoch")
 				b.ReportMetric(batches*float64(tr.cfg.Batch)*nominalFLOPsPerRow(tr)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})
@@ -125,7 +125,7 @@ func BenchmarkStep(b *testing.B) {
 	tr := adultTrainer(b, MethodBilevel)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var batches []dataset.Batch
-	for bt := range tr.data.Train.Batches(rng, tr.cfg.Batch) {
+	for bt := range tr.train.Batches(rng, tr.cfg.Batch) {
 		if bt.Rows == tr.cfg.Batch && len(batches) < 16 {
 			batches = append(batches, bt)
 		}

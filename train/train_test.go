@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -91,7 +92,19 @@ func quickConfig(method Method, eta float64) Config {
 	c.Eta, c.Epochs, c.Batch, c.FairLR = eta, 3, 50, 1e-3
 	// The training dynamics are under test here, not selection or decay.
 	c.AccLR, c.DecayEvery, c.Select = 1e-3, 0, Selection{Rule: SelectLast}
+	if method.IsConstrained() {
+		c.Constraints = mustConstraints("dp<=0.05")
+		c.MultiplierEvery = 5
+	}
 	return c
+}
+
+func mustConstraints(s string) fairness.Constraints {
+	cs, err := fairness.ParseConstraints(s)
+	if err != nil {
+		panic(err)
+	}
+	return cs
 }
 
 func train(t *testing.T, g *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, *Result) {
@@ -268,7 +281,7 @@ func TestDeterministic(t *testing.T) {
 	for i := range h1 {
 		h1[i].Seconds, h2[i].Seconds, h1[i].RowsPerS, h2[i].RowsPerS = 0, 0, 0, 0
 	}
-	if !slices.Equal(h1, h2) {
+	if !reflect.DeepEqual(h1, h2) {
 		t.Error("two runs with seed 1 have different histories")
 	}
 	if equalParams(p1, p3) {
@@ -316,6 +329,14 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 			}
 			if res2.SelectedEpoch != resW.SelectedEpoch || len(res2.History) != len(resW.History) {
 				t.Errorf("resumed run selected epoch %d of %d, uninterrupted %d of %d", res2.SelectedEpoch, len(res2.History), resW.SelectedEpoch, len(resW.History))
+			}
+			for i := range min(len(res2.History), len(resW.History)) {
+				if a, b := res2.History[i], resW.History[i]; !slices.Equal(a.Multipliers, b.Multipliers) || !slices.Equal(a.ConstraintValues, b.ConstraintValues) {
+					t.Errorf("epoch %d: resumed multipliers %v, values %v; uninterrupted %v, %v", i+1, a.Multipliers, a.ConstraintValues, b.Multipliers, b.ConstraintValues)
+				}
+			}
+			if res2.Met != resW.Met || !reflect.DeepEqual(res2.Constraints, resW.Constraints) {
+				t.Errorf("resumed run: met %v %+v; uninterrupted %v %+v", res2.Met, res2.Constraints, resW.Met, resW.Constraints)
 			}
 		})
 	}
