@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
@@ -12,6 +13,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Probabilities runs a split through an executor and returns P(positive) per row, reading the output
@@ -25,23 +27,28 @@ func Probabilities(m *Model, rt Runtime, s *dataset.Split, opts RunOptions) ([]f
 	if err != nil {
 		return nil, err
 	}
-	return h.Probabilities(out[0])
+	k := slices.IndexFunc(m.Graph.Outputs, func(v *ir.Value) bool { return v.Name == h.Output })
+	if k < 0 || k >= len(out) {
+		return nil, fault.Badf("%s: no output %q among what %s gives", m.Path, h.Output, rt)
+	}
+	return h.Probabilities(out[k])
 }
 
-// HeadChoice is a user's reading of a model's output: a head kind ("" keeps the detected one) and the
-// positive class of a two-class head.
+// HeadChoice is a user's reading of a model's output: which output is trained and scored ("": the first),
+// a head kind ("" keeps the detected one) and the positive class of a two-class head.
 type HeadChoice struct {
+	Output   string
 	Kind     head.Kind
 	Positive int
 }
 
 // ParseHeadChoice reads a user's head: a kind name ("" keeps the detected kind) and a positive class; nil
 // when both are the defaults.
-func ParseHeadChoice(kind string, positive int) (*HeadChoice, error) {
-	if kind == "" && positive == 1 {
+func ParseHeadChoice(output, kind string, positive int) (*HeadChoice, error) {
+	if output == "" && kind == "" && positive == 1 {
 		return nil, nil
 	}
-	c := &HeadChoice{Positive: positive}
+	c := &HeadChoice{Output: output, Positive: positive}
 	if kind != "" {
 		k, err := head.ParseKind(kind)
 		if err != nil {
@@ -52,15 +59,19 @@ func ParseHeadChoice(kind string, positive int) (*HeadChoice, error) {
 	return c, nil
 }
 
-// SetHead records how to read m's output when the graph alone does not say it (a raw logit without a
-// Sigmoid is detected, but a user may know better): kind "" keeps the detected kind. The choice goes into
+// SetHead records which output of m is trained and scored and how to read it, when the graph alone does
+// not say it (a raw logit without a Sigmoid is detected, but a user may know better). The choice goes into
 // the model's metadata, and so into an exported model.
-func SetHead(m *Model, kind head.Kind, positive int) error {
-	h, err := head.Detect(m.Graph, m.Graph.Outputs[0].Name)
+func SetHead(m *Model, c HeadChoice) error {
+	output := c.Output
+	if output == "" {
+		output = m.Graph.Outputs[0].Name
+	}
+	h, err := head.Detect(m.Graph, output)
 	if err != nil {
 		return err
 	}
-	if h, err = h.With(kind, positive, m.Graph); err != nil {
+	if h, err = h.With(c.Kind, c.Positive, m.Graph); err != nil {
 		return err
 	}
 	raw, err := json.Marshal(h)

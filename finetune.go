@@ -141,7 +141,7 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 		return nil, err
 	}
 	if opts.Head != nil {
-		if err := SetHead(backbone, opts.Head.Kind, opts.Head.Positive); err != nil {
+		if err := SetHead(backbone, *opts.Head); err != nil {
 			return nil, err
 		}
 	}

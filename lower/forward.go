@@ -121,6 +121,18 @@ func valueToArray(v G.Value) (tensor.Tensor, error) {
 // of at most batch rows, lowering the graph once per distinct chunk size. A model whose input has a static
 // first dim runs in chunks of exactly that size.
 func Forward(m *ir.Graph, input tensor.Tensor, batch int) (tensor.Tensor, error) {
+	if len(m.Outputs) == 0 {
+		return tensor.Tensor{}, fmt.Errorf("the model has no output")
+	}
+	return ForwardOutput(m, m.Outputs[0].Name, input, batch)
+}
+
+// ForwardOutput is Forward returning the named output.
+func ForwardOutput(m *ir.Graph, output string, input tensor.Tensor, batch int) (tensor.Tensor, error) {
+	k := slices.IndexFunc(m.Outputs, func(v *ir.Value) bool { return v.Name == output })
+	if k < 0 {
+		return tensor.Tensor{}, fmt.Errorf("the model has no output %q", output)
+	}
 	ins := m.RealInputs()
 	if len(ins) != 1 || len(m.Outputs) < 1 {
 		return tensor.Tensor{}, fmt.Errorf("the Go forward pass runs models with one input and an output; this one has %d and %d", len(ins), len(m.Outputs))
@@ -160,10 +172,10 @@ func Forward(m *ir.Graph, input tensor.Tensor, batch int) (tensor.Tensor, error)
 			return tensor.Tensor{}, err
 		}
 		if out.Shape == nil {
-			out.Shape = append([]int64{int64(rows)}, res[0].Shape[1:]...)
-			out.Data = make([]float32, 0, rows*len(res[0].Data)/max(n, 1))
+			out.Shape = append([]int64{int64(rows)}, res[k].Shape[1:]...)
+			out.Data = make([]float32, 0, rows*len(res[k].Data)/max(n, 1))
 		}
-		out.Data = append(out.Data, res[0].Data...)
+		out.Data = append(out.Data, res[k].Data...)
 	}
 	return out, nil
 }

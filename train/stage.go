@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"slices"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -167,10 +168,11 @@ func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, crit 
 // for a two-class head the positive column (softmax) or the difference of the two logits, taken with a
 // constant [2, 1] matrix so that no view of the output is involved.
 func headNodes(m *ir.Graph, l *lower.Lowered, h head.Head) (prob, logit *G.Node, err error) {
-	if len(l.Outputs) < 1 {
-		return nil, nil, fmt.Errorf("the model has no output")
+	k := slices.IndexFunc(m.Outputs, func(v *ir.Value) bool { return v.Name == h.Output })
+	if k < 0 || k >= len(l.Outputs) {
+		return nil, nil, fmt.Errorf("the model has no output %q", h.Output)
 	}
-	out := l.Outputs[0]
+	out := l.Outputs[k]
 	s := out.Shape()
 	if err := h.Trainable(); err != nil {
 		return nil, nil, err
@@ -183,7 +185,7 @@ func headNodes(m *ir.Graph, l *lower.Lowered, h head.Head) (prob, logit *G.Node,
 			return G.Must(G.Sigmoid(out)), out, nil
 		}
 		// A probability: train on the Sigmoid's input when the graph has it.
-		if p := m.Producers()[m.Outputs[0].Name]; p != nil && p.OpType == "Sigmoid" {
+		if p := m.Producers()[h.Output]; p != nil && p.OpType == "Sigmoid" {
 			if z := l.Values[p.Inputs[0]]; z != nil && z.Shape().Eq(out.Shape()) {
 				return out, z, nil
 			}

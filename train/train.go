@@ -232,7 +232,11 @@ func leaderParams(m *ir.Graph, which LeaderParams) ([]string, error) {
 		}
 	}
 	// Only what the trained (first) output depends on: another head's parameters get no gradient.
-	used := ancestors(m, m.Outputs[0].Name)
+	h, err := head.Of(m)
+	if err != nil {
+		return nil, err
+	}
+	used := ancestors(m, h.Output)
 	var out []string
 	for _, name := range m.InitOrder {
 		t := m.Initializers[name]
@@ -567,7 +571,7 @@ func Probabilities(m *ir.Graph, s *dataset.Split) ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := lower.Forward(m, s.Features(0), EvalBatch)
+	out, err := lower.ForwardOutput(m, h.Output, s.Features(0), EvalBatch)
 	if err != nil {
 		return nil, err
 	}

@@ -229,18 +229,19 @@ func checkLayers(layers int, init string) error {
 // headFlags say how to read the model's output when the graph alone does not (inspect shows the
 // detected head).
 type headFlags struct {
-	kind     string
-	positive int
+	output, kind string
+	positive     int
 }
 
 func (h *headFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&h.output, "head-output", "", "the output that is trained and scored, by name (default: the first; the others are kept and still run)")
 	fs.StringVar(&h.kind, "head", "", "how to read the model's output: probability, logit, softmax or logits (default: detected from the graph)")
 	fs.IntVar(&h.positive, "positive-class", 1, "the positive class of a two-class output")
 }
 
 // choice is the head the flags give, nil when they give none.
 func (h *headFlags) choice() (*fairbinn.HeadChoice, error) {
-	c, err := fairbinn.ParseHeadChoice(h.kind, h.positive)
+	c, err := fairbinn.ParseHeadChoice(h.output, h.kind, h.positive)
 	if err != nil {
 		return nil, fault.Badf("--head %q: want probability, logit, softmax or logits", h.kind)
 	}
@@ -257,5 +258,5 @@ func (h *headFlags) load(path string) (*fairbinn.Model, error) {
 	if err != nil || c == nil {
 		return m, err
 	}
-	return m, fairbinn.SetHead(m, c.Kind, c.Positive)
+	return m, fairbinn.SetHead(m, *c)
 }
