@@ -30,6 +30,11 @@ func baselineLimit(cfg train.Config) float64 {
 // backbone, with identity fairness layers when they were just inserted).
 func thresholdBaseline(val, test []float32, data *dataset.Data, cfg train.Config) *BaselineReport {
 	rep := &BaselineReport{Criterion: cfg.Fairness, Limit: baselineLimit(cfg)}
+	if cfg.Constraints.Len() > 0 {
+		// The first stated constraint (thresholds are fitted to one criterion).
+		c := cfg.Constraints.At(0)
+		rep.Criterion, rep.Limit = c.Criterion, c.Limit
+	}
 	th, err := fairness.FitThresholds(val, data.Val.Y, data.Val.Group, len(data.GroupNames), cfg.Fairness, rep.Limit)
 	if err != nil {
 		rep.Error = err.Error()

@@ -15,9 +15,11 @@ const (
 	// onnxruntime computes them.
 	MetaMetrics = "fairbinn.metrics"
 	// MetaEncoding is the JSON spec that encodes raw data rows into the model's input (dataset.Encoding).
-	MetaEncoding   = "fairbinn.encoding"
-	MetaFairLayers = "fairbinn.fair_layers"
-	MetaFairInit   = "fairbinn.fair_init"
+	MetaEncoding = "fairbinn.encoding"
+	// MetaConstraints are the stated constraints, as given ("dp<=0.01,eo<=0.05").
+	MetaConstraints = "fairbinn.constraints"
+	MetaFairLayers  = "fairbinn.fair_layers"
+	MetaFairInit    = "fairbinn.fair_init"
 )
 
 // Runtime names an executor of a model.

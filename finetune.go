@@ -40,6 +40,9 @@ type Options struct {
 	// Head, when set, says how to read the backbone's output instead of what the graph shows (SetHead);
 	// it is recorded in the exported model.
 	Head *HeadChoice
+	// BestEffort keeps the model closest to the constraints when none met them (the report says so)
+	// instead of failing with an *UnmetError.
+	BestEffort bool
 	// Out and ReportFile, when set, are where FineTune writes the model and the report (JSON) once
 	// everything has succeeded, as Result.Save does.
 	Out, ReportFile string
@@ -64,6 +67,13 @@ type Report struct {
 	Leader   []string        `json:"leader_params"`
 	Follower []string        `json:"follower_params"`
 	Parity   ParityReport    `json:"parity"`
+	// Constraints are the stated limits (Config.Constraints) with the selected model's value of each on
+	// validation, the best any candidate reached, and whether the selected model meets them.
+	Constraints    []train.ConstraintResult `json:"constraints,omitempty"`
+	ConstraintsMet bool                     `json:"constraints_met"`
+	// Outcome says in words what the selection found: "met", "already satisfied" (the backbone meets the
+	// constraints and is returned unchanged), or "best effort" (none met them; the closest was kept).
+	Outcome string `json:"outcome,omitempty"`
 	// Baseline is what per-group thresholds on the unmodified backbone reach, chosen on validation.
 	Baseline *BaselineReport `json:"threshold_baseline,omitempty"`
 	// Prefix is set when the layers before the position were frozen and run in onnxruntime.
@@ -104,6 +114,26 @@ type Result struct {
 	Report *Report
 	Model  []byte
 }
+
+// UnmetError is returned when no candidate model met every stated constraint on validation. It is
+// fault.Unmet (exit 5), and nothing is written.
+type UnmetError struct{ Constraints []train.ConstraintResult }
+
+func (e *UnmetError) Error() string {
+	for _, c := range e.Constraints {
+		if c.Best > c.Constraint.Limit {
+			where := fmt.Sprintf("at epoch %d", c.BestEpoch)
+			if c.BestEpoch == 0 {
+				where = "by the starting model"
+			}
+			return fmt.Sprintf("no model met %s on validation: the best value reached was %.4f (%s); nothing written (best-effort keeps the closest)", c.Constraint, c.Best, where)
+		}
+	}
+	return "no model met every constraint at once on validation; nothing written (best-effort keeps the closest)"
+}
+
+// FaultKind makes unmet constraints exit 5.
+func (e *UnmetError) FaultKind() fault.Kind { return fault.Unmet }
 
 // ParityError is returned when the exported model's onnxruntime predictions differ from the Go
 // forward pass's by more than the tolerance. It is fault.Mismatch.
@@ -203,12 +233,26 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 		save = func(t *train.Trainer) error { return t.SaveCheckpoint(opts.Checkpoint) }
 	}
 	tLoad := time.Since(t0).Seconds()
-	res, err := tr.Train(ctx, train.Hooks{OnEpoch: opts.OnEpoch}, save)
+	var res *train.Result
+	if cs := cfg.Constraints; cs.Len() > 0 && cs.Met(before.Val) && !opts.Resume {
+		// The backbone already keeps the promise: it is returned as it is (with identity fairness layers,
+		// which compute the same function), not trained away from it.
+		res = &train.Result{Met: true}
+		for _, c := range cs.List() {
+			v := c.Value(before.Val)
+			res.Constraints = append(res.Constraints, train.ConstraintResult{Constraint: c, Selected: v, Best: v, Met: true})
+		}
+	} else {
+		res, err = tr.Train(ctx, train.Hooks{OnEpoch: opts.OnEpoch}, save)
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			return nil, fmt.Errorf("interrupted; the last checkpoint (if one was asked for) can be resumed")
 		}
 		return nil, err
+	}
+	if cfg.Constraints.Len() > 0 && !res.Met && !opts.BestEffort {
+		return nil, &UnmetError{res.Constraints}
 	}
 	layers := max(opts.Layers, 1)
 	init := opts.Init
@@ -229,6 +273,17 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 		rep.Prefix = &frozen.report
 	}
 	rep.Baseline = baseline
+	rep.Constraints, rep.ConstraintsMet = res.Constraints, res.Met
+	if cfg.Constraints.Len() > 0 {
+		switch {
+		case !res.Met:
+			rep.Outcome = "best effort"
+		case res.SelectedEpoch == 0:
+			rep.Outcome = "already satisfied"
+		default:
+			rep.Outcome = "met"
+		}
+	}
 
 	// Export, then measure everything on what was exported: onnxruntime's predictions.
 	setProvenance(rep, backbone)
@@ -312,6 +367,9 @@ func setProvenance(rep *Report, m *Model) {
 	g.SetMetadata(MetaDataSHA256, rep.Data.SHA256)
 	metrics, _ := json.Marshal(map[string]any{"selected_epoch": rep.Selected, "val": rep.After.Val, "test": rep.After.Test})
 	g.SetMetadata(MetaMetrics, string(metrics))
+	if rep.Config.Constraints.Len() > 0 {
+		g.SetMetadata(MetaConstraints, rep.Config.Constraints.String())
+	}
 }
 
 // WriteJSONFile writes v as indented JSON, atomically.

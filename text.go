@@ -37,6 +37,19 @@ func WriteBeforeAfter(w io.Writer, rep *Report) {
 	WriteGroups(w, "test", rep.Before.Test.Groups, rep.After.Test.Groups)
 	fmt.Fprintf(w, "\nparity: %s on %d test rows: max abs diff %.3g, labels agree %.2f%% (tolerance %g)\n",
 		rep.Parity.Runtime, rep.Parity.Rows, rep.Parity.MaxAbsDiff, 100*rep.Parity.LabelAgreement, rep.Parity.Tolerance)
+	for _, c := range rep.Constraints {
+		verdict := "met"
+		if !c.Met {
+			verdict = "NOT MET"
+		}
+		fmt.Fprintf(w, "constraint %s: %.4f on validation, %s (best reached %.4f at epoch %d)\n", c.Constraint, c.Selected, verdict, c.Best, c.BestEpoch)
+	}
+	switch rep.Outcome {
+	case "already satisfied":
+		fmt.Fprintln(w, "the backbone already satisfies the constraints: it is returned unchanged (epoch 0)")
+	case "best effort":
+		fmt.Fprintln(w, "BEST EFFORT: no epoch met every constraint; this is the closest model, and it does not keep the promise")
+	}
 	if b := rep.Baseline; b != nil {
 		writeBaseline(w, rep, b)
 	}

@@ -98,6 +98,8 @@ type trainFlags struct {
 	checkpoint                      string
 	resume, quiet                   bool
 	head                            headFlags
+	constraints                     []string
+	bestEffort                      bool
 	fs                              *flag.FlagSet // to tell flags given on the command line from defaults
 }
 
@@ -131,6 +133,10 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.BoolVar(&f.resume, "resume", false, "continue from the checkpoint in --checkpoint")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	f.head.register(fs)
+	fs.Func("constraint", "a fairness limit the model must meet on validation, e.g. 'dp<=0.02' (dp, eo or eopp); repeatable; "+
+		"selects the most accurate epoch meeting every one (exit 5 and nothing written when none does) and, unless --method is given, trains with the constrained method",
+		func(v string) error { f.constraints = append(f.constraints, v); return nil })
+	fs.BoolVar(&f.bestEffort, "best-effort", false, "with --constraint: when no epoch meets the constraints, write the closest instead of failing (the output says so)")
 }
 
 // given reports the flags set on the command line.
@@ -171,6 +177,16 @@ func (f *trainFlags) config() (train.Config, error) {
 	}
 	if cfg.Select, err = train.ParseSelection(f.sel); err != nil {
 		return cfg, bad("select", f.sel, err)
+	}
+	if len(f.constraints) > 0 {
+		cs, err := fairness.ParseConstraints(f.constraints...)
+		if err != nil {
+			return cfg, fault.Badf("--constraint: %v", err)
+		}
+		if !f.given()["method"] {
+			cfg.Method = train.MethodConstrained
+		}
+		cfg.SetConstraints(cs)
 	}
 	if err := checkLayers(f.layers, f.init); err != nil {
 		return cfg, err

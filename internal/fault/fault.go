@@ -21,11 +21,13 @@ const (
 	Mismatch
 	// Drift is a metric worse than a recorded baseline (exit 4).
 	Drift
+	// Unmet is a run whose stated constraints no candidate model met (exit 5; nothing written).
+	Unmet
 )
 
 // ExitCode is the exit code of the command line for the kind.
 func (k Kind) ExitCode() int {
-	if k < Internal || k > Drift {
+	if k < Internal || k > Unmet {
 		return 1
 	}
 	return int(k)

@@ -36,7 +36,7 @@ func TestOf(t *testing.T) {
 }
 
 func TestExitCode(t *testing.T) {
-	for k, want := range map[Kind]int{Internal: 1, BadInput: 2, Mismatch: 3, Drift: 4, 0: 1, 99: 1} {
+	for k, want := range map[Kind]int{Internal: 1, BadInput: 2, Mismatch: 3, Drift: 4, Unmet: 5, 0: 1, 99: 1} {
 		if got := k.ExitCode(); got != want {
 			t.Errorf("Kind(%d).ExitCode() = %d, want %d", k, got, want)
 		}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/fairbinn/fairbinn-go"
+)
+
+// Constraints as the user states them: none met means exit 5 and nothing written (unless --best-effort);
+// a backbone that already meets them comes back unchanged with exit 0 and says so.
+func TestTrainConstraints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the training runs")
+	}
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 600, 1)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))
+	base := []string{"train", "--backbone", backbone, "--data", "csv:" + csv, "--label", "income", "--positive", "yes",
+		"--sensitive", "sex", "--position", "1", "--epochs", "2", "--batch", "50", "--quiet"}
+	out, report := filepath.Join(dir, "fair.onnx"), filepath.Join(dir, "report.json")
+
+	// With both learning rates 0 no epoch moves the model, whose DP gap is above 0.
+	frozen := append(base, "--out", out, "--report", report, "--constraint", "dp<=0", "--acc-lr", "0", "--fair-lr", "0")
+	code, _, stderr := runCLI(t, frozen...)
+	if code != 5 || !strings.Contains(stderr, "dp<=0") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("unmet constraint: exit %d, stderr %q; want exit 5 and one line naming dp<=0", code, stderr)
+	}
+	for _, f := range []string{out, report} {
+		if _, err := os.Stat(f); err == nil {
+			t.Errorf("%s written although no model met the constraint", f)
+		}
+	}
+	stdout := mustRun(t, append(frozen, "--best-effort")...)
+	if !strings.Contains(stdout, "BEST EFFORT") {
+		t.Errorf("--best-effort output does not say so:\n%s", stdout)
+	}
+
+	stdout = mustRun(t, append(base, "--out", out, "--report", report, "--constraint", "dp<=1")...)
+	if !strings.Contains(stdout, "already satisfies") {
+		t.Errorf("a backbone within the limit: output does not say it already satisfies it:\n%s", stdout)
+	}
+	var rep fairbinn.Report
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Outcome != "already satisfied" || rep.Selected != 0 || rep.After.Test.Accuracy != rep.Before.Test.Accuracy {
+		t.Errorf("already satisfied: outcome %q, epoch %d, test accuracy %v (backbone %v)", rep.Outcome, rep.Selected, rep.After.Test.Accuracy, rep.Before.Test.Accuracy)
+	}
+	var info fairbinn.ModelInfo
+	if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", out)), &info); err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Metadata[fairbinn.MetaConstraints]; got != "dp<=1" {
+		t.Errorf("fairbinn.constraints = %q, want the constraint as given", got)
+	}
+}
