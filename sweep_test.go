@@ -103,3 +103,23 @@ func TestSweepPareto(t *testing.T) {
 		t.Error("a sweep without a finished run plotted")
 	}
 }
+
+func TestParseGrid(t *testing.T) {
+	g, err := ParseGrid("bilevel, erm", "0,1e3", "1-3")
+	if err != nil || len(g.Methods) != 2 || len(g.Etas) != 2 || len(g.Seeds) != 3 || g.Seeds[2] != 3 {
+		t.Fatalf("ParseGrid = %+v, %v", g, err)
+	}
+	for _, tc := range []struct{ methods, etas, seeds, want string }{
+		{"bilevel,gradient", "0", "1", `methods "gradient"`},
+		{"erm,erm", "0", "1", "listed twice"},
+		{"erm", "-1", "1", `etas "-1"`},
+		{"erm", "NaN", "1", `etas "NaN"`},
+		{"erm", "0", "1,x", `seeds "x"`},
+		{"erm", "0", "5-1", `seeds "5-1"`},
+		{"", "0", "1", "no value given"},
+	} {
+		if _, err := ParseGrid(tc.methods, tc.etas, tc.seeds); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("ParseGrid(%q, %q, %q): %v, want an error containing %q", tc.methods, tc.etas, tc.seeds, err, tc.want)
+		}
+	}
+}

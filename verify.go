@@ -111,3 +111,22 @@ func RandomInput(m *Model, rows int, seed uint64) (tensor.Tensor, error) {
 	}
 	return tensor.Tensor{Shape: shape, Data: data}, nil
 }
+
+// VerifyFile checks a written model as a user would: it imports path again, loads the data for it, and
+// runs the first rows of the test split through every executor (Verify).
+func VerifyFile(path string, data DataOptions, rows int, tol float64, opts RunOptions) (*VerifyReport, error) {
+	m, err := Load(path)
+	if err != nil {
+		return nil, err
+	}
+	d, err := LoadData(m, data)
+	if err != nil {
+		return nil, err
+	}
+	inputs := d.Test.ModelInputs()
+	n := min(rows, d.Test.Rows)
+	for i, in := range inputs {
+		inputs[i] = in.SliceRows(0, n)
+	}
+	return VerifyAll(m, inputs, tol, opts)
+}

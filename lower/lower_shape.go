@@ -148,7 +148,7 @@ func lowerConstant(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 // lowerConcat concatenates along axis (required; negative from opset 11).
 func lowerConcat(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	if len(in) == 0 {
-		return nil, fmt.Errorf("Concat wants at least one input")
+		return nil, fmt.Errorf("op Concat wants at least one input")
 	}
 	if !n.HasAttr("axis") {
 		return nil, fmt.Errorf("%w: Concat needs an axis", ir.ErrBadAttribute)

@@ -178,6 +178,21 @@ func (c *Config) ApplySchedule(method Method) {
 	}
 }
 
+// ApplyScheduleExcept is ApplySchedule for the settings keep does not name: a caller's own value of
+// acc_decay, fair_decay or decay_every (by JSON name) stays, the others become the method's.
+func (c *Config) ApplyScheduleExcept(keep func(setting string) bool) {
+	def := DefaultConfig(c.Method)
+	if !keep("acc_decay") {
+		c.AccDecay = def.AccDecay
+	}
+	if !keep("fair_decay") {
+		c.FairDecay = def.FairDecay
+	}
+	if !keep("decay_every") {
+		c.DecayEvery = def.DecayEvery
+	}
+}
+
 // Validate checks the configuration. Its errors name the setting, not a command-line flag, and are
 // fault.BadInput.
 func (c *Config) Validate() error {

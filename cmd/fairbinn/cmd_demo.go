@@ -68,15 +68,11 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	rep := res.Report
 	// Verify the file as written, as a user would: onnxruntime, the Go forward pass and onnx-go on the
 	// first 1,000 test rows.
-	m, err := fairbinn.Load(f.out)
+	dopts, err := f.data.options()
 	if err != nil {
 		return err
 	}
-	data, err := f.data.load(m)
-	if err != nil {
-		return err
-	}
-	ver, err := fairbinn.Verify(m, data.Test.Features(1000), parity.Tolerance, fairbinn.RunOptions{Threads: f.threads})
+	ver, err := fairbinn.VerifyFile(f.out, dopts, 1000, parity.Tolerance, fairbinn.RunOptions{Threads: f.threads})
 	if err != nil {
 		return err
 	}

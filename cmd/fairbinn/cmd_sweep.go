@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"path/filepath"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
@@ -58,57 +56,28 @@ func (c *sweepCmd) Flags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.markdown, "markdown", false, "print the summary as a Markdown table")
 }
 
-// parseGrid checks the lists; every mistake is bad input.
-func (c *sweepCmd) parseGrid(set map[string]bool) (g fairbinn.SweepGrid, err error) {
-	methods := "a comma-separated list of " + strings.Join(train.MethodNames(), ", ")
-	if g.Methods, err = parseList("method", c.methods, methods, train.ParseMethod); err != nil {
-		return g, err
-	}
-	if g.Etas, err = parseList("eta", c.etas, "a comma-separated list of finite numbers >= 0", parseEta); err != nil {
-		return g, err
-	}
+// parseGrid checks the lists; every mistake is bad input, named by its flag.
+func (c *sweepCmd) parseGrid(set map[string]bool) (fairbinn.SweepGrid, error) {
 	switch {
 	case set["seed-list"] && set["seeds"]:
-		return g, fault.Badf("--seeds and --seed-list: give one of them")
-	case set["seed-list"]:
-		g.Seeds, err = parseList("seed-list", c.seedList, "a comma-separated list of non-negative integers",
-			func(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) })
-		return g, err
-	case c.seeds < 1:
-		return g, fault.Badf("--seeds %d: want at least 1", c.seeds)
+		return fairbinn.SweepGrid{}, fault.Badf("--seeds and --seed-list: give one of them")
+	case !set["seed-list"] && c.seeds < 1:
+		return fairbinn.SweepGrid{}, fault.Badf("--seeds %d: want at least 1", c.seeds)
 	}
-	for s := 1; s <= c.seeds; s++ {
-		g.Seeds = append(g.Seeds, uint64(s))
+	seeds := c.seedList
+	if !set["seed-list"] {
+		seeds = fmt.Sprintf("1-%d", c.seeds)
 	}
-	return g, nil
-}
-
-func parseEta(s string) (float64, error) {
-	v, err := strconv.ParseFloat(s, 64)
-	if err == nil && (v < 0 || math.IsNaN(v) || math.IsInf(v, 0)) {
-		err = strconv.ErrRange
-	}
-	return v, err
-}
-
-// parseList parses a comma-separated flag value item by item, refusing a bad item (want says what is
-// wanted), a repeated one and an empty list.
-func parseList[T comparable](flagName, value, want string, parse func(string) (T, error)) ([]T, error) {
-	var out []T
-	for _, item := range splitList(value) {
-		v, err := parse(item)
-		if err != nil {
-			return nil, fault.Badf("--%s %q: want %s", flagName, item, want)
+	g, err := fairbinn.ParseGrid(c.methods, c.etas, seeds)
+	var le *fairbinn.ListError
+	if errors.As(err, &le) {
+		flagName := map[string]string{"methods": "method", "etas": "eta", "seeds": "seed-list"}[le.List]
+		if le.Item == "" {
+			return g, fault.Badf("--%s: %s", flagName, le.Problem)
 		}
-		if slices.Contains(out, v) {
-			return nil, fault.Badf("--%s: %s is listed twice", flagName, item)
-		}
-		out = append(out, v)
+		return g, fault.Badf("--%s %q: %s", flagName, le.Item, le.Problem)
 	}
-	if len(out) == 0 {
-		return nil, fault.Badf("--%s: no value given", flagName)
-	}
-	return out, nil
+	return g, err
 }
 
 // options maps the command line to the library's sweep options.

@@ -211,16 +211,7 @@ func flagError(err error) error {
 // methodSchedule gives the method its own learning-rate schedule (the reference method's differs)
 // unless the command line sets one.
 func methodSchedule(cfg *train.Config, given map[string]bool) {
-	def := train.DefaultConfig(cfg.Method)
-	if !given["acc-decay"] {
-		cfg.AccDecay = def.AccDecay
-	}
-	if !given["fair-decay"] {
-		cfg.FairDecay = def.FairDecay
-	}
-	if !given["decay-every"] {
-		cfg.DecayEvery = def.DecayEvery
-	}
+	cfg.ApplyScheduleExcept(func(setting string) bool { return given[strings.ReplaceAll(setting, "_", "-")] })
 }
 
 // loadModel imports an ONNX file; a missing argument is a usage error.
