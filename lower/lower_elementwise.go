@@ -72,6 +72,11 @@ func (lc *lowerCtx) lowerBinary(k binKind, in []operand) ([]operand, error) {
 }
 
 // lowerUnary builds a one-input float op.
+// unary is the lowering of an op that is one differentiable gorgonia function of its one input.
+func unary(f func(*G.Node) (*G.Node, error)) lowerFunc {
+	return func(lc *lowerCtx, _ *ir.Node, in []operand) ([]operand, error) { return lc.lowerUnary(in, f) }
+}
+
 func (lc *lowerCtx) lowerUnary(in []operand, f func(*G.Node) (*G.Node, error)) ([]operand, error) {
 	if err := checkInputs(in, 1, 1); err != nil {
 		return nil, err
@@ -85,10 +90,6 @@ func (lc *lowerCtx) lowerUnary(in []operand, f func(*G.Node) (*G.Node, error)) (
 		return nil, err
 	}
 	return []operand{{node: r}}, nil
-}
-
-func lowerRelu(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
-	return lc.lowerUnary(in, G.Rectify)
 }
 
 func lowerLeakyRelu(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
@@ -158,18 +159,6 @@ func foldPow(a, b *ir.Tensor) (*ir.Tensor, error) {
 		out.Int[i] = wrapInt(v, a.DType)
 	}
 	return out, nil
-}
-
-func lowerSqrt(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
-	return lc.lowerUnary(in, G.Sqrt)
-}
-
-func lowerExp(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
-	return lc.lowerUnary(in, G.Exp)
-}
-
-func lowerLog(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
-	return lc.lowerUnary(in, G.Log)
 }
 
 // lowerNeg negates; an integer value known while building (shape arithmetic) is negated in Go.
@@ -432,14 +421,6 @@ func foldWhere(cond []bool, cs []int, x, y *ir.Tensor, out []int) ([]operand, er
 		}
 	}
 	return []operand{{konst: res}}, nil
-}
-
-func lowerSigmoid(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
-	return lc.lowerUnary(in, G.Sigmoid)
-}
-
-func lowerTanh(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
-	return lc.lowerUnary(in, G.Tanh)
 }
 
 // lowerSoftmax follows Softmax-11 (the input coerced to 2-D at axis, default 1, normalised over the

@@ -1,5 +1,7 @@
 package lower
 
+import G "gorgonia.org/gorgonia"
+
 // lowerings is the table of supported ops: one entry per op of the default ONNX domain, with the opset
 // range whose semantics the lowering implements. The functions live in one file per op family.
 //
@@ -19,18 +21,18 @@ var lowerings = map[opKey]lowering{
 	{"", "Mul"}:         {7, 21, lowerMul},
 	{"", "Div"}:         {7, 21, lowerDiv},
 	{"", "Pow"}:         {7, 21, lowerPow},
-	{"", "Sqrt"}:        {7, 21, lowerSqrt},
+	{"", "Sqrt"}:        {7, 21, unary(G.Sqrt)},
 	{"", "Neg"}:         {7, 21, lowerNeg},
-	{"", "Exp"}:         {7, 21, lowerExp},
-	{"", "Log"}:         {7, 21, lowerLog},
+	{"", "Exp"}:         {7, 21, unary(G.Exp)},
+	{"", "Log"}:         {7, 21, unary(G.Log)},
 	{"", "Erf"}:         {9, 21, lowerErf},
-	{"", "Relu"}:        {7, 21, lowerRelu},
+	{"", "Relu"}:        {7, 21, unary(G.Rectify)},
 	{"", "LeakyRelu"}:   {7, 21, lowerLeakyRelu},
 	{"", "PRelu"}:       {7, 21, lowerPRelu},
 	{"", "Elu"}:         {7, 21, lowerElu},
-	{"", "Sigmoid"}:     {7, 21, lowerSigmoid},
+	{"", "Sigmoid"}:     {7, 21, unary(G.Sigmoid)},
 	{"", "HardSigmoid"}: {7, 21, lowerHardSigmoid},
-	{"", "Tanh"}:        {7, 21, lowerTanh},
+	{"", "Tanh"}:        {7, 21, unary(G.Tanh)},
 	{"", "Clip"}:        {7, 21, lowerClip},
 	{"", "Where"}:       {9, 21, lowerWhere},
 	{"", "Softmax"}:     {7, 21, lowerSoftmax},
