@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -60,7 +61,7 @@ func TestDualStep(t *testing.T) {
 func TestMultipliersFollowStubGaps(t *testing.T) {
 	data := synthData(1000, 6, 6)
 	cfg := constrainedConfig("dp<=0.5")
-	cfg.MultiplierLR, cfg.MultiplierEvery, cfg.Epochs = 1, 5, 3
+	cfg.MultiplierLR, cfg.MultiplierEvery, cfg.Epochs, cfg.MultiplierHoldout = 1, 5, 3, 0.1
 	g := mlp(t, 6, 16, 3)
 	tr, err := NewTrainer(g, data, cfg)
 	if err != nil {
@@ -378,7 +379,7 @@ func TestConstraintSettings(t *testing.T) {
 		t.Errorf("JSON round trip: %v\n%s", err, js)
 	}
 	for _, key := range []string{`"constraints":["dp\u003c=0.02","eo\u003c=0.05"]`, `"multiplier_lr":`, `"multiplier_every":5`,
-		`"multiplier_holdout":0.1`, `"select":"val-acc-at-constraints"`} {
+		`"multiplier_holdout":` + strconv.FormatFloat(DefaultMultiplierHoldout, 'g', -1, 64), `"select":"val-acc-at-constraints"`} {
 		if !bytes.Contains(js, []byte(key)) {
 			t.Errorf("config JSON lacks %s:\n%s", key, js)
 		}
