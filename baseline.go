@@ -35,7 +35,7 @@ func thresholdBaseline(val, test []float32, data *dataset.Data, cfg train.Config
 		c := cfg.Constraints.At(0)
 		rep.Criterion, rep.Limit = c.Criterion, c.Limit
 	}
-	th, err := fairness.FitThresholds(val, data.Val.Y, data.Val.Group, len(data.GroupNames), cfg.Fairness, rep.Limit)
+	th, err := fairness.FitThresholds(val, data.Val.Y, data.Val.Group, len(data.GroupNames), rep.Criterion, rep.Limit)
 	if err != nil {
 		rep.Error = err.Error()
 		return rep

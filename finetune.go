@@ -40,6 +40,10 @@ type Options struct {
 	// Head, when set, says how to read the backbone's output instead of what the graph shows (SetHead);
 	// it is recorded in the exported model.
 	Head *HeadChoice
+	// Thresholds compiles per-group decision thresholds into the exported model, fitted on validation for
+	// the first constraint (else the selection rule's limit): instead of training (ThresholdsOnly) or
+	// after it (ThresholdsAfter). It needs the sensitive attribute as a model input.
+	Thresholds Thresholds
 	// BestEffort keeps the model closest to the constraints when none met them (the report says so)
 	// instead of failing with an *UnmetError.
 	BestEffort bool
@@ -76,6 +80,9 @@ type Report struct {
 	Outcome string `json:"outcome,omitempty"`
 	// Baseline is what per-group thresholds on the unmodified backbone reach, chosen on validation.
 	Baseline *BaselineReport `json:"threshold_baseline,omitempty"`
+	// Thresholds are the per-group thresholds compiled into the exported model, by group.
+	Thresholds     map[string]float64 `json:"compiled_thresholds,omitempty"`
+	ThresholdsMode Thresholds         `json:"thresholds_mode,omitempty"`
 	// Prefix is set when the layers before the position were frozen and run in onnxruntime.
 	Prefix  *PrefixReport      `json:"prefix,omitempty"`
 	Timings map[string]float64 `json:"timings_seconds"`
@@ -234,7 +241,18 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	}
 	tLoad := time.Since(t0).Seconds()
 	var res *train.Result
-	if cs := cfg.Constraints; cs.Len() > 0 && cs.Met(before.Val) && !opts.Resume {
+	var cols []int
+	if opts.Thresholds != ThresholdsNone {
+		if frozen != nil {
+			return nil, fault.Badf("per-group thresholds are compiled into models trained whole in Go; this one has a frozen prefix (%s)", frozen.report.Why)
+		}
+		if cols, err = groupColumns(data.Encoding, data.GroupNames); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Thresholds == ThresholdsOnly {
+		res = &train.Result{Met: true} // post-processing only: nothing is trained
+	} else if cs := cfg.Constraints; cs.Len() > 0 && cs.Met(before.Val) && !opts.Resume {
 		// The backbone already keeps the promise: it is returned as it is (with identity fairness layers,
 		// which compute the same function), not trained away from it.
 		res = &train.Result{Met: true}
@@ -283,6 +301,13 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 		default:
 			rep.Outcome = "met"
 		}
+	}
+
+	if opts.Thresholds != ThresholdsNone {
+		if rep.Thresholds, err = fitAndCompile(g, trainData, cfg, cols); err != nil {
+			return nil, err
+		}
+		rep.ThresholdsMode = opts.Thresholds
 	}
 
 	// Export, then measure everything on what was exported: onnxruntime's predictions.
@@ -360,7 +385,14 @@ func (r *Result) Save(modelPath, reportPath string) error {
 func setProvenance(rep *Report, m *Model) {
 	g := m.Graph
 	g.SetMetadata(MetaVersion, Version)
-	g.SetMetadata(MetaMethod, string(rep.Method))
+	switch rep.ThresholdsMode {
+	case ThresholdsOnly:
+		g.SetMetadata(MetaMethod, "thresholds")
+	case ThresholdsAfter:
+		g.SetMetadata(MetaMethod, string(rep.Method)+"+thresholds")
+	default:
+		g.SetMetadata(MetaMethod, string(rep.Method))
+	}
 	g.SetMetadata(MetaEta, strconv.FormatFloat(rep.Config.Eta, 'g', -1, 64))
 	g.SetMetadata(MetaPosition, PositionLabel(rep.Position))
 	g.SetMetadata(MetaSeed, strconv.FormatUint(rep.Config.Seed, 10))

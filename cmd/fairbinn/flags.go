@@ -100,6 +100,7 @@ type trainFlags struct {
 	head                            headFlags
 	constraints                     []string
 	bestEffort                      bool
+	thresholds                      fairbinn.Thresholds
 	fs                              *flag.FlagSet // to tell flags given on the command line from defaults
 }
 
@@ -111,7 +112,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.StringVar(&f.out, "out", "", "where to write the fine-tuned model (ONNX)")
 	fs.StringVar(&f.report, "report", "", "where to write the training report (JSON)")
 	f.data.register(fs)
-	fs.StringVar(&f.method, "method", string(def.Method), "bilevel (the paper's Algorithm 1), reference (the FairBiNN code's schedule), lagrangian or erm")
+	fs.StringVar(&f.method, "method", string(def.Method), "bilevel (the paper's Algorithm 1), reference (the FairBiNN code's schedule), lagrangian, constrained (with --constraint), erm, or thresholds (no training: per-group thresholds on the backbone compiled into the model)")
 	fs.StringVar(&f.fairness, "fairness", def.Fairness.String(), "fairness criterion: dp (demographic parity), eo (equalized odds) or eopp (equal opportunity)")
 	fs.Float64Var(&f.cfg.Eta, "eta", def.Eta, "weight η of the fairness loss")
 	fs.Float64Var(&f.cfg.AccLR, "acc-lr", def.AccLR, "leader (accuracy) learning rate")
@@ -136,6 +137,8 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.Func("constraint", "a fairness limit the model must meet on validation, e.g. 'dp<=0.02' (dp, eo or eopp); repeatable; "+
 		"selects the most accurate epoch meeting every one (exit 5 and nothing written when none does) and, unless --method is given, trains with the constrained method",
 		func(v string) error { f.constraints = append(f.constraints, v); return nil })
+	fs.BoolFunc("thresholds", "after fine-tuning, fit per-group decision thresholds on validation and compile them into the exported model (needs the sensitive attribute as a model input)",
+		func(string) error { f.thresholds = fairbinn.ThresholdsAfter; return nil })
 	fs.BoolVar(&f.bestEffort, "best-effort", false, "with --constraint: when no epoch meets the constraints, write the closest instead of failing (the output says so)")
 }
 
@@ -159,6 +162,10 @@ func (f *trainFlags) config() (train.Config, error) {
 			msg = msg[i+2:]
 		}
 		return fault.Badf("--%s %q: %s", flagName, value, msg)
+	}
+	if f.method == "thresholds" {
+		// Post-processing only: per-group thresholds on the backbone's scores, compiled into the model.
+		f.method, f.thresholds = string(train.DefaultMethod), fairbinn.ThresholdsOnly
 	}
 	if cfg.Method, err = train.ParseMethod(f.method); err != nil {
 		return cfg, bad("method", f.method, err)
@@ -246,13 +253,9 @@ func (h *headFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&h.positive, "positive-class", 1, "the positive class of a two-class output")
 }
 
-// choice is the head the flags give, nil when they give none.
+// choice is the head the flags give, nil when they give none (a bad kind is named as --head names it).
 func (h *headFlags) choice() (*fairbinn.HeadChoice, error) {
-	c, err := fairbinn.ParseHeadChoice(h.output, h.kind, h.positive)
-	if err != nil {
-		return nil, fault.Badf("--head %q: want probability, logit, softmax or logits", h.kind)
-	}
-	return c, nil
+	return fairbinn.ParseHeadChoice(h.output, h.kind, h.positive)
 }
 
 // load imports a model and applies the head the flags give.
