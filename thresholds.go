@@ -124,6 +124,9 @@ func compileThresholds(g *ir.Graph, h head.Head, th fairness.Thresholds, cols []
 	default:
 		return fault.Badf("per-group thresholds need the output's logit: a Sigmoid before a probability output")
 	}
+	if shapes, err := ir.InferShapes(g); err == nil && len(shapes[z]) != 2 {
+		return fault.Badf("per-group thresholds are compiled for a [N, 1] logit; %q has shape %s", z, shapes[z])
+	}
 	shifted := p + ".shifted"
 	if h.Kind == head.Logit {
 		shifted = h.Output
