@@ -485,3 +485,43 @@ func TestConstrainedJSON(t *testing.T) {
 		}
 	}
 }
+
+// A checkpoint keeps the constraints (in its gob-encoded configuration): resuming with the same ones
+// goes on, with other limits it is refused.
+func TestResumeKeepsConstraints(t *testing.T) {
+	data := synthData(400, 6, 5)
+	dir := t.TempDir()
+	cfg := constrainedConfig("dp<=0.05,eo<=0.2")
+	cfg.Epochs = 1
+	tr, err := NewTrainer(mlp(t, 6, 16, 3), data, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Train(context.Background(), Hooks{}, func(tr *Trainer) error { return tr.SaveCheckpoint(dir) }); err != nil {
+		t.Fatal(err)
+	}
+	same := cfg
+	same.Epochs = 2
+	tr2, err := NewTrainer(mlp(t, 6, 16, 3), data, same)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr2.Close()
+	if err := tr2.Resume(dir); err != nil {
+		t.Fatalf("resume with the same constraints: %v", err)
+	}
+	if !slices.Equal(tr2.lambda, tr.lambda) || tr2.steps != tr.steps || tr2.start == nil {
+		t.Errorf("resumed multipliers %v, steps %d; saved %v, %d", tr2.lambda, tr2.steps, tr.lambda, tr.steps)
+	}
+	other := cfg
+	other.Constraints = mustConstraints("dp<=0.06,eo<=0.2")
+	tr3, err := NewTrainer(mlp(t, 6, 16, 3), data, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr3.Close()
+	if err := tr3.Resume(dir); err == nil {
+		t.Error("resume with another limit was accepted")
+	}
+}

@@ -345,7 +345,11 @@ func (t *Trainer) Train(ctx context.Context, hooks Hooks, save func(*Trainer) er
 			e.ConstraintValues = cs.Values(val)
 		}
 		if math.IsNaN(e.AccLoss) || math.IsNaN(e.FairLoss) {
-			return nil, fmt.Errorf("epoch %d: the loss is NaN; lower the learning rates or eta", t.epoch)
+			knob := "eta"
+			if t.lambda != nil {
+				knob = "the multiplier lr"
+			}
+			return nil, fmt.Errorf("epoch %d: the loss is NaN; lower the learning rates or %s", t.epoch, knob)
 		}
 		t.history = append(t.history, e)
 		t.consider(e, val)
