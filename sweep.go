@@ -19,12 +19,13 @@ import (
 
 // SweepOptions is a grid of fine-tuning runs: every method × η × seed on one backbone and data set.
 type SweepOptions struct {
-	Backbone string // the backbone's file
-	Data     DataOptions
-	Position string
-	Layers   int
-	Init     string
-	Head     *HeadChoice // see Options.Head
+	Backbone   string // the backbone's file
+	Data       DataOptions
+	Position   string
+	Layers     int
+	Init       string
+	Head       *HeadChoice // see Options.Head
+	Thresholds Thresholds  // see Options.Thresholds
 	// Base is the training configuration; each run sets its method, η and seed.
 	Base    train.Config
 	Methods []train.Method
@@ -294,7 +295,7 @@ func (o *SweepOptions) fineTune(ctx context.Context, p plannedRun) (*Result, err
 		return nil, err
 	}
 	cfg := p.cfg
-	res, err := FineTune(ctx, m, data, Options{Position: o.Position, Layers: o.Layers, Init: o.Init, Head: o.Head, Train: &cfg, Threads: o.Threads})
+	res, err := FineTune(ctx, m, data, Options{Position: o.Position, Layers: o.Layers, Init: o.Init, Head: o.Head, Thresholds: o.Thresholds, Train: &cfg, Threads: o.Threads})
 	if err != nil {
 		return nil, err
 	}

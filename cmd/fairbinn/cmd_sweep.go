@@ -104,7 +104,7 @@ func (c *sweepCmd) options() (fairbinn.SweepOptions, error) {
 		return fairbinn.SweepOptions{}, err
 	}
 	return fairbinn.SweepOptions{
-		Backbone: c.f.backbone, Data: data, Position: c.f.position, Layers: c.f.layers, Init: c.f.init, Head: hc,
+		Backbone: c.f.backbone, Data: data, Position: c.f.position, Layers: c.f.layers, Init: c.f.init, Head: hc, Thresholds: c.f.thresholds,
 		Base: base, Methods: grid.Methods, Etas: grid.Etas, Seeds: grid.Seeds,
 		// The method's own learning-rate schedule unless the command line sets one.
 		Configure: func(cfg *train.Config) { methodSchedule(cfg, set) },
