@@ -135,7 +135,7 @@ type Config struct {
 // at lr 5 it grew too slowly (4 of 18 runs met the limit within 15 epochs); from lr 20 every 10 to lr 100
 // every 50 the validation results were equal within their spread. Of those, lr 50 every 50 measures the
 // gap 2.5 times less often than lr 20 every 20 (a measurement on 7,200 rows takes as long as 15 to 20
-// training steps) at the same validation accuracy (five seeds, 30 % held out: 0.8358 and 0.8357).
+// training steps) at the same validation accuracy (five seeds, 30 % held out: 0.8357 for both).
 //
 // A tenth of the training split held out measures DP too noisily (on its 2,400 rows the gap has a
 // sampling error of about 0.015, more than the limit): the multipliers chased that slice's own gap, 4 of
