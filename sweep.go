@@ -206,9 +206,12 @@ func Sweep(ctx context.Context, o SweepOptions) (*SweepResult, error) {
 		res.Summary, res.Reference, res.Baseline = summarize(res)
 		return WriteJSONFile(filepath.Join(o.Dir, "sweep.json"), res)
 	}
-	var abort error
+	var abort, firstErr error
 	for i, p := range planned {
 		run, err := o.trainOne(ctx, p)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
 		if err != nil && ctx.Err() != nil {
 			res.Interrupted = true // the run in progress is dropped
 			break
@@ -245,7 +248,8 @@ func Sweep(ctx context.Context, o SweepOptions) (*SweepResult, error) {
 	case abort != nil:
 		return res, abort
 	case res.Failed == res.Finished:
-		return res, fmt.Errorf("every run failed; the first: %s", res.Runs[0].Error)
+		// The first failure's kind decides (every run unmet is exit 5, as for one run).
+		return res, fault.Errorf(fault.Of(firstErr), "every run failed; the first: %s", res.Runs[0].Error)
 	case plotErr != nil:
 		return res, fmt.Errorf("pareto plot: %w", plotErr)
 	}
