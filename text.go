@@ -66,7 +66,7 @@ func WriteGroups(w io.Writer, split string, before, after []fairness.GroupRow) {
 	if after == nil {
 		fmt.Fprintf(tw, "%s group\tsize\tselection rate\tTPR\tFPR\taccuracy\t\n", split)
 		for _, g := range before {
-			fmt.Fprintf(tw, "%s\t%d\t%.4f\t%.4f\t%.4f\t%.4f\t\n", g.Group, g.Size, g.SelectionRate, g.TPR, g.FPR, g.Accuracy)
+			fmt.Fprintf(tw, "%s\t%d\t%.4f\t%s\t%s\t%.4f\t\n", g.Group, g.Size, g.SelectionRate, fairness.Rate(g.TPR), fairness.Rate(g.FPR), g.Accuracy)
 		}
 		tw.Flush()
 		return
@@ -78,8 +78,8 @@ func WriteGroups(w io.Writer, split string, before, after []fairness.GroupRow) {
 			break
 		}
 		a := after[i]
-		fmt.Fprintf(tw, "%s\t%d\t%.4f → %.4f\t%.4f → %.4f\t%.4f → %.4f\t%.4f → %.4f\t\n", b.Group, b.Size,
-			b.SelectionRate, a.SelectionRate, b.TPR, a.TPR, b.FPR, a.FPR, b.Accuracy, a.Accuracy)
+		fmt.Fprintf(tw, "%s\t%d\t%.4f → %.4f\t%s → %s\t%s → %s\t%.4f → %.4f\t\n", b.Group, b.Size,
+			b.SelectionRate, a.SelectionRate, fairness.Rate(b.TPR), fairness.Rate(a.TPR), fairness.Rate(b.FPR), fairness.Rate(a.FPR), b.Accuracy, a.Accuracy)
 	}
 	tw.Flush()
 }

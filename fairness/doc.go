@@ -9,9 +9,11 @@
 // max_g P(ŷ=1|g) − min_g P(ŷ=1|g), the EO difference the larger of the TPR and FPR gaps, the EOpp difference
 // the TPR gap, a gap being the maximum minus the minimum over the groups present in the data.
 //
-// Like Fairlearn (whose rates come from scikit-learn's confusion_matrix(normalize="true"), which maps 0/0 to
-// 0), a group with no positive rows has a TPR of 0 and a group with no negative rows an FPR of 0; both then
-// take part in the gaps. GroupRow.Positives lets a reader see when that happens.
+// A group with no positive rows has no TPR, and a group with no negative rows no FPR: the rate is undefined
+// (nil in GroupRow, "n/a" in tables), and the gap of that rate is taken over the groups where it is
+// defined. (Fairlearn's rates come from scikit-learn's confusion_matrix(normalize="true"), which maps 0/0
+// to 0 and so counts such a group as a rate of 0 in the gap; one tiny group without positives then makes
+// every EO read large.)
 //
 // A Constraint is a limit a user states on one of these metrics, "dp<=0.02" (ParseConstraint); Constraints
 // is a list of them, at most one per criterion, kept as a comparable value (ParseConstraints reads

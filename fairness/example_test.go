@@ -16,7 +16,7 @@ func ExampleCompute() {
 	m := fairness.Compute(prob, label, group, []string{"Male", "Female"})
 	fmt.Printf("accuracy %.2f dp %.2f eo %.2f eopp %.2f\n", m.Accuracy, m.DP, m.EO, m.EOpp)
 	for _, r := range m.Groups {
-		fmt.Printf("%-6s n=%d selection %.2f tpr %.2f fpr %.2f\n", r.Group, r.Size, r.SelectionRate, r.TPR, r.FPR)
+		fmt.Printf("%-6s n=%d selection %.2f tpr %.2f fpr %.2f\n", r.Group, r.Size, r.SelectionRate, *r.TPR, *r.FPR)
 	}
 	// Output:
 	// accuracy 0.75 dp 0.00 eo 0.50 eopp 0.50

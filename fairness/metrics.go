@@ -23,16 +23,24 @@ func Predict(prob []float32) []int {
 // Binary converts 0/1 labels stored as floats to ints (1 when ≥ 0.5).
 func Binary(label []float32) []int { return Predict(label) }
 
-// GroupRow is one line of the per-group table. Rates of a group without rows of the needed label are 0
-// (see the package comment).
+// GroupRow is one line of the per-group table. The TPR of a group without positives and the FPR of a
+// group without negatives are undefined: nil (JSON null, "n/a"), and left out of the gaps.
 type GroupRow struct {
-	Group         string  `json:"group"`
-	Size          int     `json:"size"`
-	Positives     int     `json:"positives"` // rows with label 1
-	SelectionRate float64 `json:"selection_rate"`
-	TPR           float64 `json:"tpr"`
-	FPR           float64 `json:"fpr"`
-	Accuracy      float64 `json:"accuracy"`
+	Group         string   `json:"group"`
+	Size          int      `json:"size"`
+	Positives     int      `json:"positives"` // rows with label 1
+	SelectionRate float64  `json:"selection_rate"`
+	TPR           *float64 `json:"tpr"`
+	FPR           *float64 `json:"fpr"`
+	Accuracy      float64  `json:"accuracy"`
+}
+
+// Rate formats a rate that may be undefined: "n/a" for nil.
+func Rate(r *float64) string {
+	if r == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.4f", *r)
 }
 
 // Metrics are the accuracy and the three fairness gaps of a set of predictions, with the per-group table.
@@ -56,9 +64,24 @@ func rate(num, den int) float64 {
 	return float64(num) / float64(den)
 }
 
-func (c counts) selectionRate() float64 { return rate(c.selected, c.n) }
-func (c counts) tpr() float64           { return rate(c.tp, c.pos) }
-func (c counts) fpr() float64           { return rate(c.fp, c.neg) }
+// defined is num/den, or false when den is 0 (the rate is undefined).
+func defined(num, den int) (float64, bool) {
+	if den == 0 {
+		return 0, false
+	}
+	return float64(num) / float64(den), true
+}
+
+func (c counts) selectionRate() (float64, bool) { return defined(c.selected, c.n) }
+func (c counts) tpr() (float64, bool)           { return defined(c.tp, c.pos) }
+func (c counts) fpr() (float64, bool)           { return defined(c.fp, c.neg) }
+
+func ptr(v float64, ok bool) *float64 {
+	if !ok {
+		return nil
+	}
+	return &v
+}
 
 // tally counts per group id; label may be nil (selection rates only). Groups with no rows stay zero.
 func tally(pred, label, group []int) []counts {
@@ -93,14 +116,14 @@ func tally(pred, label, group []int) []counts {
 	return cs
 }
 
-// gap is max − min of f over the groups that have rows (0 with fewer than two such groups).
-func gap(cs []counts, f func(counts) float64) float64 {
+// gap is max − min of f over the groups where f is defined (0 with fewer than two such groups).
+func gap(cs []counts, f func(counts) (float64, bool)) float64 {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, c := range cs {
-		if c.n == 0 {
+		v, ok := f(c)
+		if !ok {
 			continue
 		}
-		v := f(c)
 		lo, hi = min(lo, v), max(hi, v)
 	}
 	if hi < lo {
@@ -156,8 +179,9 @@ func table(cs []counts, names []string) []GroupRow {
 		if g < len(names) {
 			name = names[g]
 		}
-		rows = append(rows, GroupRow{Group: name, Size: c.n, Positives: c.pos, SelectionRate: c.selectionRate(),
-			TPR: c.tpr(), FPR: c.fpr(), Accuracy: rate(c.correct, c.n)})
+		sel, _ := c.selectionRate()
+		rows = append(rows, GroupRow{Group: name, Size: c.n, Positives: c.pos, SelectionRate: sel,
+			TPR: ptr(c.tpr()), FPR: ptr(c.fpr()), Accuracy: rate(c.correct, c.n)})
 	}
 	return rows
 }

@@ -27,10 +27,10 @@ func TestMetricsTwoGroups(t *testing.T) {
 		testkit.CloseTo(t, c.name, []float64{c.got}, []float64{c.want}, tol, 0)
 	}
 	want := []GroupRow{
-		{Group: "Male", Size: 4, Positives: 2, SelectionRate: 0.5, TPR: 0.5, FPR: 0.5, Accuracy: 0.5},
-		{Group: "Female", Size: 4, Positives: 2, SelectionRate: 0.5, TPR: 1, FPR: 0, Accuracy: 1},
+		{Group: "Male", Size: 4, Positives: 2, SelectionRate: 0.5, TPR: f(0.5), FPR: f(0.5), Accuracy: 0.5},
+		{Group: "Female", Size: 4, Positives: 2, SelectionRate: 0.5, TPR: f(1), FPR: f(0), Accuracy: 1},
 	}
-	if !slices.Equal(m.Groups, want) {
+	if !rowsEqual(m.Groups, want) {
 		t.Errorf("groups %+v, want %+v", m.Groups, want)
 	}
 	pred, y := Predict(prob), Binary(label)
@@ -51,9 +51,9 @@ func TestMetricsTwoGroups(t *testing.T) {
 func TestMetricsThreeGroups(t *testing.T) {
 	// Group ids 0, 1 and 3 (2 is absent and ignored).
 	//   group 0: labels 1 0 0,   predictions 1 1 0   → selection 2/3, TPR 1,   FPR 1/2, accuracy 2/3
-	//   group 1: labels 1 1,     predictions 0 1     → selection 1/2, TPR 1/2, FPR 0 (no negatives), accuracy 1/2
+	//   group 1: labels 1 1,     predictions 0 1     → selection 1/2, TPR 1/2, FPR n/a (no negatives), accuracy 1/2
 	//   group 3: labels 0 0 1 0, predictions 1 0 1 1 → selection 3/4, TPR 1,   FPR 2/3, accuracy 1/2
-	// DP = 3/4 − 1/2; TPR gap = 1 − 1/2; FPR gap = 2/3 − 0; EO = 2/3; accuracy 5/9.
+	// DP = 3/4 − 1/2; TPR gap = 1 − 1/2; FPR gap = 2/3 − 1/2 (group 1 left out); EO = 1/2; accuracy 5/9.
 	pred := []int{1, 1, 0, 0, 1, 1, 0, 1, 1}
 	label := []int{1, 0, 0, 1, 1, 0, 0, 1, 0}
 	group := []int{0, 0, 0, 1, 1, 3, 3, 3, 3}
@@ -63,7 +63,7 @@ func TestMetricsThreeGroups(t *testing.T) {
 	}{
 		{"DP", DemographicParityDifference(pred, group), 0.25},
 		{"EOpp", EqualOpportunityDifference(pred, label, group), 0.5},
-		{"EO", EqualizedOddsDifference(pred, label, group), 2.0 / 3},
+		{"EO", EqualizedOddsDifference(pred, label, group), 0.5},
 		{"accuracy", Accuracy(pred, label), 5.0 / 9},
 	} {
 		testkit.CloseTo(t, c.name, []float64{c.got}, []float64{c.want}, tol, 0)
@@ -76,11 +76,12 @@ func TestMetricsThreeGroups(t *testing.T) {
 	}
 	rows := GroupTable(prob, y, group, []string{"a", "b", "c", "d"})
 	want := []GroupRow{
-		{Group: "a", Size: 3, Positives: 1, SelectionRate: 2.0 / 3, TPR: 1, FPR: 0.5, Accuracy: 2.0 / 3},
-		{Group: "b", Size: 2, Positives: 2, SelectionRate: 0.5, TPR: 0.5, FPR: 0, Accuracy: 0.5},
-		{Group: "d", Size: 4, Positives: 1, SelectionRate: 0.75, TPR: 1, FPR: 2.0 / 3, Accuracy: 0.5},
+		{Group: "a", Size: 3, Positives: 1, SelectionRate: 2.0 / 3, TPR: f(1), FPR: f(0.5), Accuracy: 2.0 / 3},
+		// b has no negatives: its FPR is undefined (n/a), not 0.
+		{Group: "b", Size: 2, Positives: 2, SelectionRate: 0.5, TPR: f(0.5), FPR: nil, Accuracy: 0.5},
+		{Group: "d", Size: 4, Positives: 1, SelectionRate: 0.75, TPR: f(1), FPR: f(2.0 / 3), Accuracy: 0.5},
 	}
-	if !slices.Equal(rows, want) {
+	if !rowsEqual(rows, want) {
 		t.Errorf("table %+v, want %+v", rows, want)
 	}
 	if rows := GroupTable(prob, y, group, []string{"a"}); rows[2].Group != "group 3" {
@@ -88,17 +89,17 @@ func TestMetricsThreeGroups(t *testing.T) {
 	}
 }
 
-// TestGroupWithoutPositives follows Fairlearn: a group with no positive rows has a TPR of 0 (scikit-learn's
-// normalized confusion matrix maps 0/0 to 0), which counts in the TPR gap.
+// TestGroupWithoutPositives: a group with no positive rows has no TPR, and the TPR gap is taken over the
+// other groups (Fairlearn would count it as 0 and read a gap of 1 here).
 func TestGroupWithoutPositives(t *testing.T) {
 	pred := []int{1, 0, 0, 0}
 	label := []int{1, 0, 0, 0}
 	group := []int{0, 0, 1, 1}
-	if got := EqualOpportunityDifference(pred, label, group); got != 1 {
-		t.Errorf("EOpp = %v, want 1 (TPR 1 vs 0)", got)
+	if got := EqualOpportunityDifference(pred, label, group); got != 0 {
+		t.Errorf("EOpp = %v, want 0 (group 1 has no TPR)", got)
 	}
-	if got := EqualizedOddsDifference(pred, label, group); got != 1 {
-		t.Errorf("EO = %v, want 1", got)
+	if got := EqualizedOddsDifference(pred, label, group); got != 0 {
+		t.Errorf("EO = %v, want 0 (FPRs 0 and 0)", got)
 	}
 }
 
@@ -129,7 +130,9 @@ func TestMetricsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"accuracy":1,"dp":1,"eo":1,"eopp":1,"groups":[{"group":"M","size":1,"positives":1,"selection_rate":1,"tpr":1,"fpr":0,"accuracy":1},{"group":"F","size":1,"positives":0,"selection_rate":0,"tpr":0,"fpr":0,"accuracy":1}]}`
+	// M has no negatives and F no positives: M's FPR and F's TPR are undefined (null), and each gap is
+	// taken over the one group where its rate is defined.
+	want := `{"accuracy":1,"dp":1,"eo":0,"eopp":0,"groups":[{"group":"M","size":1,"positives":1,"selection_rate":1,"tpr":1,"fpr":null,"accuracy":1},{"group":"F","size":1,"positives":0,"selection_rate":0,"tpr":null,"fpr":0,"accuracy":1}]}`
 	if string(js) != want {
 		t.Errorf("json\n%s\nwant\n%s", js, want)
 	}
@@ -175,5 +178,46 @@ func TestLossValues(t *testing.T) {
 		{"empty", DPLossValue(nil, nil), 0, ""},
 	} {
 		testkit.CloseTo(t, c.name+" ("+c.about+")", []float64{c.got}, []float64{c.want}, 1e-7, 0)
+	}
+}
+
+func f(v float64) *float64 { return &v }
+
+// rowsEqual compares group rows by value, an undefined rate (nil) equal only to an undefined one.
+func rowsEqual(a, b []GroupRow) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	same := func(x, y *float64) bool { return x == nil && y == nil || x != nil && y != nil && *x == *y }
+	for i := range a {
+		x, y := a[i], b[i]
+		if x.Group != y.Group || x.Size != y.Size || x.Positives != y.Positives || x.SelectionRate != y.SelectionRate ||
+			x.Accuracy != y.Accuracy || !same(x.TPR, y.TPR) || !same(x.FPR, y.FPR) {
+			return false
+		}
+	}
+	return true
+}
+
+// A group without negatives has no FPR: it is n/a, and the FPR gap is taken over the other groups only
+// (with its FPR taken as 0 the gap here would be 0.5).
+func TestUndefinedRatesLeftOut(t *testing.T) {
+	// Group 0: one positive predicted 1, one negative predicted 1 (FPR 1); group 1: two positives (no
+	// negatives); group 2: one negative predicted 1 (FPR 1).
+	pred := []int{1, 1, 1, 0, 1}
+	label := []int{1, 0, 1, 1, 0}
+	group := []int{0, 0, 1, 1, 2}
+	prob := make([]float32, len(pred))
+	y := make([]float32, len(pred))
+	for i := range pred {
+		prob[i], y[i] = float32(pred[i]), float32(label[i])
+	}
+	m := Compute(prob, y, group, []string{"a", "b", "c"})
+	if m.Groups[1].FPR != nil || Rate(m.Groups[1].FPR) != "n/a" {
+		t.Errorf("FPR of a group without negatives: %v", Rate(m.Groups[1].FPR))
+	}
+	// TPRs: a 1, b 0.5, c n/a → gap 0.5; FPRs: a 1, c 1 (b n/a) → gap 0; EO = 0.5.
+	if m.EO != 0.5 || m.EOpp != 0.5 {
+		t.Errorf("EO %v EOpp %v, want 0.5 and 0.5 (undefined rates left out)", m.EO, m.EOpp)
 	}
 }
