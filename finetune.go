@@ -44,6 +44,9 @@ type Options struct {
 	// the first constraint (else the selection rule's limit): instead of training (ThresholdsOnly) or
 	// after it (ThresholdsAfter). It needs the sensitive attribute as a model input.
 	Thresholds Thresholds
+	// MinGroupSize is the fewest validation rows a sensitive group may have (default DefaultMinGroupSize;
+	// negative: no check): selection and constraints on a smaller group measure noise.
+	MinGroupSize int
 	// BestEffort keeps the model closest to the constraints when none met them (the report says so)
 	// instead of failing with an *UnmetError.
 	BestEffort bool
@@ -90,13 +93,15 @@ type Report struct {
 
 // DataReport says which data a run used.
 type DataReport struct {
-	Spec       string               `json:"spec"`
-	SHA256     string               `json:"sha256"`
-	Files      []dataset.SourceFile `json:"files"`
-	Groups     []string             `json:"groups"`
-	Rows       map[string]int       `json:"rows"`
-	Features   int                  `json:"features"`
-	DroppedRow int                  `json:"train_rows_dropped_per_epoch"`
+	Spec   string               `json:"spec"`
+	SHA256 string               `json:"sha256"`
+	Files  []dataset.SourceFile `json:"files"`
+	Groups []string             `json:"groups"`
+	Rows   map[string]int       `json:"rows"`
+	// GroupRows counts each group's rows in each split.
+	GroupRows  map[string]map[string]int `json:"group_rows"`
+	Features   int                       `json:"features"`
+	DroppedRow int                       `json:"train_rows_dropped_per_epoch"`
 }
 
 // SplitMetrics are a model's metrics on the validation and test splits.
@@ -172,6 +177,9 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	}
 	if opts.Resume && opts.Checkpoint == "" {
 		return nil, fault.Badf("resume needs a checkpoint folder")
+	}
+	if err := checkGroupSizes(data, opts.MinGroupSize); err != nil {
+		return nil, err
 	}
 	// Every run ends with a check in onnxruntime: a missing library must stop it before training.
 	if err := ort.Init(); err != nil {
@@ -283,8 +291,9 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 		History: res.History, Leader: res.Leader, Follower: res.Follower,
 		Data: DataReport{
 			Spec: data.Spec, SHA256: data.SHA256, Files: data.Files, Groups: data.GroupNames,
-			Rows:     map[string]int{"train": data.Train.Rows, "val": data.Val.Rows, "test": data.Test.Rows},
-			Features: data.Train.Cols, DroppedRow: res.DroppedRows,
+			Rows:      map[string]int{"train": data.Train.Rows, "val": data.Val.Rows, "test": data.Test.Rows},
+			GroupRows: GroupRows(data),
+			Features:  data.Train.Cols, DroppedRow: res.DroppedRows,
 		},
 	}
 	if frozen != nil {

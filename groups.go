@@ -1,0 +1,56 @@
+package fairbinn
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
+)
+
+// DefaultMinGroupSize is the fewest validation rows a group may have by default. With fewer, a group's
+// selection rate moves by more than 1/30 ≈ 0.033 per row, more than the fairness limits people state
+// (0.01 to 0.05), so selecting an epoch on it, or checking a constraint, measures noise.
+const DefaultMinGroupSize = 30
+
+// GroupRows counts each group's rows in each split: split → group → rows.
+func GroupRows(data *dataset.Data) map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for _, s := range []*dataset.Split{data.Train, data.Val, data.Test} {
+		if s == nil {
+			continue
+		}
+		counts := map[string]int{}
+		for _, name := range data.GroupNames {
+			counts[name] = 0
+		}
+		for _, g := range s.Group {
+			counts[data.GroupNames[g]]++
+		}
+		out[s.Name] = counts
+	}
+	return out
+}
+
+// checkGroupSizes refuses, in one line naming them with their counts, the groups with fewer than min
+// validation rows (0: DefaultMinGroupSize; negative: no check).
+func checkGroupSizes(data *dataset.Data, min int) error {
+	if min == 0 {
+		min = DefaultMinGroupSize
+	}
+	if min < 0 || data.Val == nil {
+		return nil
+	}
+	val := GroupRows(data)["val"]
+	var small []string
+	for _, name := range data.GroupNames {
+		if n := val[name]; n < min {
+			small = append(small, fmt.Sprintf("%q %d", name, n))
+		}
+	}
+	if len(small) == 0 {
+		return nil
+	}
+	return fault.Badf("%d group(s) have fewer than %d validation rows (%s): their rates are noise at that size; merge or drop them in the data, or lower --min-group-size",
+		len(small), min, strings.Join(small, ", "))
+}
