@@ -54,12 +54,8 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Res
 	if f.resume && f.checkpoint == "" {
 		return nil, usagef("--resume needs --checkpoint")
 	}
-	for _, out := range []string{f.out, f.report} {
-		if out != "" {
-			if err := fsutil.CheckOutput(out); err != nil {
-				return nil, fault.Wrap(fault.BadInput, err)
-			}
-		}
+	if err := fsutil.CheckOutputs(f.out, f.report); err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
 	}
 	if sameFile(f.backbone, f.out) {
 		return nil, fault.Badf("--out %s is the backbone itself; write to another file", f.out)

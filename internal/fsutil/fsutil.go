@@ -128,3 +128,16 @@ func CheckOutput(path string) error {
 	}
 	return nil
 }
+
+// CheckOutputs is CheckOutput for each path that is not "".
+func CheckOutputs(paths ...string) error {
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if err := CheckOutput(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
