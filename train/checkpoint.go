@@ -2,7 +2,9 @@ package train
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/gob"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // CheckpointFile is the file name of the checkpoint inside a --checkpoint folder.
@@ -17,8 +20,11 @@ const CheckpointFile = "checkpoint.gob"
 
 // checkpoint is everything needed to continue a run as if it had not stopped.
 type checkpoint struct {
-	Config      Config
-	DataSHA256  string
+	Config     Config
+	DataSHA256 string
+	// Model identifies the graph trained: its nodes and wiring (the insertion position among them) and its
+	// parameters' names and shapes, not their values.
+	Model       string
 	Epoch       int
 	Params      map[string][]float32
 	LeaderOpt   *Optimizer
@@ -39,7 +45,7 @@ func (t *Trainer) SaveCheckpoint(dir string) error {
 		return err
 	}
 	cp := checkpoint{
-		Config: t.cfg, DataSHA256: t.data.SHA256, Epoch: t.epoch, Params: t.copyParams(),
+		Config: t.cfg, DataSHA256: t.data.SHA256, Model: modelIdentity(t.model), Epoch: t.epoch, Params: t.copyParams(),
 		LeaderOpt: t.leaderOpt, FollowerOpt: t.followerOpt, PCG: pcg, History: t.history, Best: t.best,
 		Multipliers: t.lambda, Steps: t.steps, Start: t.start,
 	}
@@ -76,6 +82,9 @@ func (t *Trainer) Resume(dir string) error {
 	if want != got {
 		return fault.Badf("%s: the checkpoint was made with other settings (%+v); resume with the same flags", path, cp.Config)
 	}
+	if cp.Model != modelIdentity(t.model) {
+		return fault.Badf("%s: the checkpoint was made for another model or insertion position; resume with the same backbone, --position and --fair-layers", path)
+	}
 	if cp.DataSHA256 != t.data.SHA256 {
 		return fault.Badf("%s: the checkpoint was made on other data (sha256 %s)", path, cp.DataSHA256)
 	}
@@ -103,3 +112,19 @@ func (t *Trainer) Resume(dir string) error {
 
 // Epochs returns how many epochs are done.
 func (t *Trainer) Epochs() int { return t.epoch }
+
+// modelIdentity is a hash of m's structure: every node's op and wiring, and every initializer's name and
+// shape. Training changes values only, so a run and its resumption agree; another backbone, position or
+// number of fairness layers does not.
+func modelIdentity(m *ir.Graph) string {
+	h := sha256.New()
+	for _, n := range m.Nodes {
+		fmt.Fprintf(h, "%s %s %q %q\n", n.Domain, n.OpType, n.Inputs, n.Outputs)
+	}
+	for _, name := range m.InitOrder {
+		if t := m.Initializers[name]; t != nil {
+			fmt.Fprintf(h, "%s %v\n", name, t.Dims)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
