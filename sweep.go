@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/fairbinn/fairbinn-go/fairness"
@@ -264,7 +263,7 @@ func (o *SweepOptions) trainOne(ctx context.Context, p plannedRun) (*SweepRun, e
 	res, err := o.fineTune(ctx, p)
 	run.Seconds = time.Since(start).Seconds()
 	if err != nil {
-		run.Status, run.Error = "failed", strings.Join(strings.Fields(err.Error()), " ")
+		run.Status, run.Error = "failed", fault.Line(err.Error())
 		var pe *ParityError
 		if errors.As(err, &pe) {
 			run.ParityMaxDiff = pe.Report.Parity.MaxAbsDiff

@@ -2,7 +2,6 @@ package fairbinn
 
 import (
 	"math/rand/v2"
-	"strings"
 
 	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
@@ -48,7 +47,7 @@ func VerifyAll(m *Model, inputs []tensor.Tensor, tol float64, opts RunOptions) (
 			if rt != OnnxGo {
 				return rep, err // the two runtimes fairbinn ships with must both run the model
 			}
-			rep.Runtimes[string(rt)] = strings.Join(strings.Fields(err.Error()), " ")
+			rep.Runtimes[string(rt)] = fault.Line(err.Error())
 			continue
 		}
 		rep.Runtimes[string(rt)] = "ok"

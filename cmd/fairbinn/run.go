@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
@@ -119,16 +118,14 @@ func report(err error, cmd command, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fairbinn %s: %s\n", cmd.Name(), ue.msg)
 		fmt.Fprintf(stderr, "usage: fairbinn %s (fairbinn %s --help lists the flags)\n", cmd.Synopsis(), cmd.Name())
 	case kind == fault.Internal:
-		fmt.Fprintf(stderr, "fairbinn: internal error: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "fairbinn: internal error: %s\n", fault.Line(err.Error()))
 	case kind == fault.BadInput:
-		fmt.Fprintf(stderr, "fairbinn: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(stderr, "fairbinn: %s\n", fault.Line(err.Error()))
 	default:
-		fmt.Fprintf(stderr, "fairbinn %s: %s\n", cmd.Name(), oneLine(err.Error()))
+		fmt.Fprintf(stderr, "fairbinn %s: %s\n", cmd.Name(), fault.Line(err.Error()))
 	}
 	return kind.ExitCode()
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // parseInterleaved parses flags that may come before or after positional arguments
 // ("inspect model.onnx --json"), which the flag package alone stops at.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"syscall"
 )
 
@@ -94,3 +95,16 @@ func Errorf(kind Kind, format string, args ...any) error {
 
 // Badf formats a BadInput error.
 func Badf(format string, args ...any) error { return Errorf(BadInput, format, args...) }
+
+// MaxLine is the most characters Line keeps.
+const MaxLine = 600
+
+// Line folds a message onto one line and caps it at MaxLine characters with an ellipsis: a hostile model
+// can name a node with a megabyte.
+func Line(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > MaxLine {
+		s = string(r[:MaxLine]) + "…"
+	}
+	return s
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -40,5 +41,15 @@ func TestExitCode(t *testing.T) {
 		if got := k.ExitCode(); got != want {
 			t.Errorf("Kind(%d).ExitCode() = %d, want %d", k, got, want)
 		}
+	}
+}
+
+func TestLine(t *testing.T) {
+	if got := Line("a\n  b\tc"); got != "a b c" {
+		t.Errorf("Line = %q", got)
+	}
+	long := Line(strings.Repeat("x", 1<<20))
+	if r := []rune(long); len(r) != MaxLine+1 || r[MaxLine] != '…' {
+		t.Errorf("a megabyte-long message kept %d characters", len(r))
 	}
 }
