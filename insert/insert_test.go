@@ -93,3 +93,16 @@ func TestInsertRefuses(t *testing.T) {
 		t.Errorf("name of position 2: %+v, %v", p, err)
 	}
 }
+
+// Node names play no part in finding positions: a graph whose nodes all have the same (empty) name has
+// the same positions.
+func TestPositionsDuplicateNodeNames(t *testing.T) {
+	g := adult(t)
+	for _, n := range g.Nodes {
+		n.Name = ""
+	}
+	positions, err := insert.Positions(g)
+	if err != nil || len(positions) != 3 {
+		t.Errorf("positions of a graph without node names: %d, %v; want 3", len(positions), err)
+	}
+}

@@ -47,6 +47,7 @@ func Positions(g *ir.Graph) ([]Position, error) {
 	for _, v := range g.Outputs {
 		isGraphOutput[v.Name] = true
 	}
+	below := layerBelow(g)
 	seen := map[string]bool{}
 	var out []Position
 	for _, n := range g.Nodes {
@@ -61,7 +62,7 @@ func Positions(g *ir.Graph) ([]Position, error) {
 		if len(shape) != 2 || !shape[1].IsStatic() || shape[0].IsStatic() && hasSymbolicInput(g) {
 			continue
 		}
-		if !hasLayerAncestor(t, producers) {
+		if !below[t] {
 			continue
 		}
 		seen[t] = true
@@ -88,23 +89,20 @@ func hasSymbolicInput(g *ir.Graph) bool {
 	return false
 }
 
-func hasLayerAncestor(t string, producers map[string]*ir.Node) bool {
-	seen := map[string]bool{}
-	stack := []string{t}
-	for len(stack) > 0 {
-		name := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		p := producers[name]
-		if p == nil || seen[p.Name] {
-			continue
+// layerBelow says, for every tensor, whether a layer with weights lies on some path to it: one pass in
+// topological order, linear in nodes and edges (node names may repeat or be empty; they play no part).
+func layerBelow(g *ir.Graph) map[string]bool {
+	below := map[string]bool{}
+	for _, n := range g.Nodes {
+		has := layerOps[n.OpType]
+		for _, in := range n.Inputs {
+			has = has || below[in]
 		}
-		seen[p.Name] = true
-		if layerOps[p.OpType] {
-			return true
+		for _, o := range n.Outputs {
+			below[o] = has
 		}
-		stack = append(stack, p.Inputs...)
 	}
-	return false
+	return below
 }
 
 func activationOf(t string, producers map[string]*ir.Node) string {
