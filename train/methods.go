@@ -39,10 +39,16 @@ const (
 	// Sridharan (2019, TFCO), with additive rather than multiplicative multiplier updates and one
 	// deterministic model (the selected epoch) rather than a stochastic mixture of iterates.
 	MethodConstrained Method = "constrained"
+	// MethodProjected is a bilevel game that does not collapse: Algorithm 1's follower (a step on
+	// ∇θf η·L_fair), led by an accuracy step whose gradient loses, when the two conflict, the component
+	// that would raise L_fair: g ← g − min(0, ⟨g, f⟩)/‖f‖² · f, with g = ∇θa L_acc and f = ∇θa L_fair
+	// (a projection as in PCGrad). The leader so never trades fairness for accuracy, and the follower's
+	// best response is no longer a constant the leader undoes.
+	MethodProjected Method = "bilevel-projected"
 )
 
 // Methods lists the training methods in the order the documentation gives them.
-var Methods = []Method{MethodBilevel, MethodReference, MethodLagrangian, MethodERM, MethodConstrained}
+var Methods = []Method{MethodBilevel, MethodProjected, MethodReference, MethodLagrangian, MethodERM, MethodConstrained}
 
 // methodSpec is one row of the method table.
 type methodSpec struct {
@@ -82,6 +88,13 @@ var methodTable = map[Method]methodSpec{
 		stages: func(leader, follower []string, cfg Config) []stageSpec {
 			return []stageSpec{
 				{name: "leader", accWeight: 1, wrt: leader},
+				{name: "follower", fairWeight: cfg.Eta, wrt: follower}}
+		}},
+	MethodProjected: {usesEta: true, follower: true, schedule: defaultSchedule, step: stepProjected,
+		stages: func(leader, follower []string, cfg Config) []stageSpec {
+			return []stageSpec{
+				{name: "leader", accWeight: 1, wrt: leader},
+				{name: "leader-fairness", fairWeight: 1, wrt: leader},
 				{name: "follower", fairWeight: cfg.Eta, wrt: follower}}
 		}},
 	MethodReference: {usesEta: true, follower: true, schedule: referenceSchedule, step: stepReference,
@@ -146,6 +159,46 @@ func stepBilevel(t *Trainer, b dataset.Batch) (*stage, error) {
 	if len(t.leader) > 0 {
 		if err := leader.run(b); err != nil {
 			return nil, err
+		}
+		t.leaderOpt.Step(t.params(t.leader), leader.gradData)
+	}
+	if err := follower.run(b); err != nil {
+		return nil, err
+	}
+	t.followerOpt.Step(t.params(t.follower), follower.gradData)
+	if len(t.leader) == 0 {
+		return follower, nil
+	}
+	return leader, nil
+}
+
+// stepProjected: the leader steps on ∇θa L_acc with the part that would raise L_fair removed when they
+// conflict, then the follower on η·L_fair at the new leader parameters.
+func stepProjected(t *Trainer, b dataset.Batch) (*stage, error) {
+	leader, fair, follower := t.stages[0], t.stages[1], t.stages[2]
+	if len(t.leader) > 0 {
+		if err := leader.run(b); err != nil {
+			return nil, err
+		}
+		if err := fair.run(b); err != nil {
+			return nil, err
+		}
+		var dot, norm float64
+		for i, g := range leader.gradData {
+			for j, v := range g {
+				f := float64(fair.gradData[i][j])
+				dot += float64(v) * f
+				norm += f * f
+			}
+		}
+		// A step along −g changes L_fair by −lr·⟨g, f⟩: it raises it when ⟨g, f⟩ < 0.
+		if dot < 0 && norm > 0 {
+			k := float32(dot / norm)
+			for i, g := range leader.gradData {
+				for j := range g {
+					g[j] -= k * fair.gradData[i][j]
+				}
+			}
 		}
 		t.leaderOpt.Step(t.params(t.leader), leader.gradData)
 	}
