@@ -27,6 +27,10 @@ type DataOptions struct {
 	Label     string
 	Positive  []string
 	Sensitive []string
+	// Drop lists CSV columns that are not features; Missing is the CSV missing-value token (rows with it
+	// are dropped and counted in the report's data files).
+	Drop    []string
+	Missing string
 	// TestFile is a CSV file with the same columns (default: a stratified 20 % of Spec).
 	TestFile string
 	Encoding Encoding // default EncodingAuto
@@ -56,7 +60,7 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 		return nil, fault.Badf("validation fraction %v: want a value in (0, 1)", opts.ValFrac)
 	}
 	lo := dataset.Options{
-		Label: opts.Label, Positive: opts.Positive, Sensitive: opts.Sensitive,
+		Label: opts.Label, Positive: opts.Positive, Sensitive: opts.Sensitive, Drop: opts.Drop, Missing: opts.Missing,
 		TestFile: opts.TestFile, ValFrac: opts.ValFrac, Seed: opts.Seed,
 	}
 	switch opts.Encoding {

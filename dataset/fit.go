@@ -68,12 +68,21 @@ func fitCSV(t *table, recs []int, p *plan) (*Encoding, error) {
 		if col == p.label || slices.Contains(p.drop, col) {
 			continue
 		}
-		bad := -1 // first record whose cell is not a number
+		bad, text := -1, 0 // first record whose cell is not a number, and how many are not
 		for _, r := range recs {
 			if !looksNumeric(t.recs[r][c]) {
-				bad = r
-				break
+				if bad < 0 {
+					bad = r
+				}
+				text++
 			}
+		}
+		// A numeric column with a few words in it is a number column with a missing-value token, not a
+		// category: fitting it as categories would make one feature per number.
+		if !p.passthrough && bad >= 0 && text*10 <= len(recs) && !slices.Contains(p.sensitive, col) {
+			return nil, t.cellError(bad, &fieldError{field: c, column: col,
+				err: fmt.Errorf("%w: %q in a column whose other %d%% of values are numbers; if it marks a missing value, give it as the missing-value token",
+					ErrNotNumeric, t.recs[bad][c], 100*(len(recs)-text)/len(recs))})
 		}
 		switch {
 		case p.passthrough && bad >= 0:

@@ -19,6 +19,7 @@ import (
 // dataFlags are the flags that say which data to load (DESIGN.md's data SPEC).
 type dataFlags struct {
 	spec, label, positive, sensitive, test, encoding string
+	drop, missing                                    string
 	valFrac                                          float64
 	seed                                             uint64
 	// seedGiven: the splits' seed was set (--seed, or train's own); else it is the model's.
@@ -42,6 +43,8 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.sensitive, "sensitive", "", "csv: the sensitive column(s), comma-separated (several: intersections); adult: default sex")
 	fs.StringVar(&d.test, "test", "", "csv: a test file with the same columns (default: a stratified 20% of --data)")
 	fs.StringVar(&d.encoding, "encoding", string(fairbinn.EncodingAuto), "auto: the encoding stored in the model, else fitted on the training split; none: the feature columns are the model's inputs as they are")
+	fs.StringVar(&d.drop, "drop", "", "csv: columns that are not features, comma-separated (a row id, a column the model does not take)")
+	fs.StringVar(&d.missing, "missing", "", "csv: the missing-value token (default: empty cells); rows with it are dropped and counted in the report")
 	fs.Float64Var(&d.valFrac, "val-frac", 0.2, "fraction of the training file held out for validation (stratified by group × label)")
 }
 
@@ -58,7 +61,7 @@ func (d *dataFlags) options() (fairbinn.DataOptions, error) {
 	}
 	return fairbinn.DataOptions{
 		Spec: d.spec, Label: d.label, Positive: splitList(d.positive), Sensitive: splitList(d.sensitive),
-		TestFile: d.test, Encoding: enc, ValFrac: d.valFrac, Seed: d.seed,
+		TestFile: d.test, Encoding: enc, ValFrac: d.valFrac, Seed: d.seed, Drop: splitList(d.drop), Missing: d.missing,
 	}, nil
 }
 
