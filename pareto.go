@@ -32,6 +32,10 @@ func methodStyle(method train.Method) draw.GlyphStyle {
 		sty.Color, sty.Shape = color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, draw.PyramidGlyph{}
 	case train.MethodLagrangian:
 		sty.Color, sty.Shape = color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, draw.BoxGlyph{}
+	case train.MethodProjected:
+		sty.Color, sty.Shape = color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}, draw.TriangleGlyph{}
+	case train.MethodConstrained:
+		sty.Color, sty.Shape = color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff}, draw.SquareGlyph{}
 	default:
 		sty.Color, sty.Shape = color.RGBA{R: 0xd6, G: 0x27, B: 0x28, A: 0xff}, crossGlyph{}
 	}
