@@ -105,6 +105,11 @@ func (lc *lowerCtx) asNode(o operand) (*G.Node, error) {
 	if t.Float == nil && t.Int == nil && t.Len() > 0 {
 		return nil, fmt.Errorf("%w: tensor %q has element type %s", ir.ErrUnsupportedOp, t.Name, t.DType)
 	}
+	if t.DType == ir.Int8 || t.DType == ir.Uint8 {
+		// Quantized weights mean their values times a scale (DequantizeLinear): taken as floats they would
+		// be silently wrong.
+		return nil, fmt.Errorf("%w: tensor %q holds %s values where float data is computed; a quantized model needs its DequantizeLinear, which the Go forward pass does not run", ir.ErrUnsupportedOp, t.Name, t.DType)
+	}
 	data := t.Float
 	if data == nil {
 		// Integer constants used as float data (rare in the supported ops) are converted.
