@@ -14,6 +14,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
+	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/ort"
 	"github.com/fairbinn/fairbinn-go/parity"
 	"github.com/fairbinn/fairbinn-go/train"
@@ -165,6 +166,67 @@ func (e *ParityError) FaultKind() fault.Kind { return fault.Mismatch }
 // The backbone's graph is changed in place.
 func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Options) (*Result, error) {
 	t0 := time.Now()
+	ft, err := prepare(backbone, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer ft.trainer.Close()
+	res, err := ft.train(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rep := ft.report(res)
+	if opts.Thresholds != ThresholdsNone {
+		if rep.Thresholds, err = fitAndCompile(ft.g, ft.trainData, ft.cfg, ft.cols); err != nil {
+			return nil, err
+		}
+		rep.ThresholdsMode = opts.Thresholds
+	}
+	tLoad := ft.loaded.Sub(t0).Seconds()
+	tExport := time.Now()
+	modelBytes, err := ft.exportAndCheck(rep)
+	if err != nil {
+		return nil, err
+	}
+	rep.Timings = map[string]float64{
+		"load_and_insert": tLoad, "train": res.TrainSeconds,
+		"export_and_parity": time.Since(tExport).Seconds(), "total": time.Since(t0).Seconds(),
+	}
+	if !rep.Parity.OK {
+		return nil, &ParityError{rep}
+	}
+	result := &Result{Report: rep, Model: modelBytes}
+	if opts.Out != "" || opts.ReportFile != "" {
+		if err := result.Save(opts.Out, opts.ReportFile); err != nil {
+			return nil, err
+		}
+	}
+	return result, nil
+}
+
+// fineTuning is one FineTune run between its steps.
+type fineTuning struct {
+	opts     Options
+	backbone *Model
+	data     *dataset.Data
+	cfg      train.Config
+	g        *ir.Graph // the backbone's graph, fairness layers inserted
+	pos      insert.Position
+	frozen   *frozenPrefix // nil when the whole model trains in Go
+	// trainGraph and trainData are what training sees: g and data, or the suffix after a frozen prefix
+	// and the prefix's activations.
+	trainGraph *ir.Graph
+	trainData  *dataset.Data
+	trainer    *train.Trainer
+	before     SplitMetrics
+	baseline   *BaselineReport
+	cols       []int // the sensitive attribute's input columns, for compiled thresholds
+	loaded     time.Time
+}
+
+// prepare checks the run, inserts the fairness layers, freezes the prefix when it must, builds the
+// trainer and scores the starting model: everything before training.
+func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, error) {
 	cfg := train.DefaultConfig(train.DefaultMethod)
 	if opts.Train != nil {
 		cfg = *opts.Train
@@ -190,104 +252,113 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 			return nil, err
 		}
 	}
-	g := backbone.Graph
-	if _, ok := g.Metadata[MetaEncoding]; !ok && data.Encoding != nil {
+	ft := &fineTuning{opts: opts, backbone: backbone, data: data, cfg: cfg, g: backbone.Graph}
+	if _, ok := ft.g.Metadata[MetaEncoding]; !ok && data.Encoding != nil {
 		enc, err := data.Encoding.Marshal()
 		if err != nil {
 			return nil, err
 		}
-		g.SetMetadata(MetaEncoding, string(enc))
+		ft.g.SetMetadata(MetaEncoding, string(enc))
 	}
-	pos, err := InsertAt(backbone, opts.Position, insert.InsertOptions{Layers: opts.Layers, Init: opts.Init, Seed: cfg.Seed})
-	if err != nil {
+	var err error
+	if ft.pos, err = InsertAt(backbone, opts.Position, insert.InsertOptions{Layers: opts.Layers, Init: opts.Init, Seed: cfg.Seed}); err != nil {
 		return nil, err
 	}
 	// Training runs on the whole model in Go, or on the layers after the position with the prefix's
 	// activations computed once in onnxruntime.
-	trainGraph, trainData, trainCfg := g, data, cfg
-	frozen, err := freezePrefix(g, pos, cfg.TrainLeader, data)
-	if err != nil {
+	ft.trainGraph, ft.trainData = ft.g, data
+	trainCfg := cfg
+	if ft.frozen, err = freezePrefix(ft.g, ft.pos, cfg.TrainLeader, data); err != nil {
 		return nil, err
 	}
-	if frozen != nil {
-		if trainData, err = frozen.activations(data, opts.Threads); err != nil {
+	if ft.frozen != nil {
+		if ft.trainData, err = ft.frozen.activations(data, opts.Threads); err != nil {
 			return nil, err
 		}
-		trainGraph = frozen.suffix
+		ft.trainGraph = ft.frozen.suffix
 		if trainCfg.TrainLeader == train.LeaderAfter {
 			trainCfg.TrainLeader = train.LeaderAll // every backbone layer of the suffix is after the position
 		}
 	}
-	tr, err := train.NewTrainer(trainGraph, trainData, trainCfg)
-	if err != nil {
-		return nil, err
-	}
-	defer tr.Close()
-	// The starting model's scores give its metrics and the per-group-threshold baseline.
-	valP, err := train.Probabilities(trainGraph, trainData.Val)
-	if err != nil {
-		return nil, err
-	}
-	testP, err := train.Probabilities(trainGraph, trainData.Test)
-	if err != nil {
-		return nil, err
-	}
-	groups := trainData.GroupNames
-	before := SplitMetrics{
-		Val:  fairness.Compute(valP, trainData.Val.Y, trainData.Val.Group, groups),
-		Test: fairness.Compute(testP, trainData.Test.Y, trainData.Test.Group, groups),
-	}
-	baseline := thresholdBaseline(valP, testP, trainData, trainCfg)
-	if opts.Resume {
-		if err := tr.Resume(opts.Checkpoint); err != nil {
-			return nil, err
-		}
-	}
-	var save func(*train.Trainer) error
-	if opts.Checkpoint != "" {
-		save = func(t *train.Trainer) error { return t.SaveCheckpoint(opts.Checkpoint) }
-	}
-	tLoad := time.Since(t0).Seconds()
-	var res *train.Result
-	var cols []int
 	if opts.Thresholds != ThresholdsNone {
-		if frozen != nil {
-			return nil, fault.Badf("per-group thresholds are compiled into models trained whole in Go; this one has a frozen prefix (%s)", frozen.report.Why)
+		if ft.frozen != nil {
+			return nil, fault.Badf("per-group thresholds are compiled into models trained whole in Go; this one has a frozen prefix (%s)", ft.frozen.report.Why)
 		}
-		if cols, err = groupColumns(data.Encoding, data.GroupNames); err != nil {
+		if ft.cols, err = groupColumns(data.Encoding, data.GroupNames); err != nil {
 			return nil, err
 		}
 	}
-	if opts.Thresholds == ThresholdsOnly {
-		res = &train.Result{Met: true} // post-processing only: nothing is trained
-	} else if cs := cfg.Constraints; cs.Len() > 0 && cs.Met(before.Val) && !opts.Resume {
-		// The backbone already keeps the promise: it is returned as it is (with identity fairness layers,
-		// which compute the same function), not trained away from it.
+	if ft.trainer, err = train.NewTrainer(ft.trainGraph, ft.trainData, trainCfg); err != nil {
+		return nil, err
+	}
+	// The starting model's scores give its metrics and the per-group-threshold baseline.
+	td := ft.trainData
+	valP, err := train.Probabilities(ft.trainGraph, td.Val)
+	if err == nil {
+		var testP []float32
+		if testP, err = train.Probabilities(ft.trainGraph, td.Test); err == nil {
+			ft.before = SplitMetrics{
+				Val:  fairness.Compute(valP, td.Val.Y, td.Val.Group, td.GroupNames),
+				Test: fairness.Compute(testP, td.Test.Y, td.Test.Group, td.GroupNames),
+			}
+			ft.baseline = thresholdBaseline(valP, testP, td, trainCfg)
+		}
+	}
+	if err == nil && opts.Resume {
+		err = ft.trainer.Resume(opts.Checkpoint)
+	}
+	if err != nil {
+		ft.trainer.Close()
+		return nil, err
+	}
+	ft.loaded = time.Now()
+	return ft, nil
+}
+
+// train trains, or does not: compiled thresholds alone train nothing, and a backbone that already meets
+// the constraints is returned as it is (with identity fairness layers, which compute the same function),
+// not trained away from them. Unmet constraints are an *UnmetError unless BestEffort.
+func (ft *fineTuning) train(ctx context.Context) (*train.Result, error) {
+	cfg, opts := ft.cfg, ft.opts
+	var res *train.Result
+	switch cs := cfg.Constraints; {
+	case opts.Thresholds == ThresholdsOnly:
+		res = &train.Result{Met: true}
+	case cs.Len() > 0 && cs.Met(ft.before.Val) && !opts.Resume:
 		res = &train.Result{Met: true}
 		for _, c := range cs.List() {
-			v := c.Value(before.Val)
+			v := c.Value(ft.before.Val)
 			res.Constraints = append(res.Constraints, train.ConstraintResult{Constraint: c, Selected: v, Best: v, Met: true})
 		}
-	} else {
-		res, err = tr.Train(ctx, train.Hooks{OnEpoch: opts.OnEpoch}, save)
-	}
-	if err != nil {
-		if errors.Is(err, context.Canceled) {
-			return nil, fmt.Errorf("interrupted; the last checkpoint (if one was asked for) can be resumed")
+	default:
+		var save func(*train.Trainer) error
+		if opts.Checkpoint != "" {
+			save = func(t *train.Trainer) error { return t.SaveCheckpoint(opts.Checkpoint) }
 		}
-		return nil, err
+		var err error
+		if res, err = ft.trainer.Train(ctx, train.Hooks{OnEpoch: opts.OnEpoch}, save); err != nil {
+			if errors.Is(err, context.Canceled) {
+				return nil, fmt.Errorf("interrupted; the last checkpoint (if one was asked for) can be resumed")
+			}
+			return nil, err
+		}
 	}
 	if cfg.Constraints.Len() > 0 && !res.Met && !opts.BestEffort {
 		return nil, &UnmetError{res.Constraints}
 	}
-	layers := max(opts.Layers, 1)
-	init := opts.Init
+	return res, nil
+}
+
+// report assembles the run's report from the training result (metrics of the export come later).
+func (ft *fineTuning) report(res *train.Result) *Report {
+	cfg, data := ft.cfg, ft.data
+	init := ft.opts.Init
 	if init == "" {
 		init = insert.InitIdentity
 	}
 	rep := &Report{
-		Version: Version, Method: cfg.Method, Config: cfg, Backbone: backbone.Path, Position: pos,
-		Layers: layers, Init: init, Before: before, Selected: res.SelectedEpoch,
+		Version: Version, Method: cfg.Method, Config: cfg, Backbone: ft.backbone.Path, Position: ft.pos,
+		Layers: max(ft.opts.Layers, 1), Init: init, Before: ft.before, Selected: res.SelectedEpoch,
 		History: res.History, Leader: res.Leader, Follower: res.Follower,
 		Data: DataReport{
 			Spec: data.Spec, SHA256: data.SHA256, Files: data.Files, Groups: data.GroupNames,
@@ -295,12 +366,11 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 			GroupRows: GroupRows(data),
 			Features:  data.Train.Cols, DroppedRow: res.DroppedRows,
 		},
+		Baseline: ft.baseline, Constraints: res.Constraints, ConstraintsMet: res.Met,
 	}
-	if frozen != nil {
-		rep.Prefix = &frozen.report
+	if ft.frozen != nil {
+		rep.Prefix = &ft.frozen.report
 	}
-	rep.Baseline = baseline
-	rep.Constraints, rep.ConstraintsMet = res.Constraints, res.Met
 	if cfg.Constraints.Len() > 0 {
 		switch {
 		case !res.Met:
@@ -311,28 +381,25 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 			rep.Outcome = "met"
 		}
 	}
+	return rep
+}
 
-	if opts.Thresholds != ThresholdsNone {
-		if rep.Thresholds, err = fitAndCompile(g, trainData, cfg, cols); err != nil {
-			return nil, err
-		}
-		rep.ThresholdsMode = opts.Thresholds
-	}
-
-	// Export, then measure everything on what was exported: onnxruntime's predictions.
-	setProvenance(rep, backbone)
-	tExport := time.Now()
-	exported := &Model{Graph: g}
-	if exported.Bytes, err = exporter.Marshal(g); err != nil {
+// exportAndCheck exports the model and measures everything on what was exported: onnxruntime's
+// predictions, and their parity with what training computed (the Go forward pass, on the prefix's
+// activations when the prefix was frozen). The metrics stored in the model are onnxruntime's.
+func (ft *fineTuning) exportAndCheck(rep *Report) ([]byte, error) {
+	data := ft.data
+	setProvenance(rep, ft.backbone)
+	exported := &Model{Graph: ft.g}
+	var err error
+	if exported.Bytes, err = exporter.Marshal(ft.g); err != nil {
 		return nil, err
 	}
-	run := RunOptions{Batch: train.EvalBatch, Threads: opts.Threads}
+	run := RunOptions{Batch: train.EvalBatch, Threads: ft.opts.Threads}
 	if rep.After.Val, err = Evaluate(exported, ORT, data.Val, data.GroupNames, run); err != nil {
 		return nil, err
 	}
-	// Parity: the exported file end to end in onnxruntime against what training computed (the Go forward
-	// pass, on the prefix's activations when the prefix was frozen).
-	goProbs, err := train.Probabilities(trainGraph, trainData.Test)
+	goProbs, err := train.Probabilities(ft.trainGraph, ft.trainData.Test)
 	if err != nil {
 		return nil, err
 	}
@@ -347,29 +414,12 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 		LabelAgreement: parity.Agreement(fairness.Predict(goProbs), fairness.Predict(ortProbs)),
 		Tolerance:      parity.Tolerance,
 	}
-	if frozen != nil {
+	if ft.frozen != nil {
 		rep.Parity.Runtime = "onnxruntime (exported model) vs onnxruntime prefix + Go forward pass"
 	}
 	rep.Parity.OK = rep.Parity.MaxAbsDiff <= parity.Tolerance
-	// The metrics stored in the model are the ones onnxruntime gives.
-	setProvenance(rep, backbone)
-	if exported.Bytes, err = exporter.Marshal(g); err != nil {
-		return nil, err
-	}
-	rep.Timings = map[string]float64{
-		"load_and_insert": tLoad, "train": res.TrainSeconds,
-		"export_and_parity": time.Since(tExport).Seconds(), "total": time.Since(t0).Seconds(),
-	}
-	if !rep.Parity.OK {
-		return nil, &ParityError{rep}
-	}
-	result := &Result{Report: rep, Model: exported.Bytes}
-	if opts.Out != "" || opts.ReportFile != "" {
-		if err := result.Save(opts.Out, opts.ReportFile); err != nil {
-			return nil, err
-		}
-	}
-	return result, nil
+	setProvenance(rep, ft.backbone)
+	return exporter.Marshal(ft.g)
 }
 
 // Save writes the model to modelPath and, unless reportPath is "", the report as JSON: both or neither
