@@ -27,6 +27,9 @@ test: deps
 	$(GO) test -count=1 -timeout 20m ./...
 	$(GO) test ./importer -run '^$$' -fuzz FuzzImport -fuzztime 20000x
 	$(GO) test ./importer -run '^$$' -fuzz FuzzUnmarshalMatchesProto -fuzztime 20000x
+	$(GO) test ./dataset -run '^$$' -fuzz FuzzLoadCSV -fuzztime 10000x
+	$(GO) test ./dataset -run '^$$' -fuzz FuzzParseEncoding -fuzztime 20000x
+	$(GO) test . -run '^$$' -fuzz FuzzParseFlags -fuzztime 20000x
 
 # Unit tests only: -short skips the ONNX backend node tests, the loops over every backbone, the training
 # runs of the CLI tests, the sweeps and the benchmark's end-to-end run.
@@ -36,6 +39,9 @@ test-short:
 # Longer fuzzing of the importer, by hand.
 fuzz:
 	$(GO) test ./importer -run '^$$' -fuzz FuzzImport -fuzztime 2000000x
+	$(GO) test ./dataset -run '^$$' -fuzz FuzzLoadCSV -fuzztime 300000x
+	$(GO) test ./dataset -run '^$$' -fuzz FuzzParseEncoding -fuzztime 1000000x
+	$(GO) test . -run '^$$' -fuzz FuzzParseFlags -fuzztime 1000000x
 
 # Regenerates internal/onnxpb from onnx-ml.proto with protoc (Debian protobuf-compiler) and protoc-gen-go at
 # the version go.mod pins for google.golang.org/protobuf.
