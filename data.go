@@ -31,6 +31,8 @@ type DataOptions struct {
 	// are dropped and counted in the report's data files).
 	Drop    []string
 	Missing string
+	// StrictCategories refuses a row with a category the encoding never saw (else it is counted).
+	StrictCategories bool
 	// TestFile is a CSV file with the same columns (default: a stratified 20 % of Spec).
 	TestFile string
 	Encoding Encoding // default EncodingAuto
@@ -60,7 +62,7 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 		return nil, fault.Badf("validation fraction %v: want a value in (0, 1)", opts.ValFrac)
 	}
 	lo := dataset.Options{
-		Label: opts.Label, Positive: opts.Positive, Sensitive: opts.Sensitive, Drop: opts.Drop, Missing: opts.Missing,
+		Label: opts.Label, Positive: opts.Positive, Sensitive: opts.Sensitive, Drop: opts.Drop, Missing: opts.Missing, StrictCategories: opts.StrictCategories,
 		TestFile: opts.TestFile, ValFrac: opts.ValFrac, Seed: opts.Seed,
 	}
 	switch opts.Encoding {

@@ -110,6 +110,8 @@ type EvalReport struct {
 	Rows    int              `json:"rows"`
 	Metrics fairness.Metrics `json:"metrics"`
 	Drift   []string         `json:"drift,omitempty"`
+	// Unseen counts, per one-hot encoded column, the rows with a category the encoding never saw.
+	Unseen map[string]int `json:"unseen_categories,omitempty"`
 }
 
 // Eval scores m on a split of data and, with a baseline, compares the metrics with the recorded ones:
@@ -140,7 +142,7 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics}
+	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics, Unseen: s.Unseen}
 	if base != nil {
 		rep.Drift = Drift(*base, metrics, opts.DriftTol)
 	}

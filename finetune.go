@@ -99,6 +99,8 @@ type DataReport struct {
 	Files  []dataset.SourceFile `json:"files"`
 	Groups []string             `json:"groups"`
 	Rows   map[string]int       `json:"rows"`
+	// Unseen counts, per split and one-hot encoded column, the rows whose category the encoding never saw.
+	Unseen map[string]map[string]int `json:"unseen_categories,omitempty"`
 	// GroupRows counts each group's rows in each split.
 	GroupRows  map[string]map[string]int `json:"group_rows"`
 	Features   int                       `json:"features"`
@@ -363,8 +365,8 @@ func (ft *fineTuning) report(res *train.Result) *Report {
 		Data: DataReport{
 			Spec: data.Spec, SHA256: data.SHA256, Files: data.Files, Groups: data.GroupNames,
 			Rows:      map[string]int{"train": data.Train.Rows, "val": data.Val.Rows, "test": data.Test.Rows},
-			GroupRows: GroupRows(data),
-			Features:  data.Train.Cols, DroppedRow: res.DroppedRows,
+			GroupRows: GroupRows(data), Unseen: unseen(data),
+			Features: data.Train.Cols, DroppedRow: res.DroppedRows,
 		},
 		Baseline: ft.baseline, Constraints: res.Constraints, ConstraintsMet: res.Met,
 	}

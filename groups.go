@@ -54,3 +54,17 @@ func checkGroupSizes(data *dataset.Data, min int) error {
 	return fault.Badf("%d group(s) have fewer than %d validation rows (%s): their rates are noise at that size; merge or drop them in the data, or lower --min-group-size",
 		len(small), min, strings.Join(small, ", "))
 }
+
+// unseen collects the splits' counts of categories the encoding never saw (nil when there are none).
+func unseen(data *dataset.Data) map[string]map[string]int {
+	var out map[string]map[string]int
+	for _, s := range []*dataset.Split{data.Train, data.Val, data.Test} {
+		if s != nil && len(s.Unseen) > 0 {
+			if out == nil {
+				out = map[string]map[string]int{}
+			}
+			out[s.Name] = s.Unseen
+		}
+	}
+	return out
+}

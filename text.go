@@ -53,6 +53,7 @@ func WriteBeforeAfter(w io.Writer, rep *Report) {
 	if b := rep.Baseline; b != nil {
 		writeBaseline(w, rep, b)
 	}
+	WriteUnseen(w, "test", rep.Data.Unseen["test"])
 	if p := rep.Prefix; p != nil {
 		fmt.Fprintf(w, "prefix: the layers up to %s were frozen and run once per split in %s (%s); activations cached in memory, %.1f MB\n",
 			p.Tensor, p.Runtime, p.Why, float64(p.CacheBytes)/1e6)
@@ -258,4 +259,17 @@ func writeBaseline(w io.Writer, rep *Report, b *BaselineReport) {
 	}
 	fmt.Fprintf(w, "baseline: per-group thresholds on the backbone chosen on validation for %s <= %g: test accuracy %.4f, %s %.4f; fine-tuned %.4f, %s %.4f: %s\n",
 		crit, b.Limit, b.Test.Accuracy, crit, b.Criterion.Gap(*b.Test), tuned.Accuracy, crit, b.Criterion.Gap(tuned), verdict)
+}
+
+// WriteUnseen warns of rows whose category in a one-hot encoded column the encoding never saw (they are
+// scored with all zeros there); nothing when there are none.
+func WriteUnseen(w io.Writer, split string, unseen map[string]int) {
+	cols := make([]string, 0, len(unseen))
+	for c := range unseen {
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	for _, c := range cols {
+		fmt.Fprintf(w, "warning: %d %s row(s) have a %s the encoding never saw (encoded as none of its categories; --strict-categories refuses them)\n", unseen[c], split, c)
+	}
 }

@@ -574,6 +574,9 @@ type Encoder struct {
 	label  int
 	sens   []int
 	used   []int // every column read, ascending
+	// categories counts, per one-hot encoded column (two or more one-hot features), its features; a row
+	// matching none of them holds a category the encoding never saw.
+	categories map[string]int
 }
 
 // Bind resolves the spec's columns (features, label, sensitive) against a header. A column the spec needs
@@ -622,7 +625,35 @@ func (e *Encoding) bind(header []string) (*Encoder, *fieldError) {
 			x.used = append(x.used, i)
 		}
 	}
+	x.categories = map[string]int{}
+	for _, f := range e.Features {
+		if f.Kind == OneHot {
+			x.categories[f.Column]++
+		}
+	}
 	return x, nil
+}
+
+// Unseen returns the one-hot encoded columns of rec whose value the encoding never saw (such a cell
+// encodes to all zeros).
+func (x *Encoder) Unseen(rec []string) []string {
+	var out []string
+	for col, n := range x.categories {
+		if n < 2 {
+			continue // one indicator (Adult's sex): its zero is a category of its own
+		}
+		seen := false
+		for j, f := range x.enc.Features {
+			if f.Kind == OneHot && f.Column == col && rec[x.col[j]] == f.Value {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			out = append(out, col)
+		}
+	}
+	return out
 }
 
 // Encoding returns the spec the encoder was bound from.

@@ -51,6 +51,9 @@ type Options struct {
 	TestFrac float64
 	// Seed seeds the random stratified splits (math/rand/v2 PCG).
 	Seed uint64
+	// StrictCategories refuses a row whose category in a one-hot encoded column the encoding never saw
+	// (otherwise such rows are counted in Split.Unseen and encode to all zeros there).
+	StrictCategories bool
 	// Inputs names the model's inputs, in order: an npz:FILE data set holds one array for each.
 	Inputs []string
 }
@@ -157,6 +160,7 @@ type plan struct {
 	valFrac     float64
 	testFrac    float64
 	seed        uint64
+	strict      bool // an unseen category is an error
 }
 
 func loadAdult(dir string, opts Options) (*Data, error) {
@@ -176,7 +180,8 @@ func loadAdult(dir string, opts Options) (*Data, error) {
 		return nil, badOption("adult data: passthrough needs numeric columns; use the usual encoding")
 	}
 	p := &plan{source: SourceAdult, label: def.Label.Column, positive: def.Label.Positive, sensitive: def.Sensitive,
-		drop: def.Drop, missing: def.Missing, enc: opts.Encoding, valFrac: opts.ValFrac, seed: opts.Seed}
+		drop: def.Drop, missing: def.Missing, enc: opts.Encoding, valFrac: opts.ValFrac, seed: opts.Seed,
+		strict: opts.StrictCategories}
 	if len(opts.Sensitive) > 0 {
 		p.sensitive = opts.Sensitive
 	}
@@ -244,7 +249,7 @@ func checkAdultHeader(t *table) error {
 func loadCSV(file string, opts Options) (*Data, error) {
 	p := &plan{source: SourceCSV, label: opts.Label, positive: opts.Positive, sensitive: opts.Sensitive,
 		drop: opts.Drop, missing: opts.Missing, passthrough: opts.Passthrough, enc: opts.Encoding,
-		valFrac: opts.ValFrac, testFrac: opts.TestFrac, seed: opts.Seed}
+		valFrac: opts.ValFrac, testFrac: opts.TestFrac, seed: opts.Seed, strict: opts.StrictCategories}
 	if p.enc != nil {
 		if err := agree(p.enc, opts); err != nil {
 			return nil, err
@@ -457,10 +462,10 @@ func build(p *plan) (*Data, error) {
 	}
 
 	d := &Data{Source: p.source, GroupNames: names, FeatureNames: enc.FeatureNames(), Encoding: enc}
-	if d.Train, err = encodeSplit("train", tr, fitPos, enc, gid); err != nil {
+	if d.Train, err = encodeSplit("train", tr, fitPos, enc, gid, p.strict); err != nil {
 		return nil, err
 	}
-	if d.Val, err = encodeSplit("val", tr, valPos, enc, gid); err != nil {
+	if d.Val, err = encodeSplit("val", tr, valPos, enc, gid, p.strict); err != nil {
 		return nil, err
 	}
 	if te != nil {
@@ -468,9 +473,9 @@ func build(p *plan) (*Data, error) {
 		for i := range all {
 			all[i] = i
 		}
-		d.Test, err = encodeSplit("test", te, all, enc, gid)
+		d.Test, err = encodeSplit("test", te, all, enc, gid, p.strict)
 	} else {
-		d.Test, err = encodeSplit("test", tr, testPos, enc, gid)
+		d.Test, err = encodeSplit("test", tr, testPos, enc, gid, p.strict)
 	}
 	if err != nil {
 		return nil, err
@@ -542,7 +547,7 @@ func stratify(positions []int, stratum func(i int) int, frac float64, rng *rand.
 }
 
 // encodeSplit encodes the kept records at the given positions.
-func encodeSplit(name string, k *kept, positions []int, enc *Encoding, gid map[string]int) (*Split, error) {
+func encodeSplit(name string, k *kept, positions []int, enc *Encoding, gid map[string]int, strict bool) (*Split, error) {
 	x, fe := enc.bind(k.t.header)
 	if fe != nil {
 		return nil, k.t.headerError(fe.field, fe.column, fe.err)
@@ -555,6 +560,16 @@ func encodeSplit(name string, k *kept, positions []int, enc *Encoding, gid map[s
 		r := k.rec[pos]
 		if fe := x.encodeRow(k.t.recs[r], s.X[i*cols:(i+1)*cols]); fe != nil {
 			return nil, k.t.cellError(r, fe)
+		}
+		for _, col := range x.Unseen(k.t.recs[r]) {
+			if s.Unseen == nil {
+				s.Unseen = map[string]int{}
+			}
+			if s.Unseen[col]++; s.Unseen[col] == 1 && strict {
+				c, _ := k.t.column(col, "a feature")
+				return nil, k.t.cellError(r, &fieldError{field: c, column: col,
+					err: fmt.Errorf("%w: %q is a category the encoding never saw (strict categories)", ErrOption, k.t.recs[r][c])})
+			}
 		}
 		s.Y[i] = k.label[pos]
 		s.Group[i] = gid[k.key[pos]]

@@ -21,6 +21,9 @@ type Split struct {
 	// Row is each row's 0-based data record index in File, header excluded: the line number minus the
 	// header's for files without blank lines or quoted line breaks (what `predict` writes as "row").
 	Row []int
+	// Unseen counts, per one-hot encoded column, the rows whose category the encoding never saw (they
+	// encode to all zeros in that column's features).
+	Unseen map[string]int
 	// Inputs, for data read from tensors (npz:FILE), holds every model input's rows, in the model's input
 	// order; X is then set only when the model has a single float [rows, width] input.
 	Inputs []tensor.Tensor

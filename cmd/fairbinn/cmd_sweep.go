@@ -10,6 +10,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -139,7 +140,7 @@ func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	default:
 		fairbinn.WriteSweepTable(env.stdout, res)
 		fmt.Fprintf(env.stdout, "\nsweep   %s\n", filepath.Join(c.dir, "sweep.json"))
-		if plot := filepath.Join(c.dir, "pareto.png"); fileExists(plot) {
+		if plot := filepath.Join(c.dir, "pareto.png"); fsutil.IsFile(plot) {
 			fmt.Fprintf(env.stdout, "plot    %s\n", plot)
 		}
 	}

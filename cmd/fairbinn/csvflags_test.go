@@ -46,3 +46,30 @@ func TestCSVDropAndMissing(t *testing.T) {
 		t.Errorf("eval with --drop id --missing ?: %+v", ev)
 	}
 }
+
+// A category the training file never had (a new job in the test file) is counted and warned of, and
+// refused by name with --strict-categories.
+func TestUnseenCategories(t *testing.T) {
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 600, 1)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))
+	test := filepath.Join(dir, "test.csv")
+	if err := os.WriteFile(test, []byte("age,job,sex,race,income\n30,astronaut,F,A,yes\n40,clerk,M,B,no\n35,astronaut,M,A,no\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"eval", "--model", backbone, "--data", "csv:" + csv, "--test", test, "--label", "income", "--positive", "yes", "--sensitive", "sex"}
+	var ev fairbinn.EvalReport
+	if err := json.Unmarshal([]byte(mustRun(t, append(base, "--json")...)), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Unseen["job"] != 2 {
+		t.Errorf("unseen categories %v, want job: 2", ev.Unseen)
+	}
+	if out := mustRun(t, base...); !strings.Contains(out, "warning: 2 test row(s) have a job the encoding never saw") {
+		t.Errorf("eval does not warn of the unseen job:\n%s", out)
+	}
+	code, _, stderr := runCLI(t, append(base, "--strict-categories")...)
+	if code != exitBadInput || !strings.Contains(stderr, "astronaut") || !strings.Contains(stderr, "job") {
+		t.Errorf("--strict-categories: exit %d, stderr %q; want exit 2 naming the value and the column", code, stderr)
+	}
+}

@@ -20,6 +20,7 @@ import (
 type dataFlags struct {
 	spec, label, positive, sensitive, test, encoding string
 	drop, missing                                    string
+	strict                                           bool
 	valFrac                                          float64
 	seed                                             uint64
 	// seedGiven: the splits' seed was set (--seed, or train's own); else it is the model's.
@@ -45,6 +46,7 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.encoding, "encoding", string(fairbinn.EncodingAuto), "auto: the encoding stored in the model, else fitted on the training split; none: the feature columns are the model's inputs as they are")
 	fs.StringVar(&d.drop, "drop", "", "csv: columns that are not features, comma-separated (a row id, a column the model does not take)")
 	fs.StringVar(&d.missing, "missing", "", "csv: the missing-value token (default: empty cells); rows with it are dropped and counted in the report")
+	fs.BoolVar(&d.strict, "strict-categories", false, "csv: refuse a row whose category the encoding never saw (default: count them and warn)")
 	fs.Float64Var(&d.valFrac, "val-frac", 0.2, "fraction of the training file held out for validation (stratified by group × label)")
 }
 
@@ -61,7 +63,7 @@ func (d *dataFlags) options() (fairbinn.DataOptions, error) {
 	}
 	return fairbinn.DataOptions{
 		Spec: d.spec, Label: d.label, Positive: splitList(d.positive), Sensitive: splitList(d.sensitive),
-		TestFile: d.test, Encoding: enc, ValFrac: d.valFrac, Seed: d.seed, Drop: splitList(d.drop), Missing: d.missing,
+		TestFile: d.test, Encoding: enc, ValFrac: d.valFrac, Seed: d.seed, Drop: splitList(d.drop), Missing: d.missing, StrictCategories: d.strict,
 	}, nil
 }
 

@@ -141,3 +141,9 @@ func CheckOutputs(paths ...string) error {
 	}
 	return nil
 }
+
+// IsFile reports whether path is an existing regular file.
+func IsFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
