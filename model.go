@@ -100,16 +100,17 @@ func (m *Model) RunAll(rt Runtime, inputs []tensor.Tensor, opts RunOptions) ([]t
 	return nil, fault.Badf("runtime %q: want ort or go", rt)
 }
 
-// GoRunnable says why fairbinn's Go forward pass cannot run g, or nil: it runs one float32 input through
-// the ops it implements.
+// GoRunnable says why fairbinn's Go forward pass cannot run g, or nil: it runs one float32 (or float64)
+// input through the ops it implements, computing in float32.
 func GoRunnable(g *ir.Graph) error {
+	// A float64 model runs too: the Go forward pass computes in float32 (and export keeps its types).
 	ins := g.RealInputs()
-	if len(ins) != 1 || ins[0].DType != ir.Float32 {
+	if len(ins) != 1 || ins[0].DType != ir.Float32 && ins[0].DType != ir.Float64 {
 		what := fmt.Sprintf("%d inputs", len(ins))
 		if len(ins) == 1 {
 			what = fmt.Sprintf("a %s input", ins[0].DType)
 		}
-		return fault.Badf("fairbinn's Go forward pass runs models with one float32 input, this one has %s", what)
+		return fault.Badf("fairbinn's Go forward pass runs models with one float input, this one has %s", what)
 	}
 	return lower.CheckSupported(g)
 }

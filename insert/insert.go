@@ -66,13 +66,15 @@ func Insert(g *ir.Graph, pos Position, opts InsertOptions) error {
 	consumers := g.Consumers()[pos.Tensor]
 
 	d := pos.Width
+	dtype := ir.FloatType(g)
 	rng := rand.New(rand.NewPCG(opts.Seed, 0x66616972)) // "fair"
 	var added []*ir.Node
 	in := pos.Tensor
 	for i := 1; i <= opts.Layers; i++ {
 		base := fmt.Sprintf("%s%d", FairPrefix, i)
-		w := &ir.Tensor{Name: base + ".weight", DType: ir.Float32, Dims: []int64{d, d}, Float: make([]float32, d*d), Changed: true}
-		b := &ir.Tensor{Name: base + ".bias", DType: ir.Float32, Dims: []int64{d}, Float: make([]float32, d), Changed: true}
+		// In the model's own float type (a double-precision export stays one), computed in float32.
+		w := &ir.Tensor{Name: base + ".weight", DType: dtype, Dims: []int64{d, d}, Float: make([]float32, d*d), Changed: true}
+		b := &ir.Tensor{Name: base + ".bias", DType: dtype, Dims: []int64{d}, Float: make([]float32, d), Changed: true}
 		if opts.Init == InitIdentity {
 			for j := int64(0); j < d; j++ {
 				w.Float[j*d+j] = 1

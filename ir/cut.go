@@ -68,7 +68,7 @@ func Cut(g *Graph, tensor string) (prefix, suffix *Graph, err error) {
 			}
 		}
 	}
-	cutValue := &Value{Name: tensor, DType: Float32, Shape: shapes[tensor]}
+	cutValue := &Value{Name: tensor, DType: FloatType(g), Shape: shapes[tensor]}
 	prefix.Outputs = []*Value{cutValue}
 	suffix.Inputs = []*Value{cutValue}
 	suffix.Outputs = slices.Clone(g.Outputs)

@@ -290,6 +290,22 @@ func (g *Graph) Consumers() map[string][]*Node {
 	return m
 }
 
+// FloatType is the float type g computes in: Float64 when an input or an initializer is float64 (a
+// model exported in double precision), else Float32. Tensors fairbinn adds to g take this type.
+func FloatType(g *Graph) DType {
+	for _, v := range g.Inputs {
+		if v.DType == Float64 {
+			return Float64
+		}
+	}
+	for _, t := range g.Initializers {
+		if t.DType == Float64 {
+			return Float64
+		}
+	}
+	return Float32
+}
+
 // RealInputs returns the graph inputs that are not also initializers (older exporters list initializers
 // as inputs too).
 func (g *Graph) RealInputs() []*Value {

@@ -261,8 +261,9 @@ func Lower(m *ir.Graph, opts Options) (*Lowered, error) {
 			lc.values[v.Name] = operand{konst: t}
 			continue
 		}
-		if v.DType != ir.Float32 {
-			return nil, fmt.Errorf("%w: graph input %q has element type %s (only float32 inputs are supported)", ir.ErrUnsupportedOp, v.Name, v.DType)
+		// A float64 input is computed in float32, as float64 initializers are.
+		if v.DType != ir.Float32 && v.DType != ir.Float64 {
+			return nil, fmt.Errorf("%w: graph input %q has element type %s (only float inputs are supported)", ir.ErrUnsupportedOp, v.Name, v.DType)
 		}
 		if v.Shape == nil {
 			return nil, fmt.Errorf("%w: graph input %q has no shape", ir.ErrShapeMismatch, v.Name)
