@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // WriteFileAtomic writes data to path through a temporary file in the same folder, synced and then
@@ -21,6 +23,7 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 // temporary file, and the file replaces path only when write and every later step succeed.
 func WriteAtomic(path string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
+	removeStale(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
@@ -84,6 +87,7 @@ func WriteFilesAtomic(files []File, perm os.FileMode) (err error) {
 		}
 	}()
 	for _, f := range files {
+		removeStale(f.Path)
 		tmp, err := os.CreateTemp(filepath.Dir(f.Path), "."+filepath.Base(f.Path)+".tmp-*")
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.Path, err)
@@ -146,4 +150,24 @@ func CheckOutputs(paths ...string) error {
 func IsFile(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular()
+}
+
+// StaleAfter is how old a temporary file of ours must be to count as left by a run that was killed: no
+// write of one file takes that long, so a younger one may belong to a run still writing.
+const StaleAfter = 10 * time.Minute
+
+// removeStale removes the temporary files an earlier, killed write of path left beside it.
+func removeStale(path string) {
+	tmps, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+globEscape(filepath.Base(path))+".tmp-*"))
+	for _, t := range tmps {
+		if st, err := os.Stat(t); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) > StaleAfter {
+			os.Remove(t)
+		}
+	}
+}
+
+// globEscape quotes the pattern characters of a file name.
+func globEscape(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`)
+	return r.Replace(s)
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestWriteFileAtomic(t *testing.T) {
@@ -66,5 +67,32 @@ func TestWriteFilesAtomic(t *testing.T) {
 	}
 	if err := CheckOutput(a); err != nil {
 		t.Errorf("CheckOutput of a writable path: %v", err)
+	}
+}
+
+// Temporary files a killed write left beside its file are removed by the next write of it; a recent one,
+// which may belong to a write still going on, stays.
+func TestStaleTempFilesRemoved(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.onnx")
+	stale := filepath.Join(dir, ".model.onnx.tmp-123")
+	fresh := filepath.Join(dir, ".model.onnx.tmp-456")
+	for _, f := range []string{stale, fresh} {
+		if err := os.WriteFile(f, []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * StaleAfter)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(path, []byte("model"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("a stale temporary file was left")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("a recent temporary file was removed")
 	}
 }
