@@ -99,7 +99,11 @@ type EvalOptions struct {
 	// DriftTol make Eval return a *DriftError with the report.
 	Baseline string
 	DriftTol float64
-	Run      RunOptions
+	// CI, when in (0, 1), adds percentile bootstrap intervals at that level (1,000 resamples stratified by
+	// group, seeded by CISeed).
+	CI     float64
+	CISeed uint64
+	Run    RunOptions
 }
 
 // EvalReport is the result of Eval (eval --json).
@@ -112,6 +116,8 @@ type EvalReport struct {
 	Drift   []string         `json:"drift,omitempty"`
 	// Unseen counts, per one-hot encoded column, the rows with a category the encoding never saw.
 	Unseen map[string]int `json:"unseen_categories,omitempty"`
+	// Intervals are the metrics' bootstrap confidence intervals (EvalOptions.CI).
+	Intervals *fairness.Intervals `json:"intervals,omitempty"`
 }
 
 // Eval scores m on a split of data and, with a baseline, compares the metrics with the recorded ones:
@@ -138,11 +144,19 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	metrics, err := Evaluate(m, opts.Runtime, s, data.GroupNames, opts.Run)
+	prob, err := Probabilities(m, opts.Runtime, s, opts.Run)
 	if err != nil {
 		return nil, err
 	}
+	metrics := fairness.Compute(prob, s.Y, s.Group, data.GroupNames)
 	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics, Unseen: s.Unseen}
+	if opts.CI != 0 {
+		iv, err := fairness.Bootstrap(prob, s.Y, s.Group, opts.CI, 1000, opts.CISeed)
+		if err != nil {
+			return nil, fault.Wrap(fault.BadInput, err)
+		}
+		rep.Intervals = &iv
+	}
 	if base != nil {
 		rep.Drift = Drift(*base, metrics, opts.DriftTol)
 	}

@@ -273,3 +273,12 @@ func WriteUnseen(w io.Writer, split string, unseen map[string]int) {
 		fmt.Fprintf(w, "warning: %d %s row(s) have a %s the encoding never saw (encoded as none of its categories; --strict-categories refuses them)\n", unseen[c], split, c)
 	}
 }
+
+// WriteIntervals prints bootstrap confidence intervals of the metrics; nothing for nil.
+func WriteIntervals(w io.Writer, iv *fairness.Intervals) {
+	if iv == nil {
+		return
+	}
+	fmt.Fprintf(w, "%.0f%% intervals (%d bootstrap resamples by group, seed %d): accuracy [%.4f, %.4f]  DP [%.4f, %.4f]  EO [%.4f, %.4f]  EOpp [%.4f, %.4f]\n",
+		100*iv.Level, iv.Resamples, iv.Seed, iv.Accuracy.Lo, iv.Accuracy.Hi, iv.DP.Lo, iv.DP.Hi, iv.EO.Lo, iv.EO.Hi, iv.EOpp.Lo, iv.EOpp.Hi)
+}

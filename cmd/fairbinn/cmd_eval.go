@@ -11,7 +11,7 @@ import (
 
 type evalCmd struct {
 	model, split, runtime, baseline string
-	tol                             float64
+	tol, ci                         float64
 	threads                         int
 	data                            dataFlags
 	head                            headFlags
@@ -32,6 +32,7 @@ func (c *evalCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.baseline, "baseline", "", "a report written by train --report (or eval --json): exit 4 when a metric is worse than recorded by more than --drift-tol")
 	fs.Float64Var(&c.tol, "drift-tol", 0.01, "allowed drift: accuracy lower, or a fairness gap higher, than the baseline by at most this much")
 	fs.IntVar(&c.threads, "threads", 0, "onnxruntime intra-op threads (0: its default)")
+	fs.Float64Var(&c.ci, "ci", 0, "add bootstrap confidence intervals at this level, e.g. 0.95 (1,000 resamples by group, seeded by --seed)")
 }
 
 func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
@@ -54,7 +55,7 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 		return err
 	}
 	rep, err := fairbinn.Eval(model, data, fairbinn.EvalOptions{Split: c.split, Runtime: rt, Baseline: c.baseline,
-		DriftTol: c.tol, Run: fairbinn.RunOptions{Threads: c.threads}})
+		DriftTol: c.tol, CI: c.ci, CISeed: c.data.seed, Run: fairbinn.RunOptions{Threads: c.threads}})
 	if rep == nil {
 		return err
 	}
@@ -69,6 +70,7 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "accuracy %.4f  DP diff %.4f  EO diff %.4f  EOpp diff %.4f\n\n", m.Accuracy, m.DP, m.EO, m.EOpp)
 	fairbinn.WriteGroups(env.stdout, c.split, m.Groups, nil)
 	fairbinn.WriteUnseen(env.stdout, c.split, rep.Unseen)
+	fairbinn.WriteIntervals(env.stdout, rep.Intervals)
 	if c.baseline != "" && err == nil {
 		fmt.Fprintf(env.stdout, "\nno drift against %s (tolerance %g)\n", c.baseline, c.tol)
 	}

@@ -73,3 +73,23 @@ func TestUnseenCategories(t *testing.T) {
 		t.Errorf("--strict-categories: exit %d, stderr %q; want exit 2 naming the value and the column", code, stderr)
 	}
 }
+
+// eval --ci adds bootstrap intervals that hold the point values and are the same on every run (seeded).
+func TestEvalIntervals(t *testing.T) {
+	args := []string{"eval", "--model", "../../testdata/models/adult_mlp/model.onnx", "--data", "adult:../../testdata/adult", "--ci", "0.95", "--json"}
+	var a, b fairbinn.EvalReport
+	if err := json.Unmarshal([]byte(mustRun(t, args...)), &a); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(mustRun(t, args...)), &b); err != nil {
+		t.Fatal(err)
+	}
+	iv := a.Intervals
+	if iv == nil || b.Intervals == nil || *iv != *b.Intervals {
+		t.Fatalf("intervals %+v and %+v; want the same on both runs", iv, b.Intervals)
+	}
+	m := a.Metrics
+	if !(iv.Accuracy.Lo <= m.Accuracy && m.Accuracy <= iv.Accuracy.Hi && iv.DP.Lo <= m.DP && m.DP <= iv.DP.Hi && iv.DP.Hi-iv.DP.Lo < 0.05) {
+		t.Errorf("intervals %+v do not hold accuracy %v and DP %v, or are too wide", iv, m.Accuracy, m.DP)
+	}
+}

@@ -1,0 +1,67 @@
+package fairness
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+)
+
+// Interval is a confidence interval.
+type Interval struct {
+	Lo float64 `json:"lo"`
+	Hi float64 `json:"hi"`
+}
+
+// Intervals are bootstrap confidence intervals of the accuracy and the three gaps.
+type Intervals struct {
+	Level     float64  `json:"level"`
+	Resamples int      `json:"resamples"`
+	Seed      uint64   `json:"seed"`
+	Accuracy  Interval `json:"accuracy"`
+	DP        Interval `json:"dp"`
+	EO        Interval `json:"eo"`
+	EOpp      Interval `json:"eopp"`
+}
+
+// Bootstrap computes percentile bootstrap intervals at the given level (e.g. 0.95) from resamples
+// resamples of the rows, stratified by group (each group keeps its size, so a small group is never
+// resampled away), seeded for reproducibility.
+func Bootstrap(prob, label []float32, group []int, level float64, resamples int, seed uint64) (Intervals, error) {
+	if !(level > 0 && level < 1) || resamples < 10 {
+		return Intervals{}, fmt.Errorf("bootstrap: level %v in (0, 1) and at least 10 resamples (got %d)", level, resamples)
+	}
+	byGroup := map[int][]int{}
+	var gids []int
+	for i, g := range group {
+		if _, ok := byGroup[g]; !ok {
+			gids = append(gids, g)
+		}
+		byGroup[g] = append(byGroup[g], i)
+	}
+	sort.Ints(gids)
+	rng := rand.New(rand.NewPCG(seed, 0x626f6f74)) // "boot"
+	n := len(prob)
+	p, y, gr := make([]float32, n), make([]float32, n), make([]int, n)
+	acc, dp, eo, eopp := make([]float64, resamples), make([]float64, resamples), make([]float64, resamples), make([]float64, resamples)
+	for r := range resamples {
+		k := 0
+		for _, g := range gids {
+			rows := byGroup[g]
+			for range rows {
+				i := rows[rng.IntN(len(rows))]
+				p[k], y[k], gr[k] = prob[i], label[i], group[i]
+				k++
+			}
+		}
+		m := Compute(p, y, gr, nil)
+		acc[r], dp[r], eo[r], eopp[r] = m.Accuracy, m.DP, m.EO, m.EOpp
+	}
+	iv := func(xs []float64) Interval {
+		sort.Float64s(xs)
+		lo := int(float64(len(xs)-1) * (1 - level) / 2)
+		hi := int(float64(len(xs)-1) * (1 - (1-level)/2))
+		return Interval{xs[lo], xs[hi]}
+	}
+	return Intervals{Level: level, Resamples: resamples, Seed: seed,
+		Accuracy: iv(acc), DP: iv(dp), EO: iv(eo), EOpp: iv(eopp)}, nil
+}
