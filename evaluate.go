@@ -133,12 +133,13 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 		return nil, fault.Badf("drift tolerance %v: want a value in [0, 1)", opts.DriftTol)
 	}
 	var base *fairness.Metrics
+	var baseIntervals *fairness.Intervals
 	if opts.Baseline != "" {
-		b, err := ReadBaseline(opts.Baseline, opts.Split)
+		b, iv, err := readBaseline(opts.Baseline, opts.Split)
 		if err != nil {
 			return nil, err
 		}
-		base = &b
+		base, baseIntervals = &b, iv
 	}
 	s, err := Split(data, opts.Split)
 	if err != nil {
@@ -151,13 +152,16 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 	metrics := fairness.Compute(prob, s.Y, s.Group, data.GroupNames)
 	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics, Unseen: s.Unseen}
 	if opts.CI != 0 {
-		iv, err := fairness.Bootstrap(prob, s.Y, s.Group, opts.CI, 1000, opts.CISeed)
+		iv, err := fairness.Bootstrap(prob, s.Y, s.Group, data.GroupNames, opts.CI, 1000, opts.CISeed)
 		if err != nil {
 			return nil, fault.Wrap(fault.BadInput, err)
 		}
 		rep.Intervals = &iv
 	}
-	if base != nil {
+	switch {
+	case base != nil && baseIntervals != nil && rep.Intervals != nil:
+		rep.Drift = DriftIntervals(*baseIntervals, *rep.Intervals, opts.DriftTol)
+	case base != nil:
 		rep.Drift = Drift(*base, metrics, opts.DriftTol)
 	}
 	if len(rep.Drift) > 0 {
@@ -204,32 +208,72 @@ func Drift(base, now fairness.Metrics, tol float64) []string {
 	return out
 }
 
+// DriftIntervals is Drift on confidence intervals: a metric drifted when its interval now lies wholly on
+// the worse side of the recorded one by more than tol (accuracy lower, a gap higher), and a group's
+// selection rate when its intervals, now and recorded, are more than tol apart either way.
+func DriftIntervals(base, now fairness.Intervals, tol float64) []string {
+	var out []string
+	if now.Accuracy.Hi < base.Accuracy.Lo-tol {
+		out = append(out, fmt.Sprintf("accuracy [%.4f, %.4f] below recorded [%.4f, %.4f]", now.Accuracy.Lo, now.Accuracy.Hi, base.Accuracy.Lo, base.Accuracy.Hi))
+	}
+	for _, m := range []struct {
+		name     string
+		now, was fairness.Interval
+	}{{"DP diff", now.DP, base.DP}, {"EO diff", now.EO, base.EO}, {"EOpp diff", now.EOpp, base.EOpp}} {
+		if m.now.Lo > m.was.Hi+tol {
+			out = append(out, fmt.Sprintf("%s [%.4f, %.4f] above recorded [%.4f, %.4f]", m.name, m.now.Lo, m.now.Hi, m.was.Lo, m.was.Hi))
+		}
+	}
+	for _, g := range now.Groups {
+		for _, b := range base.Groups {
+			if b.Group != g.Group {
+				continue
+			}
+			if n, w := g.SelectionRate, b.SelectionRate; n.Lo > w.Hi+tol || n.Hi < w.Lo-tol {
+				out = append(out, fmt.Sprintf("group %s: selection rate [%.4f, %.4f], recorded [%.4f, %.4f]", g.Group, n.Lo, n.Hi, w.Lo, w.Hi))
+			}
+		}
+	}
+	return out
+}
+
 // ReadBaseline reads the metrics of a split from a fine-tuning report (selected_metrics) or an
 // evaluation report.
 func ReadBaseline(path, split string) (fairness.Metrics, error) {
+	m, _, err := readBaseline(path, split)
+	return m, err
+}
+
+// readBaseline is ReadBaseline that also returns the report's bootstrap intervals (an eval --ci report),
+// nil when it has none.
+func readBaseline(path, split string) (fairness.Metrics, *fairness.Intervals, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return fairness.Metrics{}, fault.Wrap(fault.BadInput, err)
+		return fairness.Metrics{}, nil, fault.Wrap(fault.BadInput, err)
 	}
 	var doc struct {
-		Selected map[string]*fairness.Metrics `json:"selected_metrics"`
-		Split    string                       `json:"split"`
-		Metrics  *fairness.Metrics            `json:"metrics"`
+		Selected  map[string]*fairness.Metrics `json:"selected_metrics"`
+		Split     string                       `json:"split"`
+		Metrics   *fairness.Metrics            `json:"metrics"`
+		Intervals *fairness.Intervals          `json:"intervals"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return fairness.Metrics{}, fault.Badf("%s: not a fairbinn report: %v", path, err)
+		return fairness.Metrics{}, nil, fault.Badf("%s: not a fairbinn report: %v", path, err)
 	}
 	m := doc.Selected[split]
 	if m == nil && doc.Metrics != nil && doc.Split == split {
 		m = doc.Metrics
 	}
 	if m != nil && m.Accuracy == 0 && len(m.Groups) == 0 {
-		return fairness.Metrics{}, fault.Badf("%s: the %s metrics are empty; not a report to compare with", path, split)
+		return fairness.Metrics{}, nil, fault.Badf("%s: the %s metrics are empty; not a report to compare with", path, split)
 	}
 	if m != nil {
-		return *m, nil
+		if doc.Split != split {
+			doc.Intervals = nil
+		}
+		return *m, doc.Intervals, nil
 	}
-	return fairness.Metrics{}, fault.Badf("%s: no %s metrics in this report (want a report of train --report or eval --json)", path, split)
+	return fairness.Metrics{}, nil, fault.Badf("%s: no %s metrics in this report (want a report of train --report or eval --json)", path, split)
 }
 
 // WritePredictions writes one CSV line per row of a split, atomically: the row's 0-based record index in

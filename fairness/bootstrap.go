@@ -21,12 +21,20 @@ type Intervals struct {
 	DP        Interval `json:"dp"`
 	EO        Interval `json:"eo"`
 	EOpp      Interval `json:"eopp"`
+	// Groups holds each group's selection-rate interval, in group-id order of the groups present.
+	Groups []GroupInterval `json:"groups,omitempty"`
+}
+
+// GroupInterval is one group's selection-rate interval.
+type GroupInterval struct {
+	Group         string   `json:"group"`
+	SelectionRate Interval `json:"selection_rate"`
 }
 
 // Bootstrap computes percentile bootstrap intervals at the given level (e.g. 0.95) from resamples
 // resamples of the rows, stratified by group (each group keeps its size, so a small group is never
 // resampled away), seeded for reproducibility.
-func Bootstrap(prob, label []float32, group []int, level float64, resamples int, seed uint64) (Intervals, error) {
+func Bootstrap(prob, label []float32, group []int, names []string, level float64, resamples int, seed uint64) (Intervals, error) {
 	if !(level > 0 && level < 1) || resamples < 10 {
 		return Intervals{}, fmt.Errorf("bootstrap: level %v in (0, 1) and at least 10 resamples (got %d)", level, resamples)
 	}
@@ -43,6 +51,7 @@ func Bootstrap(prob, label []float32, group []int, level float64, resamples int,
 	n := len(prob)
 	p, y, gr := make([]float32, n), make([]float32, n), make([]int, n)
 	acc, dp, eo, eopp := make([]float64, resamples), make([]float64, resamples), make([]float64, resamples), make([]float64, resamples)
+	sel := make([][]float64, len(gids))
 	for r := range resamples {
 		k := 0
 		for _, g := range gids {
@@ -53,8 +62,11 @@ func Bootstrap(prob, label []float32, group []int, level float64, resamples int,
 				k++
 			}
 		}
-		m := Compute(p, y, gr, nil)
+		m := Compute(p, y, gr, names)
 		acc[r], dp[r], eo[r], eopp[r] = m.Accuracy, m.DP, m.EO, m.EOpp
+		for k, row := range m.Groups {
+			sel[k] = append(sel[k], row.SelectionRate)
+		}
 	}
 	iv := func(xs []float64) Interval {
 		sort.Float64s(xs)
@@ -62,6 +74,11 @@ func Bootstrap(prob, label []float32, group []int, level float64, resamples int,
 		hi := int(float64(len(xs)-1) * (1 - (1-level)/2))
 		return Interval{xs[lo], xs[hi]}
 	}
-	return Intervals{Level: level, Resamples: resamples, Seed: seed,
-		Accuracy: iv(acc), DP: iv(dp), EO: iv(eo), EOpp: iv(eopp)}, nil
+	out := Intervals{Level: level, Resamples: resamples, Seed: seed,
+		Accuracy: iv(acc), DP: iv(dp), EO: iv(eo), EOpp: iv(eopp)}
+	rows := Compute(prob, label, group, names).Groups
+	for k, row := range rows {
+		out.Groups = append(out.Groups, GroupInterval{Group: row.Group, SelectionRate: iv(sel[k])})
+	}
+	return out, nil
 }

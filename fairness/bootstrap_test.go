@@ -28,19 +28,19 @@ func TestBootstrapCoverage(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	p, y, g := draw(rng, 400)
-	a, err := Bootstrap(p, y, g, 0.95, 300, 7)
+	a, err := Bootstrap(p, y, g, nil, 0.95, 300, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := Bootstrap(p, y, g, 0.95, 300, 7)
-	if a != b {
+	b, _ := Bootstrap(p, y, g, nil, 0.95, 300, 7)
+	if a.DP != b.DP || a.Accuracy != b.Accuracy || len(a.Groups) != 2 || a.Groups[0] != b.Groups[0] {
 		t.Errorf("same seed, different intervals: %+v %+v", a, b)
 	}
 	covered := 0
 	const samples = 200
 	for range samples {
 		p, y, g := draw(rng, 400)
-		iv, err := Bootstrap(p, y, g, 0.95, 300, rng.Uint64())
+		iv, err := Bootstrap(p, y, g, nil, 0.95, 300, rng.Uint64())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +52,7 @@ func TestBootstrapCoverage(t *testing.T) {
 	if covered < 182 || covered > 197 {
 		t.Errorf("the 95%% interval covered the true DP in %d of %d samples; want about 190", covered, samples)
 	}
-	if _, err := Bootstrap(p, y, g, 1.5, 300, 1); err == nil {
+	if _, err := Bootstrap(p, y, g, nil, 1.5, 300, 1); err == nil {
 		t.Error("level 1.5 accepted")
 	}
 }

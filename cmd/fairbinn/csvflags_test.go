@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -85,11 +86,31 @@ func TestEvalIntervals(t *testing.T) {
 		t.Fatal(err)
 	}
 	iv := a.Intervals
-	if iv == nil || b.Intervals == nil || *iv != *b.Intervals {
+	if iv == nil || b.Intervals == nil || !reflect.DeepEqual(*iv, *b.Intervals) {
 		t.Fatalf("intervals %+v and %+v; want the same on both runs", iv, b.Intervals)
 	}
 	m := a.Metrics
 	if !(iv.Accuracy.Lo <= m.Accuracy && m.Accuracy <= iv.Accuracy.Hi && iv.DP.Lo <= m.DP && m.DP <= iv.DP.Hi && iv.DP.Hi-iv.DP.Lo < 0.05) {
 		t.Errorf("intervals %+v do not hold accuracy %v and DP %v, or are too wide", iv, m.Accuracy, m.DP)
+	}
+}
+
+// eval --baseline on a report with intervals compares intervals, and names the group that drifted.
+func TestDriftOnIntervals(t *testing.T) {
+	dir := t.TempDir()
+	model := "../../testdata/models/adult_mlp/model.onnx"
+	data := "adult:../../testdata/adult"
+	base := filepath.Join(dir, "base.json")
+	if err := os.WriteFile(base, []byte(mustRun(t, "eval", "--model", model, "--data", data, "--ci", "0.95", "--json")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "eval", "--model", model, "--data", data, "--ci", "0.95", "--baseline", base); code != 0 {
+		t.Errorf("the same model against its own intervals: exit %d, %s", code, stderr)
+	}
+	random := filepath.Join(dir, "random.onnx")
+	mustRun(t, "insert", "--backbone", model, "--position", "2", "--fair-init", "random", "--seed", "3", "--out", random)
+	code, _, stderr := runCLI(t, "eval", "--model", random, "--data", data, "--ci", "0.95", "--baseline", base)
+	if code != exitDrift || !strings.Contains(stderr, "group ") || !strings.Contains(stderr, "recorded [") {
+		t.Errorf("a changed model: exit %d, stderr %q; want exit 4 naming a group's interval", code, stderr)
 	}
 }
