@@ -190,15 +190,7 @@ func lowerElu(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	}
 	one, a := lc.scalarNode(1, n.Name+".one"), lc.scalarNode(alpha, n.Name+".alpha")
 	return lc.lowerUnary(in, func(x *G.Node) (*G.Node, error) {
-		pos, err := G.Rectify(x)
-		if err != nil {
-			return nil, err
-		}
-		negX, err := G.Neg(x)
-		if err != nil {
-			return nil, err
-		}
-		r, err := G.Rectify(negX)
+		pos, r, err := reluParts(x)
 		if err != nil {
 			return nil, err
 		}
@@ -222,6 +214,20 @@ func lowerElu(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	})
 }
 
+// reluParts returns relu(x) and relu(−x), the positive and negative parts of x (x = pos − neg), from which
+// the piecewise-linear activations are built so that their gradients are gorgonia's own.
+func reluParts(x *G.Node) (pos, neg *G.Node, err error) {
+	if pos, err = G.Rectify(x); err != nil {
+		return nil, nil, err
+	}
+	negX, err := G.Neg(x)
+	if err != nil {
+		return nil, nil, err
+	}
+	neg, err = G.Rectify(negX)
+	return pos, neg, err
+}
+
 // lowerPRelu computes x for x ≥ 0 and slope·x below, slope broadcast one way to X (PRelu-7 and later),
 // from differentiable primitives: relu(x) − slope·relu(−x). A slope initializer stays trainable.
 func lowerPRelu(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
@@ -240,15 +246,7 @@ func lowerPRelu(lc *lowerCtx, n *ir.Node, in []operand) ([]operand, error) {
 	if err != nil {
 		return nil, err
 	}
-	pos, err := G.Rectify(x)
-	if err != nil {
-		return nil, err
-	}
-	negX, err := G.Neg(x)
-	if err != nil {
-		return nil, err
-	}
-	r, err := G.Rectify(negX)
+	pos, r, err := reluParts(x)
 	if err != nil {
 		return nil, err
 	}

@@ -155,10 +155,34 @@ func (m Method) HasFollower() bool { return methodTable[m].follower }
 
 // stepBilevel: the leader steps on L_acc, then the follower on η·L_fair at the new leader parameters.
 func stepBilevel(t *Trainer, b dataset.Batch) (*stage, error) {
-	leader, follower := t.stages[0], t.stages[1]
+	return leaderThenFollower(t, b, t.stages[0], t.stages[1], nil)
+}
+
+// stepProjected: the leader steps on ∇θa L_acc with the part that would raise L_fair removed when they
+// conflict, then the follower on η·L_fair at the new leader parameters.
+func stepProjected(t *Trainer, b dataset.Batch) (*stage, error) {
+	leader, fair, follower := t.stages[0], t.stages[1], t.stages[2]
+	return leaderThenFollower(t, b, leader, follower, func() error {
+		if err := fair.run(b); err != nil {
+			return err
+		}
+		removeConflict(leader.gradData, fair.gradData)
+		return nil
+	})
+}
+
+// leaderThenFollower runs the bilevel sequence: the leader's gradients (adjusted by adjust when it is
+// not nil) and step, then the follower's gradients and step at the new leader parameters. With no leader
+// parameters only the follower steps.
+func leaderThenFollower(t *Trainer, b dataset.Batch, leader, follower *stage, adjust func() error) (*stage, error) {
 	if len(t.leader) > 0 {
 		if err := leader.run(b); err != nil {
 			return nil, err
+		}
+		if adjust != nil {
+			if err := adjust(); err != nil {
+				return nil, err
+			}
 		}
 		t.leaderOpt.Step(t.params(t.leader), leader.gradData)
 	}
@@ -172,44 +196,25 @@ func stepBilevel(t *Trainer, b dataset.Batch) (*stage, error) {
 	return leader, nil
 }
 
-// stepProjected: the leader steps on ∇θa L_acc with the part that would raise L_fair removed when they
-// conflict, then the follower on η·L_fair at the new leader parameters.
-func stepProjected(t *Trainer, b dataset.Batch) (*stage, error) {
-	leader, fair, follower := t.stages[0], t.stages[1], t.stages[2]
-	if len(t.leader) > 0 {
-		if err := leader.run(b); err != nil {
-			return nil, err
+// removeConflict removes from g its component along f when a step along −g would raise the loss whose
+// gradient is f: a step along −g changes that loss by −lr·⟨g, f⟩, a rise when ⟨g, f⟩ < 0.
+func removeConflict(g, f [][]float32) {
+	var dot, norm float64
+	for i, gi := range g {
+		for j, v := range gi {
+			fv := float64(f[i][j])
+			dot += float64(v) * fv
+			norm += fv * fv
 		}
-		if err := fair.run(b); err != nil {
-			return nil, err
-		}
-		var dot, norm float64
-		for i, g := range leader.gradData {
-			for j, v := range g {
-				f := float64(fair.gradData[i][j])
-				dot += float64(v) * f
-				norm += f * f
+	}
+	if dot < 0 && norm > 0 {
+		k := float32(dot / norm)
+		for i, gi := range g {
+			for j := range gi {
+				gi[j] -= k * f[i][j]
 			}
 		}
-		// A step along −g changes L_fair by −lr·⟨g, f⟩: it raises it when ⟨g, f⟩ < 0.
-		if dot < 0 && norm > 0 {
-			k := float32(dot / norm)
-			for i, g := range leader.gradData {
-				for j := range g {
-					g[j] -= k * fair.gradData[i][j]
-				}
-			}
-		}
-		t.leaderOpt.Step(t.params(t.leader), leader.gradData)
 	}
-	if err := follower.run(b); err != nil {
-		return nil, err
-	}
-	t.followerOpt.Step(t.params(t.follower), follower.gradData)
-	if len(t.leader) == 0 {
-		return follower, nil
-	}
-	return leader, nil
 }
 
 // stepReference: the follower steps on η·L_fair; its backward pass also leaves gradients on the leader's
