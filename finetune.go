@@ -162,6 +162,46 @@ func (e *ParityError) Error() string {
 // FaultKind makes a parity failure exit 3.
 func (e *ParityError) FaultKind() fault.Kind { return fault.Mismatch }
 
+// FineTuneFile is FineTune from files, as train does it: it refuses outputs that cannot be written or
+// that would replace the backbone before any work, imports the backbone, loads the data with the splits
+// of the training seed and fine-tunes.
+func FineTuneFile(ctx context.Context, backbone string, data DataOptions, opts Options) (*Result, error) {
+	if err := fsutil.CheckOutputs(opts.Out, opts.ReportFile); err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	if err := notTheInput(backbone, opts.Out); err != nil {
+		return nil, err
+	}
+	seed := train.DefaultConfig(train.DefaultMethod).Seed
+	if opts.Train != nil {
+		seed = opts.Train.Seed
+	}
+	m, d, err := loadWithSeed(backbone, data, seed)
+	if err != nil {
+		return nil, err
+	}
+	return FineTune(ctx, m, d, opts)
+}
+
+// loadWithSeed imports the backbone and loads its data with the validation (and test) splits of seed.
+func loadWithSeed(backbone string, data DataOptions, seed uint64) (*Model, *dataset.Data, error) {
+	m, err := Load(backbone)
+	if err != nil {
+		return nil, nil, err
+	}
+	data.Seed = seed
+	d, err := LoadData(m, data)
+	return m, d, err
+}
+
+// notTheInput refuses an output that is the input file itself.
+func notTheInput(in, out string) error {
+	if fsutil.SameFile(in, out) {
+		return fault.Badf("--out %s is the backbone itself; write to another file", out)
+	}
+	return nil
+}
+
 // FineTune inserts fairness layers into backbone at opts.Position, fine-tunes them on data, selects a
 // model on the validation split, exports it and checks it in onnxruntime against the Go forward pass on
 // the test split. Nothing is written but the checkpoint; Result.Save writes the model and the report.

@@ -25,14 +25,17 @@ func InsertAt(m *Model, spec string, opts insert.InsertOptions) (insert.Position
 	return pos, nil
 }
 
-// InsertFile inserts fairness layers into backbone without training and writes the model to out,
-// recording the insertion in its metadata.
+// InsertFile inserts fairness layers into backbone without training and writes the model to out (never
+// the backbone's own file), recording the insertion in its metadata.
 func InsertFile(backbone *Model, spec string, opts insert.InsertOptions, out string) (insert.Position, error) {
 	if opts.Layers == 0 {
 		opts.Layers = 1
 	}
 	if opts.Init == "" {
 		opts.Init = insert.InitIdentity
+	}
+	if err := notTheInput(backbone.Path, out); err != nil {
+		return insert.Position{}, err
 	}
 	pos, err := InsertAt(backbone, spec, opts)
 	if err != nil {

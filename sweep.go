@@ -149,13 +149,7 @@ func (o *SweepOptions) preflight(p plannedRun) error {
 	if err := ort.Init(); err != nil { // every run checks its export in onnxruntime
 		return err
 	}
-	m, err := Load(o.Backbone)
-	if err != nil {
-		return err
-	}
-	dopts := o.Data
-	dopts.Seed = p.cfg.Seed
-	data, err := LoadData(m, dopts)
+	m, data, err := loadWithSeed(o.Backbone, o.Data, p.cfg.Seed)
 	if err != nil {
 		return err
 	}
@@ -287,13 +281,7 @@ func (o *SweepOptions) trainOne(ctx context.Context, p plannedRun) (*SweepRun, e
 }
 
 func (o *SweepOptions) fineTune(ctx context.Context, p plannedRun) (*Result, error) {
-	m, err := Load(o.Backbone)
-	if err != nil {
-		return nil, err
-	}
-	dopts := o.Data
-	dopts.Seed = p.cfg.Seed
-	data, err := LoadData(m, dopts)
+	m, data, err := loadWithSeed(o.Backbone, o.Data, p.cfg.Seed)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/insert"
-	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
 
 type insertCmd struct {
@@ -49,9 +48,6 @@ func (c *insertCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	if err := checkLayers(c.layers, c.init); err != nil {
 		return err
-	}
-	if sameFile(c.backbone, c.out) {
-		return fault.Badf("--out %s is the backbone itself; write to another file", c.out)
 	}
 	m, err := loadModel(c.backbone)
 	if err != nil {

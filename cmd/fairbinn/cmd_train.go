@@ -9,7 +9,6 @@ import (
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
-	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -42,7 +41,7 @@ func (c *trainCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	return nil
 }
 
-// runTraining is train's job: flags → options → fairbinn.FineTune → the model and report written.
+// runTraining is train's job: flags → options → fairbinn.FineTuneFile, which writes the model and the report.
 func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Result, error) {
 	cfg, err := f.config()
 	if err != nil {
@@ -54,27 +53,17 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Res
 	if f.resume && f.checkpoint == "" {
 		return nil, usagef("--resume needs --checkpoint")
 	}
-	if err := fsutil.CheckOutputs(f.out, f.report); err != nil {
-		return nil, fault.Wrap(fault.BadInput, err)
-	}
-	if sameFile(f.backbone, f.out) {
-		return nil, fault.Badf("--out %s is the backbone itself; write to another file", f.out)
-	}
 	hc, err := f.head.choice()
 	if err != nil {
 		return nil, err
 	}
-	m, err := loadModel(f.backbone)
-	if err != nil {
-		return nil, err
-	}
-	f.data.seed, f.data.seedGiven = cfg.Seed, true
-	data, err := f.data.load(m)
+	f.data.seed, f.data.seedGiven = cfg.Seed, true // the splits of the training seed
+	dopts, err := f.data.options()
 	if err != nil {
 		return nil, err
 	}
 	progress := newProgress(env.stderr, f.quiet)
-	res, err := fairbinn.FineTune(ctx, m, data, fairbinn.Options{
+	res, err := fairbinn.FineTuneFile(ctx, f.backbone, dopts, fairbinn.Options{
 		Position: f.position, Layers: f.layers, Init: f.init, Head: hc, Train: &cfg, Threads: f.threads,
 		Checkpoint: f.checkpoint, Resume: f.resume, BestEffort: f.bestEffort, Thresholds: f.thresholds, MinGroupSize: f.minGroup, OnEpoch: progress.Epoch, Out: f.out, ReportFile: f.report,
 	})

@@ -146,6 +146,13 @@ func CheckOutputs(paths ...string) error {
 	return nil
 }
 
+// SameFile reports whether a and b are the same existing file: a command must not replace its input.
+func SameFile(a, b string) bool {
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
+}
+
 // IsFile reports whether path is an existing regular file.
 func IsFile(path string) bool {
 	st, err := os.Stat(path)
