@@ -246,7 +246,7 @@ func leaderParams(m *ir.Graph, which LeaderParams) ([]string, error) {
 		if which == LeaderAfter && !after[name] {
 			continue
 		}
-		if !readByNode(m, name) || isRunningStat(m, name) {
+		if !readByNode(m, name) || isStatistic(m, name) {
 			continue
 		}
 		out = append(out, name)
@@ -254,11 +254,15 @@ func leaderParams(m *ir.Graph, which LeaderParams) ([]string, error) {
 	return out, nil
 }
 
-// isRunningStat reports whether a tensor is a BatchNormalization running mean or variance: statistics,
-// not parameters, so no optimiser touches them.
-func isRunningStat(m *ir.Graph, name string) bool {
+// isStatistic reports whether a tensor is a statistic of the data rather than a parameter, so that no
+// optimiser touches it: a BatchNormalization running mean or variance, or a tensor the data are shifted
+// by (Sub's second input) or divided by (Div's second input), which is how an exported model standardises
+// its own input (PyTorch buffers become initializers, and ONNX does not mark them as constants).
+func isStatistic(m *ir.Graph, name string) bool {
 	for _, n := range m.Nodes {
-		if n.OpType == "BatchNormalization" && len(n.Inputs) >= 5 && (n.Inputs[3] == name || n.Inputs[4] == name) {
+		switch {
+		case n.OpType == "BatchNormalization" && len(n.Inputs) >= 5 && (n.Inputs[3] == name || n.Inputs[4] == name),
+			(n.OpType == "Sub" || n.OpType == "Div") && len(n.Inputs) == 2 && n.Inputs[1] == name:
 			return true
 		}
 	}
