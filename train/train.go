@@ -237,6 +237,7 @@ func leaderParams(m *ir.Graph, which LeaderParams) ([]string, error) {
 		return nil, err
 	}
 	used := ancestors(m, h.Output)
+	read, stats := readAndStatistics(m)
 	var out []string
 	for _, name := range m.InitOrder {
 		t := m.Initializers[name]
@@ -246,7 +247,7 @@ func leaderParams(m *ir.Graph, which LeaderParams) ([]string, error) {
 		if which == LeaderAfter && !after[name] {
 			continue
 		}
-		if !readByNode(m, name) || isStatistic(m, name) {
+		if !read[name] || stats[name] {
 			continue
 		}
 		out = append(out, name)
@@ -254,28 +255,25 @@ func leaderParams(m *ir.Graph, which LeaderParams) ([]string, error) {
 	return out, nil
 }
 
-// isStatistic reports whether a tensor is a statistic of the data rather than a parameter, so that no
-// optimiser touches it: a BatchNormalization running mean or variance, or a tensor the data are shifted
-// by (Sub's second input) or divided by (Div's second input), which is how an exported model standardises
-// its own input (PyTorch buffers become initializers, and ONNX does not mark them as constants).
-func isStatistic(m *ir.Graph, name string) bool {
+// readAndStatistics returns, in one pass over the nodes, the tensors some node reads and those among them
+// that are statistics of the data rather than parameters, which no optimiser touches: a
+// BatchNormalization running mean or variance, or a tensor the data are shifted by (Sub's second input)
+// or divided by (Div's second input), which is how an exported model standardises its own input (PyTorch
+// buffers become initializers, and ONNX does not mark them as constants).
+func readAndStatistics(m *ir.Graph) (read, stats map[string]bool) {
+	read, stats = map[string]bool{}, map[string]bool{}
 	for _, n := range m.Nodes {
+		for _, in := range n.Inputs {
+			read[in] = true
+		}
 		switch {
-		case n.OpType == "BatchNormalization" && len(n.Inputs) >= 5 && (n.Inputs[3] == name || n.Inputs[4] == name),
-			(n.OpType == "Sub" || n.OpType == "Div") && len(n.Inputs) == 2 && n.Inputs[1] == name:
-			return true
+		case n.OpType == "BatchNormalization" && len(n.Inputs) >= 5:
+			stats[n.Inputs[3]], stats[n.Inputs[4]] = true, true
+		case (n.OpType == "Sub" || n.OpType == "Div") && len(n.Inputs) == 2:
+			stats[n.Inputs[1]] = true
 		}
 	}
-	return false
-}
-
-func readByNode(m *ir.Graph, name string) bool {
-	for _, n := range m.Nodes {
-		if slices.Contains(n.Inputs, name) {
-			return true
-		}
-	}
-	return false
+	return read, stats
 }
 
 func (t *Trainer) sizes(names []string) []int {
