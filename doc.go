@@ -4,8 +4,9 @@
 // fairbinn's own Go forward pass.
 //
 // Start with [Load] (the backbone), [LoadData] (a data set encoded for it) and [FineTune] (Options says
-// where, how, and under which constraints); [Result.Save] writes the model and its report. [Eval] scores a
-// model on a split against a recorded baseline, [Verify] runs the same rows through every executor, and
+// where, how, and under which constraints); [Result.Save] writes the model and its report; [FineTuneFile] does all of it from files, as the
+// train command does. [Eval] scores a
+// model on a split against a recorded baseline, [VerifyAll] runs the same rows through every executor, and
 // [Sweep] trains a grid of configurations. Every report carries the honest baseline: per-group thresholds
 // on the backbone, which Options.Thresholds can also compile into the exported model. The exported model carries its
 // provenance in its metadata, under the Meta* keys.

@@ -237,15 +237,8 @@ func DriftIntervals(base, now fairness.Intervals, tol float64) []string {
 	return out
 }
 
-// ReadBaseline reads the metrics of a split from a fine-tuning report (selected_metrics) or an
-// evaluation report.
-func ReadBaseline(path, split string) (fairness.Metrics, error) {
-	m, _, err := readBaseline(path, split)
-	return m, err
-}
-
-// readBaseline is ReadBaseline that also returns the report's bootstrap intervals (an eval --ci report),
-// nil when it has none.
+// readBaseline reads the metrics of a split from a fine-tuning report (selected_metrics) or an
+// evaluation report, and the report's bootstrap intervals (an eval --ci report), nil when it has none.
 func readBaseline(path, split string) (fairness.Metrics, *fairness.Intervals, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {

@@ -31,6 +31,6 @@ const (
 	ORT Runtime = "ort"
 	// Go is fairbinn's own forward pass (gorgonia), the one training runs on.
 	Go Runtime = "go"
-	// OnnxGo is github.com/owulveryck/onnx-go, an independent third executor for Verify.
+	// OnnxGo is github.com/owulveryck/onnx-go, an independent third executor for VerifyAll.
 	OnnxGo Runtime = "onnx-go"
 )

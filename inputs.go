@@ -78,15 +78,6 @@ func describeInputs(ins []*ir.Value) string {
 	return "inputs: " + strings.Join(parts, ", ")
 }
 
-// CheckInput checks an input tensor for m's single input; what names it in messages.
-func CheckInput(what string, m *Model, in tensor.Tensor) error {
-	ins := m.Graph.RealInputs()
-	if len(ins) != 1 {
-		return fault.Badf("%s: the model has %d inputs (%s); give one file per input", what, len(ins), describeInputs(ins))
-	}
-	return checkInput(what, ins[0], in)
-}
-
 // checkInput checks rank, static dims, the kind of values (integers for an integer input) and
 // finiteness of a tensor for model input v.
 func checkInput(what string, v *ir.Value, in tensor.Tensor) error {

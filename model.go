@@ -47,15 +47,6 @@ type RunOptions struct {
 	Threads int
 }
 
-// Run computes the model's first output on its single input with the named executor, in batches.
-func (m *Model) Run(rt Runtime, in tensor.Tensor, opts RunOptions) (tensor.Tensor, error) {
-	out, err := m.RunAll(rt, []tensor.Tensor{in}, opts)
-	if err != nil {
-		return tensor.Tensor{}, err
-	}
-	return out[0], nil
-}
-
 // RunAll computes every output of the model on one tensor per input (in the model's input order) with
 // the named executor, in batches. onnxruntime runs any number and type of inputs; the Go forward pass and
 // onnx-go run one float32 input and give the first output.

@@ -9,7 +9,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
-// VerifyReport is the result of Verify: which executors ran, and each pair's differences.
+// VerifyReport is the result of VerifyAll: which executors ran, and each pair's differences.
 type VerifyReport struct {
 	Model     string            `json:"model"`
 	Rows      int64             `json:"rows"`
@@ -19,15 +19,11 @@ type VerifyReport struct {
 	OK        bool              `json:"ok"`
 }
 
-// Verify runs the same rows through onnxruntime, the Go forward pass and onnx-go and compares each pair
-// that could run. OK is false when onnxruntime and the Go forward pass differ by more than tol (then
-// the caller decides: the command line exits 3). onnx-go cannot run every model; why is recorded.
-func Verify(m *Model, in tensor.Tensor, tol float64, opts RunOptions) (*VerifyReport, error) {
-	return VerifyAll(m, []tensor.Tensor{in}, tol, opts)
-}
-
-// VerifyAll is Verify on one tensor per model input. Where the Go forward pass cannot run the whole model,
-// its column is onnxruntime up to a position and Go after it (GoNote says where).
+// VerifyAll runs the same rows (one tensor per model input) through onnxruntime, the Go forward pass and
+// onnx-go and compares each pair that could run. OK is false when onnxruntime and the Go forward pass
+// differ by more than tol (then the caller decides: the command line exits 3). onnx-go cannot run every
+// model; why is recorded. Where the Go forward pass cannot run the whole model, its column is onnxruntime
+// up to a position and Go after it (GoNote says where).
 func VerifyAll(m *Model, inputs []tensor.Tensor, tol float64, opts RunOptions) (*VerifyReport, error) {
 	rep := &VerifyReport{Model: m.Path, Rows: inputs[0].Shape[0], Tolerance: tol, Runtimes: map[string]string{}, OK: true}
 	var labels func(tensor.Tensor) []int
@@ -112,7 +108,7 @@ func RandomInput(m *Model, rows int, seed uint64) (tensor.Tensor, error) {
 }
 
 // VerifyFile checks a written model as a user would: it imports path again, loads the data for it, and
-// runs the first rows of the test split through every executor (Verify).
+// runs the first rows of the test split through every executor (VerifyAll).
 func VerifyFile(path string, data DataOptions, rows int, tol float64, opts RunOptions) (*VerifyReport, error) {
 	m, err := Load(path)
 	if err != nil {

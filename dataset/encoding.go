@@ -656,9 +656,6 @@ func (x *Encoder) Unseen(rec []string) []string {
 	return out
 }
 
-// Encoding returns the spec the encoder was bound from.
-func (x *Encoder) Encoding() *Encoding { return x.enc }
-
 // Missing reports whether a record has the missing-value token in a column the encoding reads.
 func (x *Encoder) Missing(rec []string) bool {
 	for _, i := range x.used {
@@ -675,34 +672,6 @@ func (x *Encoder) Label(rec []string) float32 {
 		return 1
 	}
 	return 0
-}
-
-// GroupKey returns the record's sensitive group name: the sensitive cell, or with several sensitive columns
-// their cells joined by "|" in spec order (for example "Female|Black").
-func (x *Encoder) GroupKey(rec []string) string {
-	if len(x.sens) == 1 {
-		return rec[x.sens[0]]
-	}
-	parts := make([]string, len(x.sens))
-	for j, i := range x.sens {
-		parts[j] = rec[i]
-	}
-	return strings.Join(parts, "|")
-}
-
-// EncodeRow writes the features of one record (with the bound header's fields) into dst, which must have
-// room for every feature.
-func (x *Encoder) EncodeRow(rec []string, dst []float32) error {
-	if len(rec) != len(x.header) {
-		return fmt.Errorf("%w: %d fields, header has %d", ErrRagged, len(rec), len(x.header))
-	}
-	if len(dst) < len(x.enc.Features) {
-		return fmt.Errorf("room for %d features, want %d", len(dst), len(x.enc.Features))
-	}
-	if fe := x.encodeRow(rec, dst); fe != nil {
-		return fe
-	}
-	return nil
 }
 
 func (x *Encoder) encodeRow(rec []string, dst []float32) *fieldError {

@@ -110,9 +110,6 @@ func (t *Trainer) Resume(dir string) error {
 	return nil
 }
 
-// Epochs returns how many epochs are done.
-func (t *Trainer) Epochs() int { return t.epoch }
-
 // modelIdentity is a hash of m's structure: every node's op and wiring, and every initializer's name and
 // shape. Training changes values only, so a run and its resumption agree; another backbone, position or
 // number of fairness layers does not.
