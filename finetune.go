@@ -197,7 +197,7 @@ func loadWithSeed(backbone string, data DataOptions, seed uint64) (*Model, *data
 // notTheInput refuses an output that is the input file itself.
 func notTheInput(in, out string) error {
 	if fsutil.SameFile(in, out) {
-		return fault.Badf("--out %s is the backbone itself; write to another file", out)
+		return fault.Badf("output %s is the backbone itself; write the model to another file", out)
 	}
 	return nil
 }
