@@ -1,7 +1,10 @@
 package fairbinn
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/head"
@@ -33,9 +36,12 @@ type DataOptions struct {
 	Missing string
 	// StrictCategories refuses a row with a category the encoding never saw (else it is counted).
 	StrictCategories bool
-	// TestFile is a CSV file with the same columns (default: a stratified 20 % of Spec).
-	TestFile string
-	Encoding Encoding // default EncodingAuto
+	// Features, when given, are the only feature columns of a CSV file whose encoding is fitted.
+	Features []string
+	// TestFile is a CSV file with the same columns (default: a stratified 20 % of Spec); ValFile the
+	// validation rows (default: a stratified ValFrac of the training rows).
+	TestFile, ValFile string
+	Encoding          Encoding // default EncodingAuto
 	// ValFrac is the fraction of the training file held out for validation (default 0.2).
 	ValFrac float64
 	// Seed draws the validation split (and the test split of a CSV file without TestFile); the command
@@ -63,7 +69,7 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	}
 	lo := dataset.Options{
 		Label: opts.Label, Positive: opts.Positive, Sensitive: opts.Sensitive, Drop: opts.Drop, Missing: opts.Missing, StrictCategories: opts.StrictCategories,
-		TestFile: opts.TestFile, ValFrac: opts.ValFrac, Seed: opts.Seed,
+		TestFile: opts.TestFile, ValFile: opts.ValFile, Features: opts.Features, ValFrac: opts.ValFrac, Seed: opts.Seed,
 	}
 	switch opts.Encoding {
 	case EncodingNone:
@@ -93,10 +99,53 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	if len(ins) != 1 || len(ins[0].Shape) != 2 {
 		return nil, fault.Badf("%s: a table (adult:, csv:) is the input of a model with one [batch, features] input; give this model's inputs as tensors with npz:FILE", m.Path)
 	}
-	if w := ins[0].Shape[1]; w.IsStatic() && w.Value != int64(data.Train.Cols) {
-		return nil, fault.Badf("%s: input %q has width %d but the data encodes to %d features", m.Path, ins[0].Name, w.Value, data.Train.Cols)
+	w := ins[0].Shape[1]
+	if w.IsStatic() && w.Value != int64(data.Train.Cols) && data.Fitted && len(lo.Features) == 0 {
+		// A fitted encoding makes the sensitive columns features; the model may not take them.
+		if blind, err := withoutSensitive(opts.Spec, lo, data); err == nil && int64(blind.Train.Cols) == w.Value {
+			return blind, nil
+		}
+	}
+	if w.IsStatic() && w.Value != int64(data.Train.Cols) {
+		return nil, fault.Badf("%s: input %q has width %d but the data encodes to %d features (%s)", m.Path, ins[0].Name, w.Value, data.Train.Cols, featureSummary(data.Encoding))
 	}
 	return data, nil
+}
+
+// withoutSensitive loads the data again with the sensitive columns forming groups only.
+func withoutSensitive(spec string, lo dataset.Options, data *dataset.Data) (*dataset.Data, error) {
+	cols := data.Encoding.FeatureColumns()
+	added := false
+	for _, s := range lo.Sensitive {
+		col, _, _ := strings.Cut(s, ":")
+		if slices.Contains(cols, col) && !slices.Contains(lo.Drop, col) {
+			lo.Drop = append(slices.Clone(lo.Drop), col)
+			added = true
+		}
+	}
+	if !added {
+		return nil, fmt.Errorf("no sensitive column is a feature")
+	}
+	return dataset.Load(spec, lo)
+}
+
+// featureSummary says in a few words what features an encoding computes.
+func featureSummary(e *dataset.Encoding) string {
+	var parts []string
+	for _, col := range e.FeatureColumns() {
+		n := 0
+		for _, f := range e.Features {
+			if f.Column == col {
+				n++
+			}
+		}
+		if n == 1 {
+			parts = append(parts, col)
+		} else {
+			parts = append(parts, fmt.Sprintf("%s ×%d", col, n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Split returns the named split (train, val or test) of data, refusing an empty one.

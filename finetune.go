@@ -105,6 +105,8 @@ type DataReport struct {
 	GroupRows  map[string]map[string]int `json:"group_rows"`
 	Features   int                       `json:"features"`
 	DroppedRow int                       `json:"train_rows_dropped_per_epoch"`
+	// Warnings are DataWarnings: an encoding fitted from the file, clipped values.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // SplitMetrics are a model's metrics on the validation and test splits.
@@ -406,7 +408,7 @@ func (ft *fineTuning) report(res *train.Result) *Report {
 			Spec: data.Spec, SHA256: data.SHA256, Files: data.Files, Groups: data.GroupNames,
 			Rows:      map[string]int{"train": data.Train.Rows, "val": data.Val.Rows, "test": data.Test.Rows},
 			GroupRows: GroupRows(data), Unseen: unseen(data),
-			Features: data.Train.Cols, DroppedRow: res.DroppedRows,
+			Features: data.Train.Cols, DroppedRow: res.DroppedRows, Warnings: DataWarnings(data),
 		},
 		Baseline: ft.baseline, Constraints: res.Constraints, ConstraintsMet: res.Met,
 	}

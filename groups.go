@@ -2,6 +2,7 @@ package fairbinn
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
@@ -64,6 +65,35 @@ func unseen(data *dataset.Data) map[string]map[string]int {
 				out = map[string]map[string]int{}
 			}
 			out[s.Name] = s.Unseen
+		}
+	}
+	return out
+}
+
+// DataWarnings says what a user should know about how their rows were read: an encoding fitted from the
+// file (the model stored none, so columns are matched by name against what this file holds, and another
+// file could encode differently), and values outside the fitted range that were clipped.
+func DataWarnings(data *dataset.Data) []string {
+	var out []string
+	if data.Fitted && data.Encoding != nil && data.Source != dataset.SourceNPZ {
+		file := data.Spec
+		if len(data.Files) > 0 {
+			file = data.Files[0].Path
+		}
+		out = append(out, fmt.Sprintf("the model stores no encoding: one was fitted on the training rows of %s (%d features: %s); "+
+			"train stores it in the model it writes, so later runs encode the same way", file, len(data.Encoding.Features), featureSummary(data.Encoding)))
+	}
+	for _, s := range []*dataset.Split{data.Train, data.Val, data.Test} {
+		if s == nil {
+			continue
+		}
+		cols := make([]string, 0, len(s.Clipped))
+		for c := range s.Clipped {
+			cols = append(cols, c)
+		}
+		sort.Strings(cols)
+		for _, c := range cols {
+			out = append(out, fmt.Sprintf("%d %s value(s) of %s lie outside the range the encoding was fitted on and were scaled to its end (0 or 1)", s.Clipped[c], s.Name, c))
 		}
 	}
 	return out

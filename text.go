@@ -54,6 +54,9 @@ func WriteBeforeAfter(w io.Writer, rep *Report) {
 		writeBaseline(w, rep, b)
 	}
 	WriteUnseen(w, "test", rep.Data.Unseen["test"])
+	for _, msg := range rep.Data.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", msg)
+	}
 	if p := rep.Prefix; p != nil {
 		fmt.Fprintf(w, "prefix: the layers up to %s were frozen and run once per split in %s (%s); activations cached in memory, %.1f MB\n",
 			p.Tensor, p.Runtime, p.Why, float64(p.CacheBytes)/1e6)

@@ -150,6 +150,10 @@ func TestCSVTestFileUnknownAndClipped(t *testing.T) {
 	if len(d.Files) != 2 || d.Files[1].Role != "test" {
 		t.Errorf("files %+v", d.Files)
 	}
+	// Clipping is counted: ages 10 and 100 lie outside the fitted [20, 60].
+	if d.Test.Clipped["age"] != 2 || len(d.Train.Clipped) != 0 {
+		t.Errorf("clipped: test %v, train %v", d.Test.Clipped, d.Train.Clipped)
+	}
 }
 
 func TestCSVMissingAndRows(t *testing.T) {

@@ -151,6 +151,17 @@ func (e *Encoding) FeatureNames() []string {
 	return names
 }
 
+// FeatureColumns returns the data columns the features are computed from, each once, in feature order.
+func (e *Encoding) FeatureColumns() []string {
+	var cols []string
+	for _, f := range e.Features {
+		if !slices.Contains(cols, f.Column) {
+			cols = append(cols, f.Column)
+		}
+	}
+	return cols
+}
+
 // specIssue is a semantic problem in a spec: feature is the feature index or -1 for a top-level key.
 type specIssue struct {
 	feature int
@@ -193,7 +204,7 @@ func (e *Encoding) check() *specIssue {
 		switch {
 		case s == "":
 			return top("sensitive", "empty sensitive column name")
-		case s == e.Label.Column:
+		case sensitiveColumns([]string{s})[0] == e.Label.Column:
 			return top("sensitive", "column %q is both the label and sensitive", s)
 		case slices.Contains(e.Sensitive[:i], s):
 			return top("sensitive", "sensitive column %q listed twice", s)
@@ -577,6 +588,8 @@ type Encoder struct {
 	// categories counts, per one-hot encoded column (two or more one-hot features), its features; a row
 	// matching none of them holds a category the encoding never saw.
 	categories map[string]int
+	// clipped counts, per numeric column, the cells outside the encoding's range (scaled to 0 or 1).
+	clipped map[string]int
 }
 
 // Bind resolves the spec's columns (features, label, sensitive) against a header. A column the spec needs
@@ -591,8 +604,11 @@ func (e *Encoding) Bind(header []string) (*Encoder, error) {
 
 func (e *Encoding) bind(header []string) (*Encoder, *fieldError) {
 	index := make(map[string]int, len(header))
+	dups := map[string]bool{}
 	for i, h := range header {
-		if _, dup := index[h]; !dup {
+		if _, dup := index[h]; dup {
+			dups[h] = true
+		} else {
 			index[h] = i
 		}
 	}
@@ -603,6 +619,9 @@ func (e *Encoding) bind(header []string) (*Encoder, *fieldError) {
 		if !ok {
 			return 0, &fieldError{field: -1, column: col, err: fmt.Errorf("%w (needed as %s)", ErrMissingColumn, role)}
 		}
+		if dups[col] {
+			return 0, &fieldError{field: i, column: col, err: fmt.Errorf("%w: the header names %q more than once and it is needed as %s", ErrDuplicate, col, role)}
+		}
 		used[i] = true
 		return i, nil
 	}
@@ -610,7 +629,7 @@ func (e *Encoding) bind(header []string) (*Encoder, *fieldError) {
 	if x.label, fe = find(e.Label.Column, "the label"); fe != nil {
 		return nil, fe
 	}
-	for j, s := range e.Sensitive {
+	for j, s := range sensitiveColumns(e.Sensitive) {
 		if x.sens[j], fe = find(s, "a sensitive attribute"); fe != nil {
 			return nil, fe
 		}
@@ -694,6 +713,12 @@ func (x *Encoder) encodeRow(rec []string, dst []float32) *fieldError {
 				return &fieldError{field: i, column: f.Column, err: err}
 			}
 			if f.Kind == Numeric {
+				if v < f.Min || v > f.Max {
+					if x.clipped == nil {
+						x.clipped = map[string]int{}
+					}
+					x.clipped[f.Column]++
+				}
 				v = scale(v, f.Min, f.Max)
 			}
 			dst[j] = float32(v)

@@ -51,7 +51,7 @@ func TestBadInput(t *testing.T) {
 		{"ragged row", "csv:" + td("ragged.csv"), csvOpts, ErrRagged,
 			`testdata/ragged.csv:3:4: wrong number of fields: 2 fields, header has 3`},
 		{"duplicate header", "csv:" + td("duplicate_header.csv"), csvOpts, ErrDuplicate,
-			`testdata/duplicate_header.csv:1:9: column "age": duplicate column: also field 1`},
+			`testdata/duplicate_header.csv:1:9: column "age": duplicate column: fields 1 and 3 (needed as a feature`},
 		{"unterminated quote", "csv:" + td("bad_quote.csv"), csvOpts, ErrSyntax, `testdata/bad_quote.csv:2:`},
 		{"spec feature on a missing column", "csv:" + td("small_train.csv"), Options{Encoding: spec("spec_missing_column.json")},
 			ErrMissingColumn, `testdata/small_train.csv:1: column "height": column not in header (needed as feature "height" of the encoding)`},

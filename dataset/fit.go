@@ -68,6 +68,10 @@ func fitCSV(t *table, recs []int, p *plan) (*Encoding, error) {
 		if col == p.label || slices.Contains(p.drop, col) {
 			continue
 		}
+		if _, dup := t.dup[col]; dup {
+			_, err := t.column(col, "a feature (drop it, or rename one of them)")
+			return nil, err
+		}
 		bad, text := -1, 0 // first record whose cell is not a number, and how many are not
 		for _, r := range recs {
 			if !looksNumeric(t.recs[r][c]) {
@@ -79,14 +83,14 @@ func fitCSV(t *table, recs []int, p *plan) (*Encoding, error) {
 		}
 		// A numeric column with a few words in it is a number column with a missing-value token, not a
 		// category: fitting it as categories would make one feature per number.
-		if !p.passthrough && bad >= 0 && text*10 <= len(recs) && !slices.Contains(p.sensitive, col) {
+		if !p.passthrough && bad >= 0 && text*10 <= len(recs) && !slices.Contains(sensitiveColumns(p.sensitive), col) {
 			return nil, t.cellError(bad, &fieldError{field: c, column: col,
 				err: fmt.Errorf("%w: %q in a column whose other %d%% of values are numbers; if it marks a missing value, give it as the missing-value token",
 					ErrNotNumeric, t.recs[bad][c], 100*(len(recs)-text)/len(recs))})
 		}
 		switch {
 		case p.passthrough && bad >= 0:
-			if slices.Contains(p.sensitive, col) {
+			if slices.Contains(sensitiveColumns(p.sensitive), col) {
 				continue // a non-numeric sensitive column only forms groups
 			}
 			_, err := parseNumber(t.recs[bad][c])

@@ -31,12 +31,19 @@ type Options struct {
 	Sensitive []string
 	// Drop lists columns that are not features (for example a row id).
 	Drop []string
+	// Features, when given, are the only feature columns, in the file's order: every other column but
+	// the label is dropped (a sensitive column not listed only forms groups). Only when the encoding is
+	// fitted: a given encoding fixes its features.
+	Features []string
 	// Missing is the missing-value token of a CSV file; "" (the default) means empty cells. Rows with a
 	// missing value in any column read (features, label, sensitive) are dropped and counted.
 	Missing string
 	// TestFile is a CSV test file with the same columns. Without it, a stratified TestFrac of the file is
 	// held out as the test split.
 	TestFile string
+	// ValFile is a CSV file of validation rows with the same columns (the user's own, for example rows
+	// the backbone was not trained on). Without it, a stratified ValFrac of the training rows is held out.
+	ValFile string
 	// Encoding, when not nil, is used instead of fitting one (for example the spec stored in a model).
 	Encoding *Encoding
 	// Passthrough uses the feature columns as they are, parsed as numbers, without scaling or one-hot
@@ -80,7 +87,9 @@ type Data struct {
 	GroupNames       []string // group id → name
 	FeatureNames     []string
 	Encoding         *Encoding
-	Files            []SourceFile
+	// Fitted says the encoding was fitted on the training rows (none was given).
+	Fitted bool
+	Files  []SourceFile
 	// SHA256 identifies the data files together: the hex SHA-256 of the lines "<sha256>  <role>\n" of
 	// Files, in order (train, then test).
 	SHA256 string
@@ -148,19 +157,25 @@ func Load(spec string, opts Options) (*Data, error) {
 type plan struct {
 	source      string
 	train, test *table
+	val         *table // the validation file, or nil for a held-out part of train
 	label       string
 	positive    []string
-	sensitive   []string
-	drop        []string
-	missing     string
-	passthrough bool
-	enc         *Encoding // given, or nil to fit
-	fit         func(t *table, recs []int) (*Encoding, error)
-	groupOrder  []string // group names that come first, in this order
-	valFrac     float64
-	testFrac    float64
-	seed        uint64
-	strict      bool // an unseen category is an error
+	sensitive   []string // as given: a column, or COLUMN:BINS
+	attrs       []sensitiveAttr
+	// strataSensitive are the attributes the splits are stratified by: the encoding's, so that scoring a
+	// model on another attribute keeps the rows of its validation and test splits (nil: sensitive).
+	strataSensitive []string
+	strata          []sensitiveAttr
+	drop            []string
+	missing         string
+	passthrough     bool
+	enc             *Encoding // given, or nil to fit
+	fit             func(t *table, recs []int) (*Encoding, error)
+	groupOrder      []string // group names that come first, in this order
+	valFrac         float64
+	testFrac        float64
+	seed            uint64
+	strict          bool // an unseen category is an error
 }
 
 func loadAdult(dir string, opts Options) (*Data, error) {
@@ -176,6 +191,8 @@ func loadAdult(dir string, opts Options) (*Data, error) {
 		return nil, badOption("adult data: the missing-value token is fixed (%q)", def.Missing)
 	case opts.TestFile != "":
 		return nil, badOption("adult data: the test file is DIR/adult.test")
+	case opts.ValFile != "" || len(opts.Features) > 0:
+		return nil, badOption("adult data: the features and splits are fixed; give the files as csv: data for your own")
 	case opts.Passthrough:
 		return nil, badOption("adult data: passthrough needs numeric columns; use the usual encoding")
 	}
@@ -189,7 +206,9 @@ func loadAdult(dir string, opts Options) (*Data, error) {
 		if err := agree(p.enc, opts); err != nil {
 			return nil, err
 		}
-		p.label, p.positive, p.sensitive, p.drop, p.missing = p.enc.Label.Column, p.enc.Label.Positive, p.enc.Sensitive, p.enc.Drop, p.enc.Missing
+		p.label, p.positive, p.drop, p.missing = p.enc.Label.Column, p.enc.Label.Positive, p.enc.Drop, p.enc.Missing
+		p.strataSensitive = p.enc.Sensitive
+		p.enc, p.sensitive = withSensitive(p.enc, opts.Sensitive)
 	}
 	sens := p.sensitive
 	p.fit = func(t *table, recs []int) (*Encoding, error) { return fitAdult(t, recs, sens) }
@@ -254,7 +273,9 @@ func loadCSV(file string, opts Options) (*Data, error) {
 		if err := agree(p.enc, opts); err != nil {
 			return nil, err
 		}
-		p.label, p.positive, p.sensitive, p.drop, p.missing = p.enc.Label.Column, p.enc.Label.Positive, p.enc.Sensitive, p.enc.Drop, p.enc.Missing
+		p.label, p.positive, p.drop, p.missing = p.enc.Label.Column, p.enc.Label.Positive, p.enc.Drop, p.enc.Missing
+		p.strataSensitive = p.enc.Sensitive
+		p.enc, p.sensitive = withSensitive(p.enc, opts.Sensitive)
 		p.passthrough = p.enc.Passthrough
 		p.source = p.enc.Source
 		if p.source == SourceAdult && slices.Equal(p.sensitive, []string{"sex"}) {
@@ -289,7 +310,43 @@ func loadCSV(file string, opts Options) (*Data, error) {
 			return nil, err
 		}
 	}
+	if opts.ValFile != "" {
+		if p.val, err = readTable(opts.ValFile, nil); err != nil {
+			return nil, err
+		}
+	}
+	if len(opts.Features) > 0 {
+		if err := p.onlyFeatures(opts.Features); err != nil {
+			return nil, err
+		}
+	}
 	return build(p)
+}
+
+// onlyFeatures makes the given columns the only features: every other column but the label is dropped.
+func (p *plan) onlyFeatures(features []string) error {
+	if p.enc != nil {
+		return badOption("features given, but the model's stored encoding fixes them (%s)", strings.Join(p.enc.FeatureColumns(), ", "))
+	}
+	for i, f := range features {
+		if _, err := p.train.column(f, "a feature"); err != nil {
+			return err
+		}
+		switch {
+		case f == p.label:
+			return badOption("feature %q is the label column", f)
+		case slices.Contains(p.drop, f):
+			return badOption("column %q is both a feature and dropped", f)
+		case slices.Contains(features[:i], f):
+			return badOption("feature %q given twice", f)
+		}
+	}
+	for _, h := range p.train.header {
+		if h != p.label && !slices.Contains(features, h) && !slices.Contains(p.drop, h) {
+			p.drop = append(p.drop, h)
+		}
+	}
+	return nil
 }
 
 // agree checks that options given next to an encoding spec do not contradict it.
@@ -299,12 +356,22 @@ func agree(e *Encoding, opts Options) error {
 		return badOption("label column %q disagrees with the encoding (%q)", opts.Label, e.Label.Column)
 	case len(opts.Positive) > 0 && !slices.Equal(opts.Positive, e.Label.Positive):
 		return badOption("positive label values %q disagree with the encoding (%q)", opts.Positive, e.Label.Positive)
-	case len(opts.Sensitive) > 0 && !slices.Equal(opts.Sensitive, e.Sensitive):
-		return badOption("sensitive columns %q disagree with the encoding (%q)", opts.Sensitive, e.Sensitive)
 	case opts.Passthrough && !e.Passthrough:
 		return badOption("passthrough asked for, but the encoding is not a passthrough encoding")
 	}
 	return nil
+}
+
+// withSensitive returns the encoding with other sensitive attributes, when given: groups are the data's
+// and may be any attribute (an audit of a model against one it was not trained for); the features stay
+// the encoding's.
+func withSensitive(e *Encoding, sensitive []string) (*Encoding, []string) {
+	if len(sensitive) == 0 || slices.Equal(sensitive, e.Sensitive) {
+		return e, e.Sensitive
+	}
+	c := *e
+	c.Sensitive = slices.Clone(sensitive)
+	return &c, c.Sensitive
 }
 
 // kept are the usable records of a table: those without a missing value, with their label and group name.
@@ -313,6 +380,7 @@ type kept struct {
 	rec     []int // record index in t
 	label   []float32
 	key     []string
+	stratum []string // the key the splits are stratified by (key itself unless plan.strata is set)
 	dropped int
 }
 
@@ -323,9 +391,15 @@ func (p *plan) prepare(t *table) (*kept, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := make([]int, len(p.sensitive))
-	for i, s := range p.sensitive {
-		if sc[i], err = t.column(s, "a sensitive attribute"); err != nil {
+	sc := make([]int, len(p.attrs))
+	for i, a := range p.attrs {
+		if sc[i], err = t.column(a.column, "a sensitive attribute"); err != nil {
+			return nil, err
+		}
+	}
+	stc := make([]int, len(p.strata))
+	for i, a := range p.strata {
+		if stc[i], err = t.column(a.column, "the sensitive attribute of the model's encoding (its splits are stratified by it)"); err != nil {
 			return nil, err
 		}
 	}
@@ -338,12 +412,13 @@ func (p *plan) prepare(t *table) (*kept, error) {
 		used = x.used
 	} else {
 		for _, d := range p.drop {
-			if _, err := t.column(d, "a dropped column"); err != nil {
+			if !slices.Contains(t.header, d) { // a duplicated name may be dropped
+				_, err := t.column(d, "a dropped column")
 				return nil, err
 			}
 		}
 		for c, h := range t.header {
-			if !slices.Contains(p.drop, h) || slices.Contains(p.sensitive, h) {
+			if !slices.Contains(p.drop, h) || slices.Contains(sensitiveColumns(p.sensitive), h) {
 				used = append(used, c)
 			}
 		}
@@ -361,10 +436,17 @@ func (p *plan) prepare(t *table) (*kept, error) {
 		} else {
 			k.label = append(k.label, 0)
 		}
-		for i, c := range sc {
-			parts[i] = rec[c]
+		key, err := groupKey(t, r, p.attrs, sc, parts)
+		if err != nil {
+			return nil, err
 		}
-		k.key = append(k.key, strings.Join(parts, "|"))
+		k.key = append(k.key, key)
+		if len(p.strata) > 0 {
+			if key, err = groupKey(t, r, p.strata, stc, make([]string, len(stc))); err != nil {
+				return nil, err
+			}
+		}
+		k.stratum = append(k.stratum, key)
 	}
 	if len(k.rec) == 0 {
 		token := "an empty cell"
@@ -384,6 +466,9 @@ const (
 )
 
 func build(p *plan) (*Data, error) {
+	if err := p.parseAttrs(); err != nil {
+		return nil, err
+	}
 	tr, err := p.prepare(p.train)
 	if err != nil {
 		return nil, err
@@ -391,9 +476,17 @@ func build(p *plan) (*Data, error) {
 	if err := p.checkTraining(tr); err != nil {
 		return nil, err
 	}
-	var te *kept
+	if err := p.checkBins(tr); err != nil {
+		return nil, err
+	}
+	var te, ve *kept
 	if p.test != nil {
 		if te, err = p.prepare(p.test); err != nil {
+			return nil, err
+		}
+	}
+	if p.val != nil {
+		if ve, err = p.prepare(p.val); err != nil {
 			return nil, err
 		}
 	}
@@ -405,7 +498,7 @@ func build(p *plan) (*Data, error) {
 		seen[n] = true
 	}
 	var rest []string
-	for _, k := range []*kept{tr, te} {
+	for _, k := range []*kept{tr, ve, te} {
 		if k == nil {
 			continue
 		}
@@ -422,14 +515,20 @@ func build(p *plan) (*Data, error) {
 	for i, n := range names {
 		gid[n] = i
 	}
+	sid := map[string]int{}
+	for _, key := range slices.Sorted(slices.Values(tr.stratum)) {
+		if _, ok := sid[key]; !ok {
+			sid[key] = len(sid)
+		}
+	}
+	if len(p.strata) == 0 {
+		sid = gid
+	}
 	stratum := func(k *kept) func(i int) int {
-		return func(i int) int { return 2*gid[k.key[i]] + int(k.label[i]) }
+		return func(i int) int { return 2*sid[k.stratum[i]] + int(k.label[i]) }
 	}
 
-	all := make([]int, len(tr.rec))
-	for i := range all {
-		all[i] = i
-	}
+	all := allOf(tr)
 	trainPos, testPos := all, []int(nil)
 	if te == nil {
 		frac := p.testFrac
@@ -456,24 +555,25 @@ func build(p *plan) (*Data, error) {
 		valFrac = DefaultValFrac
 	}
 	fitPos, valPos := trainPos, []int(nil)
-	if valFrac > 0 {
+	if valFrac > 0 && ve == nil {
 		rng := rand.New(rand.NewPCG(p.seed, streamVal))
 		fitPos, valPos = stratify(trainPos, stratum(tr), valFrac, rng)
 	}
 
-	d := &Data{Source: p.source, GroupNames: names, FeatureNames: enc.FeatureNames(), Encoding: enc}
+	d := &Data{Source: p.source, GroupNames: names, FeatureNames: enc.FeatureNames(), Encoding: enc, Fitted: p.enc == nil}
 	if d.Train, err = encodeSplit("train", tr, fitPos, enc, gid, p.strict); err != nil {
 		return nil, err
 	}
-	if d.Val, err = encodeSplit("val", tr, valPos, enc, gid, p.strict); err != nil {
+	if ve != nil {
+		d.Val, err = encodeSplit("val", ve, allOf(ve), enc, gid, p.strict)
+	} else {
+		d.Val, err = encodeSplit("val", tr, valPos, enc, gid, p.strict)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if te != nil {
-		all := make([]int, len(te.rec))
-		for i := range all {
-			all[i] = i
-		}
-		d.Test, err = encodeSplit("test", te, all, enc, gid, p.strict)
+		d.Test, err = encodeSplit("test", te, allOf(te), enc, gid, p.strict)
 	} else {
 		d.Test, err = encodeSplit("test", tr, testPos, enc, gid, p.strict)
 	}
@@ -485,7 +585,7 @@ func build(p *plan) (*Data, error) {
 	for _, f := range []struct {
 		role string
 		k    *kept
-	}{{"train", tr}, {"test", te}} {
+	}{{"train", tr}, {"val", ve}, {"test", te}} {
 		if f.k == nil {
 			continue
 		}
@@ -495,6 +595,75 @@ func build(p *plan) (*Data, error) {
 	}
 	d.SHA256 = hex.EncodeToString(manifest.Sum(nil))
 	return d, nil
+}
+
+// groupKey is the group of record r: its attributes' groups joined by "|".
+func groupKey(t *table, r int, attrs []sensitiveAttr, cols []int, parts []string) (string, error) {
+	for i, c := range cols {
+		var err error
+		if parts[i], err = attrs[i].group(t.recs[r][c]); err != nil {
+			return "", t.cellError(r, &fieldError{field: c, column: attrs[i].column, err: err})
+		}
+	}
+	return strings.Join(parts, "|"), nil
+}
+
+// parseAttrs parses the sensitive attributes as given.
+func (p *plan) parseAttrs() error {
+	parse := func(specs []string) ([]sensitiveAttr, error) {
+		attrs := make([]sensitiveAttr, len(specs))
+		for i, s := range specs {
+			a, err := parseSensitive(s)
+			if err != nil {
+				return nil, err
+			}
+			if a.column == p.label {
+				return nil, badOption("column %q is both the label and sensitive", a.column)
+			}
+			attrs[i] = a
+		}
+		return attrs, nil
+	}
+	var err error
+	if p.attrs, err = parse(p.sensitive); err != nil {
+		return err
+	}
+	if slices.Equal(p.strataSensitive, p.sensitive) {
+		p.strataSensitive = nil
+	}
+	p.strata, err = parse(p.strataSensitive)
+	return err
+}
+
+// checkBins refuses a range of a binned sensitive attribute that no row of the training file falls in: it
+// would be a group without rows.
+func (p *plan) checkBins(k *kept) error {
+	for i, a := range p.attrs {
+		for _, b := range a.bins {
+			found := false
+			for _, key := range k.key {
+				if strings.Split(key, "|")[i] == b.name {
+					found = true
+					break
+				}
+			}
+			if !found {
+				c, _ := k.t.column(a.column, "a sensitive attribute")
+				return k.t.headerError(c, a.column, fmt.Errorf("%w: range %q of %s holds no row of the file (an empty group); merge it with a neighbour",
+					ErrOption, b.name, a.spec))
+			}
+		}
+	}
+	return nil
+}
+
+// allOf returns the positions of every kept record.
+func allOf(k *kept) []int {
+	all := make([]int, len(k.rec))
+	for i := range all {
+		all[i] = i
+	}
+	return all
 }
 
 // checkTraining requires two label classes and two groups among the training file's rows.
@@ -514,7 +683,7 @@ func (p *plan) checkTraining(k *kept) error {
 	}
 	first := k.key[0]
 	if !slices.ContainsFunc(k.key, func(s string) bool { return s != first }) {
-		c, _ := k.t.column(p.sensitive[0], "a sensitive attribute")
+		c, _ := k.t.column(p.attrs[0].column, "a sensitive attribute")
 		return k.t.headerError(c, strings.Join(p.sensitive, "|"), fmt.Errorf("%w: all %d rows are in group %q (two or more needed)",
 			ErrOneGroup, len(k.key), first))
 	}
@@ -575,5 +744,6 @@ func encodeSplit(name string, k *kept, positions []int, enc *Encoding, gid map[s
 		s.Group[i] = gid[k.key[pos]]
 		s.Row[i] = r
 	}
+	s.Clipped = x.clipped
 	return s, nil
 }

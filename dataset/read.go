@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -24,7 +25,8 @@ type table struct {
 	hdrLine int   // 1-based line of the header (1 when the header is implied)
 	hdrCol  []int // 1-based byte column of each header cell (0 when implied)
 	recs    [][]string
-	pos     []int32 // line and column of field c of record r at 2*(r*len(header)+c)
+	dup     map[string]int // header names given more than once → their second field; an error when used
+	pos     []int32        // line and column of field c of record r at 2*(r*len(header)+c)
 }
 
 // at returns the 1-based line and byte column of field c of record r.
@@ -159,8 +161,14 @@ func (t *table) checkHeader() error {
 		if h == "" {
 			return t.headerError(c, "", fmt.Errorf("%w: empty column name in header (field %d)", ErrSyntax, c+1))
 		}
-		if first, dup := seen[h]; dup {
-			return t.headerError(c, h, fmt.Errorf("%w: also field %d", ErrDuplicate, first+1))
+		if _, dup := seen[h]; dup {
+			if t.dup == nil {
+				t.dup = map[string]int{}
+			}
+			if _, again := t.dup[h]; !again {
+				t.dup[h] = c
+			}
+			continue
 		}
 		seen[h] = c
 	}
@@ -169,6 +177,10 @@ func (t *table) checkHeader() error {
 
 // column returns the index of a header column, or an error positioned at the header.
 func (t *table) column(name, role string) (int, error) {
+	if c, dup := t.dup[name]; dup {
+		first := slices.Index(t.header, name)
+		return -1, t.headerError(c, name, fmt.Errorf("%w: fields %d and %d (needed as %s)", ErrDuplicate, first+1, c+1, role))
+	}
 	for c, h := range t.header {
 		if h == name {
 			return c, nil

@@ -24,6 +24,9 @@ type Split struct {
 	// Unseen counts, per one-hot encoded column, the rows whose category the encoding never saw (they
 	// encode to all zeros in that column's features).
 	Unseen map[string]int
+	// Clipped counts, per min-max scaled column, the cells outside the range the encoding was fitted on:
+	// they are scaled to 0 or 1 (what the model saw in training), and the count says how often.
+	Clipped map[string]int
 	// Inputs, for data read from tensors (npz:FILE), holds every model input's rows, in the model's input
 	// order; X is then set only when the model has a single float [rows, width] input.
 	Inputs []tensor.Tensor

@@ -50,7 +50,7 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := c.data.load(model)
+	data, err := c.data.load(model, env.stderr)
 	if err != nil {
 		return err
 	}

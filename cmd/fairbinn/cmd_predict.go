@@ -84,7 +84,7 @@ func (c *predictCmd) Run(ctx context.Context, env *cmdEnv, args []string) error 
 // predictData writes one CSV line per row of a data split: the row's 0-based record index in its source
 // file (header excluded), the predicted probability and the 0/1 prediction (threshold 0.5).
 func (c *predictCmd) predictData(env *cmdEnv, m *fairbinn.Model, rt fairbinn.Runtime, run fairbinn.RunOptions) error {
-	data, err := c.data.load(m)
+	data, err := c.data.load(m, env.stderr)
 	if err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ func (c *verifyCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 			return err
 		}
 	case c.data.spec != "":
-		data, err := c.data.load(m)
+		data, err := c.data.load(m, env.stderr)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,7 @@ import (
 // dataFlags are the flags that say which data to load (DESIGN.md's data SPEC).
 type dataFlags struct {
 	spec, label, positive, sensitive, test, encoding string
-	drop, missing                                    string
+	drop, missing, features, val                     string
 	strict                                           bool
 	valFrac                                          float64
 	seed                                             uint64
@@ -41,8 +42,11 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.spec, "data", "", "data: adult:DIR (UCI Adult files adult.data/adult.test, or .gz) or csv:FILE")
 	fs.StringVar(&d.label, "label", "", "csv: the label column")
 	fs.StringVar(&d.positive, "positive", "", "csv: the label value(s) of the positive class, comma-separated")
-	fs.StringVar(&d.sensitive, "sensitive", "", "csv: the sensitive column(s), comma-separated (several: intersections); adult: default sex")
+	fs.StringVar(&d.sensitive, "sensitive", "", "the sensitive column(s), comma-separated (several: intersections); a numeric column in groups of ranges: 'age:25,60' (edges) or 'age:<25,25-60,>60'; "+
+		"any column of the data, whatever the model was trained for (adult: default sex; csv: default the model's)")
 	fs.StringVar(&d.test, "test", "", "csv: a test file with the same columns (default: a stratified 20% of --data)")
+	fs.StringVar(&d.val, "val", "", "csv: a validation file with the same columns, e.g. rows the backbone was not trained on (default: a stratified --val-frac of the training rows)")
+	fs.StringVar(&d.features, "features", "", "csv: the only feature columns, comma-separated (default: every column but the label and --drop); only when the model stores no encoding")
 	fs.StringVar(&d.encoding, "encoding", string(fairbinn.EncodingAuto), "auto: the encoding stored in the model, else fitted on the training split; none: the feature columns are the model's inputs as they are")
 	fs.StringVar(&d.drop, "drop", "", "csv: columns that are not features, comma-separated (a row id, a column the model does not take)")
 	fs.StringVar(&d.missing, "missing", "", "csv: the missing-value token (default: empty cells); rows with it are dropped and counted in the report")
@@ -62,13 +66,13 @@ func (d *dataFlags) options() (fairbinn.DataOptions, error) {
 		return fairbinn.DataOptions{}, fault.Badf("--encoding %q: want auto or none", d.encoding)
 	}
 	return fairbinn.DataOptions{
-		Spec: d.spec, Label: d.label, Positive: splitList(d.positive), Sensitive: splitList(d.sensitive),
-		TestFile: d.test, Encoding: enc, ValFrac: d.valFrac, Seed: d.seed, Drop: splitList(d.drop), Missing: d.missing, StrictCategories: d.strict,
+		Spec: d.spec, Label: d.label, Positive: splitList(d.positive), Sensitive: dataset.SplitSensitive(d.sensitive),
+		Features: splitList(d.features), TestFile: d.test, ValFile: d.val, Encoding: enc, ValFrac: d.valFrac, Seed: d.seed, Drop: splitList(d.drop), Missing: d.missing, StrictCategories: d.strict,
 	}, nil
 }
 
-// load reads the data for model m.
-func (d *dataFlags) load(m *fairbinn.Model) (*dataset.Data, error) {
+// load reads the data for model m, and warns on w of what fairbinn.DataWarnings finds.
+func (d *dataFlags) load(m *fairbinn.Model, w io.Writer) (*dataset.Data, error) {
 	if !d.seedGiven {
 		d.seed = fairbinn.TrainingSeed(m)
 	}
@@ -76,7 +80,14 @@ func (d *dataFlags) load(m *fairbinn.Model) (*dataset.Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fairbinn.LoadData(m, opts)
+	data, err := fairbinn.LoadData(m, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, msg := range fairbinn.DataWarnings(data) {
+		fmt.Fprintf(w, "warning: %s\n", msg)
+	}
+	return data, nil
 }
 
 func splitList(s string) []string {
