@@ -92,6 +92,9 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
+	if err := applyMerge(m, data); err != nil {
+		return nil, err
+	}
 	if data.Source == dataset.SourceNPZ {
 		return data, nil // the tensors are the model's inputs by name
 	}

@@ -18,6 +18,8 @@ const (
 	MetaEncoding = "fairbinn.encoding"
 	// MetaConstraints are the stated constraints, as given ("dp<=0.01,eo<=0.05").
 	MetaConstraints = "fairbinn.constraints"
+	// MetaMergedGroups lists, as a JSON array, the groups merged into OtherGroup for being too small.
+	MetaMergedGroups = "fairbinn.merged_groups"
 	MetaFairLayers  = "fairbinn.fair_layers"
 	MetaFairInit    = "fairbinn.fair_init"
 )

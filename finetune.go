@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
@@ -48,6 +50,10 @@ type Options struct {
 	// MinGroupSize is the fewest validation rows a sensitive group may have (default DefaultMinGroupSize;
 	// negative: no check): selection and constraints on a smaller group measure noise.
 	MinGroupSize int
+	// MergeSmallGroups merges the groups below MinGroupSize into one group, OtherGroup, instead of
+	// refusing them (data is changed in place); the merged groups are recorded in the model
+	// (MetaMergedGroups) and the report.
+	MergeSmallGroups bool
 	// BestEffort keeps the model closest to the constraints when none met them (the report says so)
 	// instead of failing with an *UnmetError.
 	BestEffort bool
@@ -103,6 +109,8 @@ type DataReport struct {
 	Unseen map[string]map[string]int `json:"unseen_categories,omitempty"`
 	// GroupRows counts each group's rows in each split.
 	GroupRows  map[string]map[string]int `json:"group_rows"`
+	// Merged are the groups merged into OtherGroup for having too few validation rows.
+	Merged []string `json:"merged_groups,omitempty"`
 	Features   int                       `json:"features"`
 	DroppedRow int                       `json:"train_rows_dropped_per_epoch"`
 	// Warnings are DataWarnings: an encoding fitted from the file, clipped values.
@@ -185,6 +193,16 @@ func FineTuneFile(ctx context.Context, backbone string, data DataOptions, opts O
 	return FineTune(ctx, m, d, opts)
 }
 
+// storesEncoding reports whether g's metadata holds enc's encoding for enc's sensitive attributes.
+func storesEncoding(g *ir.Graph, enc *dataset.Encoding) bool {
+	spec, ok := g.Metadata[MetaEncoding]
+	if !ok {
+		return false
+	}
+	stored, err := dataset.ParseEncoding(MetaEncoding, []byte(spec))
+	return err == nil && slices.Equal(stored.Sensitive, enc.Sensitive)
+}
+
 // loadWithSeed imports the backbone and loads its data with the validation (and test) splits of seed.
 func loadWithSeed(backbone string, data DataOptions, seed uint64) (*Model, *dataset.Data, error) {
 	m, err := Load(backbone)
@@ -265,6 +283,7 @@ type fineTuning struct {
 	before     SplitMetrics
 	baseline   *BaselineReport
 	cols       []int // the sensitive attribute's input columns, for compiled thresholds
+	merged     []string
 	loaded     time.Time
 }
 
@@ -284,6 +303,13 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 	if opts.Resume && opts.Checkpoint == "" {
 		return nil, fault.Badf("resume needs a checkpoint folder")
 	}
+	var merged []string
+	if opts.MergeSmallGroups {
+		var err error
+		if merged, err = mergeSmallGroups(data, opts.MinGroupSize); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkGroupSizes(data, opts.MinGroupSize); err != nil {
 		return nil, err
 	}
@@ -296,13 +322,23 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 			return nil, err
 		}
 	}
-	ft := &fineTuning{opts: opts, backbone: backbone, data: data, cfg: cfg, g: backbone.Graph}
-	if _, ok := ft.g.Metadata[MetaEncoding]; !ok && data.Encoding != nil {
+	ft := &fineTuning{opts: opts, backbone: backbone, data: data, cfg: cfg, g: backbone.Graph, merged: merged}
+	if data.Encoding != nil && !storesEncoding(ft.g, data.Encoding) {
+		// A fitted encoding, or the stored one with the attribute this run is trained for.
 		enc, err := data.Encoding.Marshal()
 		if err != nil {
 			return nil, err
 		}
 		ft.g.SetMetadata(MetaEncoding, string(enc))
+	}
+	if merged != nil {
+		var names strings.Builder // without HTML escaping: "<25" stays readable
+		enc := json.NewEncoder(&names)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(merged); err != nil {
+			return nil, err
+		}
+		ft.g.SetMetadata(MetaMergedGroups, strings.TrimSpace(names.String()))
 	}
 	var err error
 	if ft.pos, err = InsertAt(backbone, opts.Position, insert.InsertOptions{Layers: opts.Layers, Init: opts.Init, Seed: cfg.Seed}); err != nil {
@@ -408,7 +444,7 @@ func (ft *fineTuning) report(res *train.Result) *Report {
 			Spec: data.Spec, SHA256: data.SHA256, Files: data.Files, Groups: data.GroupNames,
 			Rows:      map[string]int{"train": data.Train.Rows, "val": data.Val.Rows, "test": data.Test.Rows},
 			GroupRows: GroupRows(data), Unseen: unseen(data),
-			Features: data.Train.Cols, DroppedRow: res.DroppedRows, Warnings: DataWarnings(data),
+			Features: data.Train.Cols, DroppedRow: res.DroppedRows, Warnings: DataWarnings(data), Merged: ft.merged,
 		},
 		Baseline: ft.baseline, Constraints: res.Constraints, ConstraintsMet: res.Met,
 	}

@@ -1,7 +1,9 @@
 package fairbinn
 
 import (
+	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -52,8 +54,61 @@ func checkGroupSizes(data *dataset.Data, min int) error {
 	if len(small) == 0 {
 		return nil
 	}
-	return fault.Badf("%d group(s) have fewer than %d validation rows (%s): their rates are noise at that size; merge or drop them in the data, or lower --min-group-size",
+	return fault.Badf("%d group(s) have fewer than %d validation rows (%s): their rates are noise at that size; merge them (merge-small-groups), bin or drop them in the data, or lower the minimum group size",
 		len(small), min, strings.Join(small, ", "))
+}
+
+// OtherGroup is the name of the group small groups are merged into.
+const OtherGroup = "other"
+
+// mergeSmallGroups merges the groups with fewer than min validation rows into OtherGroup and returns
+// their names; it refuses when the merged group is still below min.
+func mergeSmallGroups(data *dataset.Data, min int) ([]string, error) {
+	if min == 0 {
+		min = DefaultMinGroupSize
+	}
+	if min < 0 || data.Val == nil {
+		return nil, nil
+	}
+	val := GroupRows(data)["val"]
+	var small []string
+	total := 0
+	for _, name := range data.GroupNames {
+		if n := val[name]; n < min {
+			small = append(small, name)
+			total += n
+		}
+	}
+	if len(small) == 0 {
+		return nil, nil
+	}
+	if total < min {
+		return nil, fault.Badf("the %d group(s) with fewer than %d validation rows (%s) hold %d together, still too few to merge into one; bin the attribute coarser or lower the minimum group size",
+			len(small), min, strings.Join(small, ", "), total)
+	}
+	if err := data.MergeGroups(small, OtherGroup); err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	return small, nil
+}
+
+// applyMerge merges the groups a model was trained with merged (MetaMergedGroups) when the data has
+// them all: scoring it on its own attribute then uses the groups it was selected on.
+func applyMerge(m *Model, data *dataset.Data) error {
+	spec, ok := m.Graph.Metadata[MetaMergedGroups]
+	if !ok {
+		return nil
+	}
+	var names []string
+	if err := json.Unmarshal([]byte(spec), &names); err != nil {
+		return fault.Badf("%s: metadata %s: %v", m.Path, MetaMergedGroups, err)
+	}
+	for _, n := range names {
+		if !slices.Contains(data.GroupNames, n) {
+			return nil // another attribute: its own groups
+		}
+	}
+	return fault.Wrap(fault.BadInput, data.MergeGroups(names, OtherGroup))
 }
 
 // unseen collects the splits' counts of categories the encoding never saw (nil when there are none).

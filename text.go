@@ -54,6 +54,9 @@ func WriteBeforeAfter(w io.Writer, rep *Report) {
 		writeBaseline(w, rep, b)
 	}
 	WriteUnseen(w, "test", rep.Data.Unseen["test"])
+	if len(rep.Data.Merged) > 0 {
+		fmt.Fprintf(w, "groups merged into %q for having too few validation rows: %s\n", OtherGroup, strings.Join(rep.Data.Merged, ", "))
+	}
 	for _, msg := range rep.Data.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", msg)
 	}

@@ -3,6 +3,7 @@ package dataset
 import (
 	"iter"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/fairbinn/fairbinn-go/tensor"
 )
@@ -119,4 +120,47 @@ func (s *Split) NumBatches(size int) int {
 		return 1
 	}
 	return (s.Rows + size - 1) / size
+}
+
+// MergeGroups puts the rows of the named groups, in every split, into one group called into (appended to
+// GroupNames, or the existing group of that name), and renumbers the groups: the others keep their order.
+func (d *Data) MergeGroups(names []string, into string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	merged := map[string]bool{}
+	for _, n := range names {
+		if !slices.Contains(d.GroupNames, n) {
+			return badOption("group %q to merge is not a group of the data", n)
+		}
+		merged[n] = true
+	}
+	var kept []string
+	for _, n := range d.GroupNames {
+		if !merged[n] && n != into {
+			kept = append(kept, n)
+		}
+	}
+	if len(kept) == 0 {
+		return badOption("merging %d group(s) into %q leaves a single group", len(names), into)
+	}
+	newNames := append(kept, into)
+	id := make([]int, len(d.GroupNames))
+	for old, n := range d.GroupNames {
+		if merged[n] || n == into {
+			id[old] = len(kept)
+		} else {
+			id[old] = slices.Index(kept, n)
+		}
+	}
+	for _, s := range []*Split{d.Train, d.Val, d.Test} {
+		if s == nil {
+			continue
+		}
+		for i, g := range s.Group {
+			s.Group[i] = id[g]
+		}
+	}
+	d.GroupNames = newNames
+	return nil
 }

@@ -118,6 +118,7 @@ type trainFlags struct {
 	bestEffort                      bool
 	thresholds                      fairbinn.Thresholds
 	minGroup                        int
+	mergeSmall                      bool
 	fs                              *flag.FlagSet // to tell flags given on the command line from defaults
 }
 
@@ -156,7 +157,8 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 		func(v string) error { f.constraints = append(f.constraints, v); return nil })
 	fs.BoolFunc("thresholds", "after fine-tuning, fit per-group decision thresholds on validation and compile them into the exported model (needs the sensitive attribute as a model input)",
 		func(string) error { f.thresholds = fairbinn.ThresholdsAfter; return nil })
-	fs.IntVar(&f.minGroup, "min-group-size", fairbinn.DefaultMinGroupSize, "the fewest validation rows a sensitive group may have (-1: no check)")
+	fs.IntVar(&f.minGroup, "min-group-size", fairbinn.DefaultMinGroupSize, "the fewest validation rows a sensitive group may have (-1: no check); smaller groups are refused, or merged with --merge-small-groups")
+	fs.BoolVar(&f.mergeSmall, "merge-small-groups", false, "merge the groups below --min-group-size into one group \""+fairbinn.OtherGroup+"\" (recorded in the model; eval merges them the same way)")
 	fs.BoolVar(&f.bestEffort, "best-effort", false, "with --constraint: when no epoch meets the constraints, write the closest instead of failing (the output says so)")
 }
 

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fairbinn/fairbinn-go"
 )
 
 // A sensitive group too small to measure on validation is refused before training, in one line naming
@@ -28,4 +31,47 @@ func TestTrainSmallGroups(t *testing.T) {
 		return
 	}
 	mustRun(t, append(args, "--min-group-size", "-1")...)
+}
+
+// --merge-small-groups puts the groups below the minimum into one group, "other": the run goes on, the
+// model records the merge, and eval of the model on its own attribute uses the same groups. A binned
+// numeric attribute makes the groups here (ages 20 to 59: "<25" and ">55" are small).
+func TestTrainMergeSmallGroups(t *testing.T) {
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 400, 2)
+	sens := "age:<25,25-55,>55"
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))
+	out := filepath.Join(dir, "fair.onnx")
+	args := []string{"train", "--backbone", backbone, "--data", "csv:" + csv, "--label", "income", "--positive", "yes",
+		"--sensitive", sens, "--min-group-size", "10", "--position", "1", "--epochs", "1", "--batch", "50", "--out", out, "--quiet"}
+	code, _, stderr := runCLI(t, args...)
+	if code != exitBadInput || !strings.Contains(stderr, `"<25"`) || !strings.Contains(stderr, `">55"`) || strings.Contains(stderr, `"25-55"`) {
+		t.Fatalf("small binned groups without merging: exit %d, %q", code, stderr)
+	}
+	if testing.Short() {
+		return
+	}
+	stdout := mustRun(t, append(args, "--merge-small-groups")...)
+	if !strings.Contains(stdout, `groups merged into "other" for having too few validation rows: <25, >55`) {
+		t.Errorf("the merge is not reported:\n%s", stdout)
+	}
+	var info fairbinn.ModelInfo
+	if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", out)), &info); err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Metadata[fairbinn.MetaMergedGroups]; got != `["<25",">55"]` {
+		t.Errorf("metadata %s = %q", fairbinn.MetaMergedGroups, got)
+	}
+	evalOut := mustRun(t, "eval", "--model", out, "--data", "csv:"+csv)
+	if !strings.Contains(evalOut, "\n    other") && !strings.Contains(evalOut, "other ") {
+		t.Errorf("eval does not show the merged group:\n%s", evalOut)
+	}
+	if strings.Contains(evalOut, "<25") {
+		t.Errorf("eval shows a merged group on its own:\n%s", evalOut)
+	}
+	// All groups small: merging would leave one group, which is refused.
+	code, _, stderr = runCLI(t, append(args[:len(args)-1], "--quiet", "--merge-small-groups", "--min-group-size", "1000")...)
+	if code != exitBadInput || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("every group small: exit %d, %q", code, stderr)
+	}
 }
