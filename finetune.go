@@ -108,11 +108,11 @@ type DataReport struct {
 	// Unseen counts, per split and one-hot encoded column, the rows whose category the encoding never saw.
 	Unseen map[string]map[string]int `json:"unseen_categories,omitempty"`
 	// GroupRows counts each group's rows in each split.
-	GroupRows  map[string]map[string]int `json:"group_rows"`
+	GroupRows map[string]map[string]int `json:"group_rows"`
 	// Merged are the groups merged into OtherGroup for having too few validation rows.
-	Merged []string `json:"merged_groups,omitempty"`
-	Features   int                       `json:"features"`
-	DroppedRow int                       `json:"train_rows_dropped_per_epoch"`
+	Merged     []string `json:"merged_groups,omitempty"`
+	Features   int      `json:"features"`
+	DroppedRow int      `json:"train_rows_dropped_per_epoch"`
 	// Warnings are DataWarnings: an encoding fitted from the file, clipped values.
 	Warnings []string `json:"warnings,omitempty"`
 }
