@@ -171,3 +171,38 @@ func TrainingSeed(m *Model) uint64 {
 	}
 	return 1
 }
+
+// ScoreData encodes every row of the file opts.Spec names for scoring by m, labelled or not, with m's
+// stored encoding (or, when it stores none, the one LoadData fits, which needs the label): what predict
+// writes without a split.
+func ScoreData(m *Model, opts DataOptions) (*dataset.Scored, error) {
+	kind, _, _ := strings.Cut(opts.Spec, ":")
+	if kind != "csv" && kind != "adult" {
+		return nil, fault.Badf("data %q: every row is scored for csv: and adult: data; give a split for %s: data", opts.Spec, kind)
+	}
+	var enc *dataset.Encoding
+	if spec, ok := m.Graph.Metadata[MetaEncoding]; ok && opts.Encoding != EncodingNone {
+		var err error
+		if enc, err = dataset.ParseEncoding(m.Path+": metadata "+MetaEncoding, []byte(spec)); err != nil {
+			return nil, fault.Wrap(fault.BadInput, err)
+		}
+	} else {
+		data, err := LoadData(m, opts)
+		if err != nil {
+			return nil, err
+		}
+		enc = data.Encoding
+	}
+	s, err := dataset.ScoreFile(opts.Spec, enc, opts.StrictCategories)
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	ins := m.Graph.RealInputs()
+	if len(ins) != 1 || len(ins[0].Shape) != 2 {
+		return nil, fault.Badf("%s: a table (adult:, csv:) is the input of a model with one [batch, features] input; give this model's inputs as tensors with npz:FILE", m.Path)
+	}
+	if w := ins[0].Shape[1]; w.IsStatic() && w.Value != int64(s.Cols) {
+		return nil, fault.Badf("%s: input %q has width %d but the data encodes to %d features (%s)", m.Path, ins[0].Name, w.Value, s.Cols, featureSummary(enc))
+	}
+	return s, nil
+}

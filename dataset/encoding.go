@@ -602,7 +602,11 @@ func (e *Encoding) Bind(header []string) (*Encoder, error) {
 	return x, nil
 }
 
-func (e *Encoding) bind(header []string) (*Encoder, *fieldError) {
+func (e *Encoding) bind(header []string) (*Encoder, *fieldError) { return e.bindColumns(header, false) }
+
+// bindColumns is bind; featuresOnly binds the feature columns alone (rows to score need no label or
+// group), and then x.label is -1.
+func (e *Encoding) bindColumns(header []string, featuresOnly bool) (*Encoder, *fieldError) {
 	index := make(map[string]int, len(header))
 	dups := map[string]bool{}
 	for i, h := range header {
@@ -626,12 +630,15 @@ func (e *Encoding) bind(header []string) (*Encoder, *fieldError) {
 		return i, nil
 	}
 	var fe *fieldError
-	if x.label, fe = find(e.Label.Column, "the label"); fe != nil {
-		return nil, fe
-	}
-	for j, s := range sensitiveColumns(e.Sensitive) {
-		if x.sens[j], fe = find(s, "a sensitive attribute"); fe != nil {
+	x.label = -1
+	if !featuresOnly {
+		if x.label, fe = find(e.Label.Column, "the label"); fe != nil {
 			return nil, fe
+		}
+		for j, s := range sensitiveColumns(e.Sensitive) {
+			if x.sens[j], fe = find(s, "a sensitive attribute"); fe != nil {
+				return nil, fe
+			}
 		}
 	}
 	for j, f := range e.Features {

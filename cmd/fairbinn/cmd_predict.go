@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/fairbinn/fairbinn-go"
+	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/npy"
 )
@@ -30,7 +31,7 @@ func (c *predictCmd) Flags(fs *flag.FlagSet) {
 	c.data.register(fs)
 	c.head.register(fs)
 	c.data.registerSeed(fs)
-	fs.StringVar(&c.split, "split", "test", "with --data: train, val or test")
+	fs.StringVar(&c.split, "split", "", "with --data: score only the train, val or test split (default: every row of the --data file, labelled or not)")
 	fs.StringVar(&c.runtime, "runtime", string(fairbinn.ORT), "ort (onnxruntime) or go (the Go forward pass)")
 	fs.IntVar(&c.batch, "batch", 1024, "rows per run")
 	fs.IntVar(&c.threads, "threads", 0, "onnxruntime intra-op threads (0: its default)")
@@ -84,13 +85,13 @@ func (c *predictCmd) Run(ctx context.Context, env *cmdEnv, args []string) error 
 // predictData writes one CSV line per row of a data split: the row's 0-based record index in its source
 // file (header excluded), the predicted probability and the 0/1 prediction (threshold 0.5).
 func (c *predictCmd) predictData(env *cmdEnv, m *fairbinn.Model, rt fairbinn.Runtime, run fairbinn.RunOptions) error {
-	data, err := c.data.load(m, env.stderr)
+	s, skipped, err := c.rows(env, m)
 	if err != nil {
 		return err
 	}
-	s, err := fairbinn.Split(data, c.split)
-	if err != nil {
-		return err
+	what := c.split + " rows"
+	if c.split == "" {
+		what = "rows"
 	}
 	prob, err := fairbinn.Probabilities(m, rt, s, run)
 	if err != nil {
@@ -100,8 +101,36 @@ func (c *predictCmd) predictData(env *cmdEnv, m *fairbinn.Model, rt fairbinn.Run
 		return err
 	}
 	if env.json {
-		return writeJSON(env.stdout, map[string]any{"model": c.model, "runtime": c.runtime, "split": c.split, "rows": s.Rows, "output": c.output})
+		return writeJSON(env.stdout, map[string]any{"model": c.model, "runtime": c.runtime, "split": c.split, "rows": s.Rows, "skipped": skipped, "output": c.output})
 	}
-	fmt.Fprintf(env.stdout, "%d %s rows of %s through %s (%s) -> %s\n", s.Rows, c.split, c.data.spec, c.model, c.runtime, c.output)
+	fmt.Fprintf(env.stdout, "%d %s of %s through %s (%s) -> %s\n", s.Rows, what, c.data.spec, c.model, c.runtime, c.output)
+	if skipped > 0 {
+		fmt.Fprintf(env.stdout, "%d row(s) not scored: a missing value in a feature column\n", skipped)
+	}
 	return nil
+}
+
+// rows are the rows to score: a split, or every row of the file.
+func (c *predictCmd) rows(env *cmdEnv, m *fairbinn.Model) (*dataset.Split, int, error) {
+	if c.split != "" {
+		data, err := c.data.load(m, env.stderr)
+		if err != nil {
+			return nil, 0, err
+		}
+		s, err := fairbinn.Split(data, c.split)
+		return s, 0, err
+	}
+	opts, err := c.data.options()
+	if err != nil {
+		return nil, 0, err
+	}
+	sc, err := fairbinn.ScoreData(m, opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	fairbinn.WriteUnseen(env.stderr, "scored", sc.Unseen)
+	for col, n := range sc.Clipped {
+		fmt.Fprintf(env.stderr, "warning: %d value(s) of %s lie outside the range the encoding was fitted on and were scaled to its end (0 or 1)\n", n, col)
+	}
+	return sc.Split, sc.Skipped, nil
 }

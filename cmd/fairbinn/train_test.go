@@ -148,12 +148,40 @@ func TestTrainCSV(t *testing.T) {
 		t.Errorf("eval against a better baseline: exit %d (want 4) %s", code, errOut)
 	}
 
-	// predict --data writes one CSV line per test row.
+	// predict --data --split test writes one CSV line per test row, and without --split one per row of
+	// the file.
 	pred := filepath.Join(dir, "pred.csv")
-	mustRun(t, "predict", "--model", out, "--data", "csv:"+csv, "--output", pred)
+	mustRun(t, "predict", "--model", out, "--data", "csv:"+csv, "--split", "test", "--output", pred)
 	lines, _ := os.ReadFile(pred)
 	if n := strings.Count(string(lines), "\n"); n != rep.Data.Rows["test"]+1 || !strings.HasPrefix(string(lines), "row,prob,pred\n") {
-		t.Errorf("predict --data wrote %d lines for %d test rows", n, rep.Data.Rows["test"])
+		t.Errorf("predict --data --split test wrote %d lines for %d test rows", n, rep.Data.Rows["test"])
+	}
+	mustRun(t, "predict", "--model", out, "--data", "csv:"+csv, "--output", pred)
+	all, _ := os.ReadFile(pred)
+	raw, _ = os.ReadFile(csv)
+	if n, want := strings.Count(string(all), "\n"), strings.Count(string(raw), "\n"); n != want {
+		t.Errorf("predict --data wrote %d lines for the file's %d rows and header", n, want)
+	}
+	// Rows without a label are scored with the stored encoding, the same as the labelled rows: the first
+	// 50 rows' predictions are the same lines.
+	var unlabelled strings.Builder
+	for i, line := range strings.Split(strings.TrimSpace(string(raw)), "\n")[:51] {
+		f := strings.Split(line, ",") // age,job,sex,race,income
+		if i == 0 {
+			unlabelled.WriteString("job,age,race,sex\n") // another column order: matched by name
+			continue
+		}
+		fmt.Fprintf(&unlabelled, "%s,%s,%s,%s\n", f[1], f[0], f[3], f[2])
+	}
+	ul := filepath.Join(dir, "unlabelled.csv")
+	if err := os.WriteFile(ul, []byte(unlabelled.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, "predict", "--model", out, "--data", "csv:"+ul, "--output", pred)
+	got, _ := os.ReadFile(pred)
+	wantLines := strings.SplitAfter(string(all), "\n")[:51]
+	if string(got) != strings.Join(wantLines, "") {
+		t.Errorf("unlabelled rows scored differently:\n%.300s\nwant\n%.300s", got, strings.Join(wantLines, ""))
 	}
 }
 

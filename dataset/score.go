@@ -1,0 +1,72 @@
+package dataset
+
+import (
+	"strings"
+)
+
+// Scored are the rows of one data file encoded for scoring: every row with the features the encoding
+// needs, labelled or not, in file order.
+type Scored struct {
+	*Split
+	// Skipped counts the rows left out for a missing value in a feature column.
+	Skipped int
+}
+
+// ScoreFile encodes every row of the file a data spec names (csv:FILE, or adult:DIR's adult.data) with
+// enc, reading only its feature columns: the label and the sensitive columns may be absent, so rows
+// without a label can be scored. Rows with the missing-value token in a feature column are skipped and
+// counted; unseen categories and clipped values are counted as in Load (refused with strict).
+func ScoreFile(spec string, enc *Encoding, strict bool) (*Scored, error) {
+	kind, arg, _ := strings.Cut(spec, ":")
+	var t *table
+	var err error
+	switch kind {
+	case "csv":
+		t, err = readTable(arg, nil)
+	case "adult":
+		var path string
+		if path, err = findFile(arg, "adult.data"); err == nil {
+			t, err = readTable(path, adultHeader)
+		}
+	default:
+		return nil, badOption("data spec %q: scoring every row reads csv:FILE or adult:DIR", spec)
+	}
+	if err != nil {
+		return nil, err
+	}
+	x, fe := enc.bindColumns(t.header, true)
+	if fe != nil {
+		return nil, t.headerError(fe.field, fe.column, fe.err)
+	}
+	cols := len(enc.Features)
+	s := &Split{Name: "all", File: t.path, Cols: cols}
+	out := &Scored{Split: s}
+	for r, rec := range t.recs {
+		if x.Missing(rec) {
+			out.Skipped++
+			continue
+		}
+		row := make([]float32, cols)
+		if fe := x.encodeRow(rec, row); fe != nil {
+			return nil, t.cellError(r, fe)
+		}
+		for _, col := range x.Unseen(rec) {
+			if s.Unseen == nil {
+				s.Unseen = map[string]int{}
+			}
+			if s.Unseen[col]++; strict {
+				c, _ := t.column(col, "a feature")
+				return nil, t.cellError(r, &fieldError{field: c, column: col,
+					err: badOption("%q is a category the encoding never saw (strict categories)", rec[c])})
+			}
+		}
+		s.X = append(s.X, row...)
+		s.Row = append(s.Row, r)
+		s.Rows++
+	}
+	s.Clipped = x.clipped
+	if s.Rows == 0 {
+		return nil, &InputError{File: t.path, Line: t.hdrLine + 1, Col: 1, Err: badOption("all %d rows have a missing value in a feature column", out.Skipped)}
+	}
+	return out, nil
+}
