@@ -99,15 +99,7 @@ func paretoTitle(res *SweepResult) string {
 }
 
 // criterionName is the fairness gap on the x axis: the one the sweep trained for.
-func criterionName(res *SweepResult) string {
-	switch res.BaseConfig.Fairness {
-	case fairness.EO:
-		return "EO"
-	case fairness.EOpp:
-		return "EOpp"
-	}
-	return "DP"
-}
+func criterionName(res *SweepResult) string { return res.BaseConfig.Fairness.Label() }
 
 // WritePareto draws test accuracy against the test fairness gap of every finished run (the model the
 // selection rule picked), one colour and marker per method, each (method, η) mean labelled with its η,
@@ -237,15 +229,7 @@ func WritePareto(path string, res *SweepResult) error {
 }
 
 // gapOf is the mean of the criterion's gap.
-func gapOf(crit fairness.Criterion, m MetricStats) float64 {
-	switch crit {
-	case fairness.EO:
-		return m.EO.Mean
-	case fairness.EOpp:
-		return m.EOpp.Mean
-	}
-	return m.DP.Mean
-}
+func gapOf(crit fairness.Criterion, m MetricStats) float64 { return m.Gap(crit).Mean }
 
 // ringGlyph is the outline of a circle, drawn heavier than draw.RingGlyph.
 type ringGlyph struct{}

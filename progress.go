@@ -15,6 +15,8 @@ type Progress struct {
 	tty   bool
 	quiet bool
 	drew  bool
+	// Config names what the lines show: the gap of its criterion, and each of its constraints' values.
+	Config train.Config
 }
 
 // NewProgress prints to w; tty draws a bar redrawn in place, quiet prints nothing.
@@ -27,8 +29,15 @@ func (p *Progress) Epoch(e train.Epoch, total int) error {
 	if p.quiet {
 		return nil
 	}
-	line := fmt.Sprintf("epoch %d/%d  loss %.4f  fair %.5f  val acc %.4f  val dp %.4f  %.0f rows/s",
-		e.Epoch, total, e.AccLoss, e.FairLoss, e.ValAcc, e.ValDP, e.RowsPerS)
+	crit := p.Config.Fairness
+	line := fmt.Sprintf("epoch %d/%d  loss %.4f  fair %.5f  val acc %.4f  val %s %.4f",
+		e.Epoch, total, e.AccLoss, e.FairLoss, e.ValAcc, crit.Label(), e.ValGap(crit))
+	for i, c := range p.Config.Constraints.List() {
+		if i < len(e.ConstraintValues) {
+			line += fmt.Sprintf("  %s: %.4f", c, e.ConstraintValues[i])
+		}
+	}
+	line += fmt.Sprintf("  %.0f rows/s", e.RowsPerS)
 	if !p.tty {
 		fmt.Fprintln(p.w, line)
 		return nil

@@ -22,6 +22,17 @@ type MetricStats struct {
 	EOpp     Stat `json:"eopp"`
 }
 
+// Gap is the statistic of criterion c's gap.
+func (m MetricStats) Gap(c fairness.Criterion) Stat {
+	switch c {
+	case fairness.EO:
+		return m.EO
+	case fairness.EOpp:
+		return m.EOpp
+	}
+	return m.DP
+}
+
 // SweepSummary aggregates the finished runs of one (method, η) over seeds.
 type SweepSummary struct {
 	Method     train.Method `json:"method"`

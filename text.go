@@ -108,8 +108,9 @@ func ProgressLine(r *SweepRun) string {
 	if !r.OK() {
 		return fmt.Sprintf("%s: failed: %s (%.1f s)", head, r.Error, r.Seconds)
 	}
-	return fmt.Sprintf("%s: val acc %.4f dp %.4f  test acc %.4f dp %.4f  epoch %d (%.1f s)",
-		head, r.Val.Accuracy, r.Val.DP, r.Test.Accuracy, r.Test.DP, r.SelectedEpoch, r.Seconds)
+	crit := r.Config.Fairness
+	return fmt.Sprintf("%s: val acc %.4f %s %.4f  test acc %.4f %s %.4f  epoch %d (%.1f s)",
+		head, r.Val.Accuracy, crit.Label(), crit.Gap(*r.Val), r.Test.Accuracy, crit.Label(), crit.Gap(*r.Test), r.SelectedEpoch, r.Seconds)
 }
 
 // sweepRow is one line of the summary table as text cells.
@@ -122,6 +123,8 @@ func sweepRows(res *SweepResult) []sweepRow {
 		}
 		return fmt.Sprintf("%.4f ± %.4f", s.Mean, s.SD)
 	}
+	// The gap column is the criterion the sweep trained for.
+	gap := func(m MetricStats) Stat { return m.Gap(res.BaseConfig.Fairness) }
 	var rows []sweepRow
 	for _, ref := range []struct {
 		name string
@@ -129,7 +132,7 @@ func sweepRows(res *SweepResult) []sweepRow {
 	}{{"backbone", res.Reference}, {"thresholds on the backbone", res.Baseline}} {
 		if ref.st != nil {
 			n := len(ref.st.Seeds)
-			rows = append(rows, sweepRow{ref.name, "-", strconv.Itoa(n), pm(ref.st.Val.Accuracy, n), pm(ref.st.Val.DP, n), pm(ref.st.Test.Accuracy, n), pm(ref.st.Test.DP, n)})
+			rows = append(rows, sweepRow{ref.name, "-", strconv.Itoa(n), pm(ref.st.Val.Accuracy, n), pm(gap(ref.st.Val), n), pm(ref.st.Test.Accuracy, n), pm(gap(ref.st.Test), n)})
 		}
 	}
 	for _, s := range res.Summary {
@@ -138,7 +141,7 @@ func sweepRows(res *SweepResult) []sweepRow {
 			runs += fmt.Sprintf(" (%d failed)", s.Failed)
 		}
 		rows = append(rows, sweepRow{string(s.Method), etaLabel(s.Method, s.Eta), runs,
-			pm(s.Val.Accuracy, s.Runs), pm(s.Val.DP, s.Runs), pm(s.Test.Accuracy, s.Runs), pm(s.Test.DP, s.Runs)})
+			pm(s.Val.Accuracy, s.Runs), pm(gap(s.Val), s.Runs), pm(s.Test.Accuracy, s.Runs), pm(gap(s.Test), s.Runs)})
 	}
 	return rows
 }
@@ -150,7 +153,7 @@ func sweepCaption(res *SweepResult) string {
 		state = fmt.Sprintf("; incomplete: %d of %d runs", res.Finished, res.Planned)
 	}
 	return fmt.Sprintf("%s, position %s, %d seed(s), %d epochs, select %s; mean ± sd over seeds (onnxruntime on the exported models)%s",
-		res.Data, res.Position, len(res.Grid.Seeds), res.BaseConfig.Epochs, res.BaseConfig.Select, state)
+		res.Data, res.Position, len(res.Grid.Seeds), res.BaseConfig.Epochs, res.BaseConfig.Select.Describe(res.BaseConfig.Fairness), state)
 }
 
 // WriteSweepTable prints the summary of a sweep as a table.
@@ -158,7 +161,8 @@ func WriteSweepTable(w io.Writer, res *SweepResult) {
 	fmt.Fprintln(w, sweepCaption(res))
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "method\teta\truns\tval acc\tval DP\ttest acc\ttest DP\t")
+	crit := res.BaseConfig.Fairness.Label()
+	fmt.Fprintf(tw, "method\teta\truns\tval acc\tval %s\ttest acc\ttest %s\t\n", crit, crit)
 	for _, r := range sweepRows(res) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.method, r.eta, r.runs, r.valAcc, r.valDP, r.testAcc, r.testDP)
 	}
@@ -168,7 +172,8 @@ func WriteSweepTable(w io.Writer, res *SweepResult) {
 // WriteSweepMarkdown prints the summary of a sweep as a Markdown table.
 func WriteSweepMarkdown(w io.Writer, res *SweepResult) {
 	fmt.Fprintf(w, "%s\n\n", sweepCaption(res))
-	fmt.Fprintln(w, "| method | eta | runs | val acc | val DP | test acc ± sd | test DP ± sd |")
+	crit := res.BaseConfig.Fairness.Label()
+	fmt.Fprintf(w, "| method | eta | runs | val acc | val %s | test acc ± sd | test %s ± sd |\n", crit, crit)
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|")
 	for _, r := range sweepRows(res) {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", r.method, r.eta, r.runs, r.valAcc, r.valDP, r.testAcc, r.testDP)

@@ -37,6 +37,17 @@ func (c Criterion) String() string {
 	return fmt.Sprintf("criterion(%d)", int(c))
 }
 
+// Label is the criterion's name in tables and progress lines: DP, EO or EOpp.
+func (c Criterion) Label() string {
+	switch c {
+	case EO:
+		return "EO"
+	case EOpp:
+		return "EOpp"
+	}
+	return "DP"
+}
+
 // Loss returns the criterion's differentiable loss.
 func (c Criterion) Loss() Loss {
 	switch c {

@@ -53,8 +53,8 @@ type Selection struct {
 	Limit float64 // SelectAccAtGap only
 }
 
-// ParseSelection parses "last", "val-pareto", "val-acc-at-constraints" or "val-acc-at-dp=X" with X in
-// [0, 1].
+// ParseSelection parses "last", "val-pareto", "val-acc-at-constraints" or "val-acc-at-gap=X" with X in
+// [0, 1], also written val-acc-at-dp=X, -eo or -eopp: the gap is always the trained criterion's.
 func ParseSelection(s string) (Selection, error) {
 	switch {
 	case s == string(SelectLast):
@@ -63,14 +63,26 @@ func ParseSelection(s string) (Selection, error) {
 		return Selection{Rule: SelectPareto}, nil
 	case s == string(SelectConstraints):
 		return Selection{Rule: SelectConstraints}, nil
-	case strings.HasPrefix(s, string(SelectAccAtGap)+"="):
-		v, err := strconv.ParseFloat(strings.TrimPrefix(s, string(SelectAccAtGap)+"="), 64)
+	case strings.HasPrefix(s, "val-acc-at-"):
+		name, x, _ := strings.Cut(strings.TrimPrefix(s, "val-acc-at-"), "=")
+		if _, err := fairness.ParseCriterion(name); err != nil && name != "gap" {
+			break
+		}
+		v, err := strconv.ParseFloat(x, 64)
 		if err != nil || v < 0 || v > 1 || math.IsNaN(v) {
-			return Selection{}, fmt.Errorf("selection %q: want val-acc-at-dp=X with X in [0, 1]", s)
+			return Selection{}, fmt.Errorf("selection %q: want val-acc-at-%s=X with X in [0, 1]", s, name)
 		}
 		return Selection{Rule: SelectAccAtGap, Limit: v}, nil
 	}
-	return Selection{}, fmt.Errorf("selection %q: want last, val-acc-at-dp=X, val-pareto or val-acc-at-constraints", s)
+	return Selection{}, fmt.Errorf("selection %q: want last, val-acc-at-gap=X (or -dp, -eo, -eopp: the trained criterion), val-pareto or val-acc-at-constraints", s)
+}
+
+// Describe names the selection after criterion c, the gap it limits: val-acc-at-eo=0.01 for EO.
+func (s Selection) Describe(c fairness.Criterion) string {
+	if s.Rule == SelectAccAtGap {
+		return "val-acc-at-" + c.String() + "=" + strconv.FormatFloat(s.Limit, 'g', -1, 64)
+	}
+	return string(s.Rule)
 }
 
 func (s Selection) String() string {

@@ -146,6 +146,21 @@ func joinMethods() string {
 // UsesEta reports whether η changes what the method does; a sweep runs a method without it once.
 func (m Method) UsesEta() bool { return methodTable[m].usesEta }
 
+// UnusedSettings are the settings (Config's JSON names) the method does not read: η for a method
+// without a fairness weight, the follower's optimiser settings for a method that trains the fairness
+// layers with the leader's optimiser.
+func (m Method) UnusedSettings() []string {
+	spec := methodTable[m]
+	var out []string
+	if !spec.usesEta {
+		out = append(out, "eta")
+	}
+	if !spec.follower {
+		out = append(out, "fair_lr", "fair_opt", "fair_decay")
+	}
+	return out
+}
+
 // IsConstrained reports whether the method trains on Config.Constraints (and so needs one).
 func (m Method) IsConstrained() bool { return methodTable[m].constrained }
 

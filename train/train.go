@@ -38,6 +38,17 @@ type Epoch struct {
 	ConstraintValues []float64 `json:"constraint_values,omitempty"`
 }
 
+// ValGap is the epoch's validation gap of criterion c.
+func (e Epoch) ValGap(c fairness.Criterion) float64 {
+	switch c {
+	case fairness.EO:
+		return e.ValEO
+	case fairness.EOpp:
+		return e.ValEOpp
+	}
+	return e.ValDP
+}
+
 // Hooks are called during training; an error stops it and is returned wrapped with the hook's name.
 type Hooks struct {
 	OnEpoch func(e Epoch, total int) error

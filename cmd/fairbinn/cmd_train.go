@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/insert"
@@ -62,7 +63,11 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Res
 	if err != nil {
 		return nil, err
 	}
+	if unused := f.unusedFlags(cfg.Method); len(unused) > 0 {
+		fmt.Fprintf(env.stderr, "warning: method %s does not use %s; they have no effect\n", cfg.Method, strings.Join(unused, ", "))
+	}
 	progress := newProgress(env.stderr, f.quiet)
+	progress.Config = cfg
 	res, err := fairbinn.FineTuneFile(ctx, f.backbone, dopts, fairbinn.Options{
 		Position: f.position, Layers: f.layers, Init: f.init, Head: hc, Train: &cfg, Threads: f.threads,
 		Checkpoint: f.checkpoint, Resume: f.resume, BestEffort: f.bestEffort, Thresholds: f.thresholds, MinGroupSize: f.minGroup, MergeSmallGroups: f.mergeSmall, OnEpoch: progress.Epoch, Out: f.out, ReportFile: f.report,

@@ -145,7 +145,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.StringVar(&f.init, "fair-init", insert.InitIdentity, "fairness-layer initialisation: identity (starts as the backbone) or random")
 	fs.IntVar(&f.cfg.Epochs, "epochs", def.Epochs, "training epochs")
 	fs.IntVar(&f.cfg.Batch, "batch", def.Batch, "rows per mini-batch")
-	fs.StringVar(&f.sel, "select", def.Select.String(), "model selection on the validation split: last, val-acc-at-dp=X (best accuracy with the fairness gap ≤ X) or val-pareto")
+	fs.StringVar(&f.sel, "select", def.Select.String(), "model selection on the validation split: last, val-acc-at-gap=X (best accuracy with the trained criterion's gap ≤ X; also written val-acc-at-dp=X, -eo, -eopp) or val-pareto")
 	fs.Uint64Var(&f.cfg.Seed, "seed", def.Seed, "random seed (splits, shuffling, random init); the same seed gives the same result")
 	fs.IntVar(&f.threads, "threads", 0, "onnxruntime intra-op threads for the parity check (0: its default)")
 	fs.StringVar(&f.checkpoint, "checkpoint", "", "folder for a checkpoint written after every epoch")
@@ -205,6 +205,10 @@ func (f *trainFlags) config() (train.Config, error) {
 	if cfg.Select, err = train.ParseSelection(f.sel); err != nil {
 		return cfg, bad("select", f.sel, err)
 	}
+	if name, _, ok := strings.Cut(strings.TrimPrefix(f.sel, "val-acc-at-"), "="); ok && f.given()["select"] && name != "gap" && name != cfg.Fairness.String() {
+		return cfg, fault.Badf("--select %s limits the gap of the trained criterion, %s here: write val-acc-at-%s=X or val-acc-at-gap=X, or train for %s with --fairness %s",
+			f.sel, cfg.Fairness.Label(), cfg.Fairness, name, name)
+	}
 	if len(f.constraints) > 0 {
 		cs, err := fairness.ParseConstraints(f.constraints...)
 		if err != nil {
@@ -223,6 +227,17 @@ func (f *trainFlags) config() (train.Config, error) {
 	}
 	methodSchedule(&cfg, f.given())
 	return cfg, flagError(cfg.Validate())
+}
+
+// unusedFlags are the flags given on the command line that the chosen method does not use.
+func (f *trainFlags) unusedFlags(m train.Method) []string {
+	var out []string
+	for _, setting := range m.UnusedSettings() {
+		if name := strings.ReplaceAll(setting, "_", "-"); f.given()[name] {
+			out = append(out, "--"+name)
+		}
+	}
+	return out
 }
 
 // flagError names the flag of a setting out of range: a setting's JSON name is its flag's name with

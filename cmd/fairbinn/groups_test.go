@@ -75,3 +75,31 @@ func TestTrainMergeSmallGroups(t *testing.T) {
 		t.Errorf("every group small: exit %d, %q", code, stderr)
 	}
 }
+
+// Output speaks of the criterion trained for, and flags the method does not use are named in a warning;
+// a selection rule written for another criterion is refused.
+func TestHonestOutput(t *testing.T) {
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 300, 3)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))
+	out := filepath.Join(dir, "fair.onnx")
+	args := []string{"train", "--backbone", backbone, "--data", "csv:" + csv, "--label", "income", "--positive", "yes",
+		"--sensitive", "sex", "--position", "1", "--epochs", "1", "--batch", "50", "--out", out, "--min-group-size", "-1"}
+	code, _, stderr := runCLI(t, append(args, "--fairness", "eo", "--select", "val-acc-at-dp=0.02")...)
+	if code != exitBadInput || !strings.Contains(stderr, "val-acc-at-eo=X") {
+		t.Errorf("a DP selection rule when training for EO: exit %d, %q", code, stderr)
+	}
+	if testing.Short() {
+		return
+	}
+	code, _, stderr = runCLI(t, append(args, "--fairness", "eo", "--method", "lagrangian", "--fair-lr", "0.01", "--select", "val-acc-at-eo=0.5")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "warning: method lagrangian does not use --fair-lr") {
+		t.Errorf("no warning for --fair-lr under lagrangian:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "val EO ") || strings.Contains(stderr, "val dp") || strings.Contains(stderr, "val DP") {
+		t.Errorf("progress lines do not name EO:\n%s", stderr)
+	}
+}
