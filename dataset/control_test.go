@@ -63,8 +63,8 @@ func TestBinnedSensitive(t *testing.T) {
 		spec   string
 		groups []string
 	}{
-		{"age:30,45", []string{"<30", ">=45", "[30,45)"}},
-		{"age:<30,30-44,>44", []string{"30-44", "<30", ">44"}},
+		{"age:30,45", []string{"<30", "[30,45)", ">=45"}},
+		{"age:<30,30-44,>44", []string{"<30", "30-44", ">44"}},
 	} {
 		d, err := Load("csv:"+path, Options{Label: "income", Positive: []string{"yes"}, Sensitive: []string{c.spec}, Drop: []string{"id"}, Seed: 1})
 		if err != nil {

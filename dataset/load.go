@@ -491,8 +491,13 @@ func build(p *plan) (*Data, error) {
 		}
 	}
 
-	// Group ids.
+	// Group ids: the fixed order, or a binned attribute's ranges in their order, then byte order.
 	names := slices.Clone(p.groupOrder)
+	if len(names) == 0 && len(p.attrs) == 1 {
+		for _, b := range p.attrs[0].bins {
+			names = append(names, b.name)
+		}
+	}
 	seen := make(map[string]bool)
 	for _, n := range names {
 		seen[n] = true
