@@ -118,6 +118,9 @@ type EvalReport struct {
 	Unseen map[string]int `json:"unseen_categories,omitempty"`
 	// Intervals are the metrics' bootstrap confidence intervals (EvalOptions.CI).
 	Intervals *fairness.Intervals `json:"intervals,omitempty"`
+	// Groups are the data's groups and GroupRows their rows in each split.
+	Groups    []string                  `json:"groups"`
+	GroupRows map[string]map[string]int `json:"group_rows"`
 }
 
 // Eval scores m on a split of data and, with a baseline, compares the metrics with the recorded ones:
@@ -150,7 +153,8 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 		return nil, err
 	}
 	metrics := fairness.Compute(prob, s.Y, s.Group, data.GroupNames)
-	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics, Unseen: s.Unseen}
+	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics, Unseen: s.Unseen,
+		Groups: data.GroupNames, GroupRows: GroupRows(data)}
 	if opts.CI != 0 {
 		iv, err := fairness.Bootstrap(prob, s.Y, s.Group, data.GroupNames, opts.CI, 1000, opts.CISeed)
 		if err != nil {

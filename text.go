@@ -35,6 +35,7 @@ func WriteBeforeAfter(w io.Writer, rep *Report) {
 	tw.Flush()
 	fmt.Fprintln(w)
 	WriteGroups(w, "test", rep.Before.Test.Groups, rep.After.Test.Groups)
+	WriteGroupRows(w, rep.Data.Groups, rep.Data.GroupRows)
 	fmt.Fprintf(w, "\nparity: %s on %d test rows: max abs diff %.3g, labels agree %.2f%% (tolerance %g)\n",
 		rep.Parity.Runtime, rep.Parity.Rows, rep.Parity.MaxAbsDiff, 100*rep.Parity.LabelAgreement, rep.Parity.Tolerance)
 	for _, c := range rep.Constraints {
@@ -270,6 +271,18 @@ func writeBaseline(w io.Writer, rep *Report, b *BaselineReport) {
 	}
 	fmt.Fprintf(w, "baseline: per-group thresholds on the backbone chosen on validation for %s <= %g: test accuracy %.4f, %s %.4f; fine-tuned %.4f, %s %.4f: %s\n",
 		crit, b.Limit, b.Test.Accuracy, crit, b.Criterion.Gap(*b.Test), tuned.Accuracy, crit, b.Criterion.Gap(tuned), verdict)
+}
+
+// WriteGroupRows prints each group's rows in each split (GroupRows) on one line.
+func WriteGroupRows(w io.Writer, groups []string, rows map[string]map[string]int) {
+	if len(rows) == 0 {
+		return
+	}
+	parts := make([]string, len(groups))
+	for i, g := range groups {
+		parts[i] = fmt.Sprintf("%s %d/%d/%d", g, rows["train"][g], rows["val"][g], rows["test"][g])
+	}
+	fmt.Fprintf(w, "rows per group (train/val/test): %s\n", strings.Join(parts, ", "))
 }
 
 // WriteUnseen warns of rows whose category in a one-hot encoded column the encoding never saw (they are
