@@ -118,6 +118,10 @@ type EvalReport struct {
 	Unseen map[string]int `json:"unseen_categories,omitempty"`
 	// Intervals are the metrics' bootstrap confidence intervals (EvalOptions.CI).
 	Intervals *fairness.Intervals `json:"intervals,omitempty"`
+	// SelectionRate is the fraction of rows predicted positive, over every group.
+	SelectionRate float64 `json:"selection_rate"`
+	// Calibration is the expected calibration error and reliability curve, overall and per group.
+	Calibration fairness.CalibrationReport `json:"calibration"`
 	// Groups are the data's groups and GroupRows their rows in each split.
 	Groups    []string                  `json:"groups"`
 	GroupRows map[string]map[string]int `json:"group_rows"`
@@ -154,7 +158,8 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 	}
 	metrics := fairness.Compute(prob, s.Y, s.Group, data.GroupNames)
 	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics, Unseen: s.Unseen,
-		Groups: data.GroupNames, GroupRows: GroupRows(data)}
+		Groups: data.GroupNames, GroupRows: GroupRows(data), SelectionRate: SelectionRate(prob),
+		Calibration: fairness.Calibration(prob, s.Y, s.Group, data.GroupNames, 0)}
 	if opts.CI != 0 {
 		iv, err := fairness.Bootstrap(prob, s.Y, s.Group, data.GroupNames, opts.CI, 1000, opts.CISeed)
 		if err != nil {
@@ -172,6 +177,20 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 		return rep, &DriftError{Baseline: opts.Baseline, Drifted: rep.Drift}
 	}
 	return rep, nil
+}
+
+// SelectionRate is the fraction of probabilities at or above the decision threshold.
+func SelectionRate(prob []float32) float64 {
+	if len(prob) == 0 {
+		return 0
+	}
+	n := 0
+	for _, p := range prob {
+		if p >= fairness.Threshold {
+			n++
+		}
+	}
+	return float64(n) / float64(len(prob))
 }
 
 // DriftError lists the metrics that got worse than a recorded baseline. It is fault.Drift.

@@ -273,6 +273,18 @@ func writeBaseline(w io.Writer, rep *Report, b *BaselineReport) {
 		crit, b.Limit, b.Test.Accuracy, crit, b.Criterion.Gap(*b.Test), tuned.Accuracy, crit, b.Criterion.Gap(tuned), verdict)
 }
 
+// WriteCalibration prints the expected calibration error overall and per group.
+func WriteCalibration(w io.Writer, c fairness.CalibrationReport) {
+	if c.Overall == nil {
+		return
+	}
+	parts := []string{fmt.Sprintf("all %.4f", c.Overall.ECE)}
+	for _, g := range c.Groups {
+		parts = append(parts, fmt.Sprintf("%s %.4f", g.Group, g.ECE))
+	}
+	fmt.Fprintf(w, "expected calibration error (%d bins; 0 is calibrated): %s\n", c.Bins, strings.Join(parts, ", "))
+}
+
 // WriteGroupRows prints each group's rows in each split (GroupRows) on one line.
 func WriteGroupRows(w io.Writer, groups []string, rows map[string]map[string]int) {
 	if len(rows) == 0 {

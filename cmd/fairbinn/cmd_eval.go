@@ -67,9 +67,10 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	m := rep.Metrics
 	fmt.Fprintf(env.stdout, "%s on the %s split (%d rows, %s)\n", c.model, c.split, rep.Rows, c.runtime)
-	fmt.Fprintf(env.stdout, "accuracy %.4f  DP diff %.4f  EO diff %.4f  EOpp diff %.4f\n\n", m.Accuracy, m.DP, m.EO, m.EOpp)
+	fmt.Fprintf(env.stdout, "accuracy %.4f  selection rate %.4f  DP diff %.4f  EO diff %.4f  EOpp diff %.4f\n\n", m.Accuracy, rep.SelectionRate, m.DP, m.EO, m.EOpp)
 	fairbinn.WriteGroups(env.stdout, c.split, m.Groups, nil)
 	fairbinn.WriteGroupRows(env.stdout, rep.Groups, rep.GroupRows)
+	fairbinn.WriteCalibration(env.stdout, rep.Calibration)
 	fairbinn.WriteUnseen(env.stdout, c.split, rep.Unseen)
 	fairbinn.WriteIntervals(env.stdout, rep.Intervals)
 	if c.baseline != "" && err == nil {
