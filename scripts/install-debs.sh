@@ -4,11 +4,12 @@
 #   libonnx-testdata  the ONNX backend node tests
 #   libopenblas-dev   the BLAS the training loop can use
 #   protobuf-compiler to regenerate internal/onnxpb (go generate)
+#   chromium          a headless browser that renders the HTML audit report (report's browser test)
 # Regenerating the PyTorch backbones in testdata/gen also needs python3-torch python3-pandas; it is not
 # needed for the tests (the generated files are committed), so it is installed only with --torch.
 set -euo pipefail
 
-pkgs=(python3-onnx libonnx-testdata libopenblas-dev protobuf-compiler)
+pkgs=(python3-onnx libonnx-testdata libopenblas-dev protobuf-compiler chromium)
 if [[ "${1:-}" == "--torch" ]]; then
   pkgs+=(python3-torch python3-pandas)
 fi
