@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"image/color"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -29,12 +30,8 @@ func groupChartsSection(a *Audit) (section, error) {
 		return s, nil
 	}
 	ms := r.beforeAfter()
-	var tables [][]fairness.GroupRow
-	for i := len(ms) - 1; i >= 0; i-- {
-		tables = append(tables, ms[i].ev.Metrics.Groups)
-	}
-	names := groupNames(tables...)
-	b := block{Heading: titleCase(r.Split) + " split"}
+	names := groupOrder(ms)
+	b := block{Heading: splitHeading(r.Split)}
 	for _, rc := range []struct {
 		title, caption string
 		value          func(*fairness.GroupRow) *float64
@@ -45,7 +42,7 @@ func groupChartsSection(a *Audit) (section, error) {
 	} {
 		var series []barSeries
 		for _, m := range ms {
-			sr := barSeries{name: lower(m.name), color: colorAfter}
+			sr := barSeries{name: strings.ToLower(m.name), color: colorAfter}
 			if m.ev == r.Before {
 				sr.color = colorBefore
 			}
@@ -68,14 +65,6 @@ func groupChartsSection(a *Audit) (section, error) {
 	return s, nil
 }
 
-// lower is a model's name inside a sentence or a legend: "Audited model" → "audited model".
-func lower(s string) string {
-	if s == "" {
-		return s
-	}
-	return string(s[0]|0x20) + s[1:]
-}
-
 func calibrationSection(a *Audit) (section, error) {
 	s := section{ID: "calibration", Title: "Calibration", Intro: []string{
 		"A model is calibrated when its predicted probabilities match what happens: among the rows given a probability of 70 %, about 70 % have a positive label. A model can be accurate overall and still be calibrated differently for different groups, so that the same score means different things for them.",
@@ -94,7 +83,7 @@ func calibrationSection(a *Audit) (section, error) {
 	if c.After != nil {
 		models, cals = append(models, "audited model"), append(cals, c.After)
 	}
-	t := &table{Head: [][]cell{{head("Group"), {Text: "Rows", Class: "num"}}}}
+	t := &table{Head: [][]cell{{label("Group"), {Text: "Rows", Class: "num"}}}}
 	for _, m := range models {
 		t.Head[0] = append(t.Head[0], cell{Text: "ECE, " + m, Class: "num"})
 	}
@@ -147,9 +136,7 @@ func calibrationSection(a *Audit) (section, error) {
 		t.Rows = append(t.Rows, row)
 	}
 	b := block{Table: t}
-	if c.Split != "" {
-		b.Heading = titleCase(c.Split) + " split"
-	}
+	b.Heading = splitHeading(c.Split)
 	bins := cals[0].Bins
 	b.Notes = append(b.Notes, fmt.Sprintf("%d equal-width bins of predicted probability.", bins))
 	for i := len(cals) - 1; i >= 0; i-- {
@@ -350,7 +337,7 @@ func sweepSection(a *Audit) (section, error) {
 			return s, err
 		}
 	}
-	t := &table{Head: [][]cell{{head("Model"), {Text: "Test accuracy", Class: "num"}, {Text: "Test " + crit + " difference", Class: "num"}}}}
+	t := &table{Head: [][]cell{{label("Model"), {Text: "Test accuracy", Class: "num"}, {Text: "Test " + crit + " difference", Class: "num"}}}}
 	for _, m := range []struct {
 		name string
 		p    *SweepPoint

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fairbinn/fairbinn-go/fairness"
 )
@@ -51,8 +53,8 @@ func rate(r *float64) cell {
 	return num(*r, nil)
 }
 
+// label is a plain text cell: a heading, a row's name.
 func label(s string) cell { return cell{Text: s} }
-func head(s string) cell  { return cell{Text: s} }
 
 // criterionName is a criterion's short name in the text ("DP").
 func criterionName(c fairness.Criterion) string {
@@ -95,16 +97,17 @@ func overallSelection(m fairness.Metrics) (float64, bool) {
 	return sel / float64(n), true
 }
 
-// model is one of the models compared on a split.
+// model is one of the models compared on a split: its name in a table's header, its name in a legend
+// and in the per-group table's sub-header, and its metrics.
 type model struct {
-	name string
-	ev   *Evaluation
+	name, short string
+	ev          *Evaluation
 }
 
 // models lists the models present in r, in the order backbone, audited model, baseline.
 func (r SplitResults) models() []model {
 	var out []model
-	for _, m := range []model{{"Backbone", r.Before}, {"Audited model", r.After}, {"Threshold baseline", r.Baseline}} {
+	for _, m := range []model{{"Backbone", "before", r.Before}, {"Audited model", "after", r.After}, {"Threshold baseline", "baseline", r.Baseline}} {
 		if m.ev != nil {
 			out = append(out, m)
 		}
@@ -206,7 +209,7 @@ func provenanceSection(a *Audit) (section, error) {
 	if pv.Seed != nil {
 		seed = fmt.Sprint(*pv.Seed)
 	}
-	t := &table{Head: [][]cell{{head("Item"), head("Value")}}}
+	t := &table{Head: [][]cell{{label("Item"), label("Value")}}}
 	for _, r := range []struct {
 		name, value string
 		mono        bool
@@ -253,7 +256,7 @@ func dataSection(a *Audit) (section, error) {
 		s.NA = "Not available: the row counts were not given."
 		return s, nil
 	}
-	t := &table{Head: [][]cell{{head("Group")}}}
+	t := &table{Head: [][]cell{{label("Group")}}}
 	total := []cell{label("All rows")}
 	for _, sp := range d.Splits {
 		t.Head[0] = append(t.Head[0], cell{Text: sp.Name + " rows", Class: "num"})
@@ -307,7 +310,7 @@ func constraintsSection(a *Audit) (section, error) {
 		s.NA = "Not available: no fairness constraint was stated for this model."
 		return s, nil
 	}
-	t := &table{Head: [][]cell{{head("Constraint"), cell{Text: "Limit", Class: "num"}, cell{Text: "Validation", Class: "num"}, head("Met on validation"), cell{Text: "Test", Class: "num"}, head("Met on test")}}}
+	t := &table{Head: [][]cell{{label("Constraint"), cell{Text: "Limit", Class: "num"}, cell{Text: "Validation", Class: "num"}, label("Met on validation"), cell{Text: "Test", Class: "num"}, label("Met on test")}}}
 	crosses, hasCI := false, false
 	for _, c := range a.Constraints {
 		row := []cell{label(c.Constraint.String()), num(c.Constraint.Limit, nil)}
@@ -356,7 +359,7 @@ func metricsSection(a *Audit) (section, error) {
 			continue
 		}
 		change := r.Before != nil && r.After != nil
-		t := &table{Head: [][]cell{{head("Metric")}}}
+		t := &table{Head: [][]cell{{label("Metric")}}}
 		for i, m := range ms {
 			t.Head[0] = append(t.Head[0], cell{Text: m.name, Class: "num"})
 			if change && i == 1 {
@@ -396,7 +399,7 @@ func metricsSection(a *Audit) (section, error) {
 			}
 			t.Rows = append(t.Rows, row)
 		}
-		b := block{Heading: titleCase(r.Split) + " split", Table: t}
+		b := block{Heading: splitHeading(r.Split), Table: t}
 		if hasCI {
 			b.Notes = append(b.Notes, a.ciNote())
 		}
@@ -410,18 +413,28 @@ func metricsSection(a *Audit) (section, error) {
 
 // titleCase capitalises the first letter: "test" → "Test".
 func titleCase(s string) string {
-	if s == "" {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
-// groupNames is the union of the groups of the tables, in the order of the first, then the others'.
-func groupNames(tables ...[]fairness.GroupRow) []string {
+// splitHeading is the heading of a split's block: "Test split" ("" for an unnamed split).
+func splitHeading(split string) string {
+	if split == "" {
+		return ""
+	}
+	return titleCase(split) + " split"
+}
+
+// groupOrder is the union of the models' groups, in the order of the last model's table (the audited
+// model's), then of the others'.
+func groupOrder(ms []model) []string {
 	var names []string
 	seen := map[string]bool{}
-	for _, t := range tables {
-		for _, g := range t {
+	for i := len(ms) - 1; i >= 0; i-- {
+		for _, g := range ms[i].ev.Metrics.Groups {
 			if !seen[g.Group] {
 				seen[g.Group] = true
 				names = append(names, g.Group)
@@ -443,11 +456,10 @@ func findGroup(rows []fairness.GroupRow, name string) *fairness.GroupRow {
 // beforeAfter is the backbone and the audited model of a split, whichever are present.
 func (r SplitResults) beforeAfter() []model {
 	var out []model
-	if r.Before != nil {
-		out = append(out, model{"Backbone", r.Before})
-	}
-	if r.After != nil {
-		out = append(out, model{"Audited model", r.After})
+	for _, m := range r.models() {
+		if m.short != "baseline" {
+			out = append(out, m)
+		}
 	}
 	return out
 }
@@ -464,11 +476,7 @@ func groupsSection(a *Audit) (section, error) {
 		if len(ms) == 0 {
 			continue
 		}
-		var tables [][]fairness.GroupRow
-		for i := len(ms) - 1; i >= 0; i-- { // the audited model's order first
-			tables = append(tables, ms[i].ev.Metrics.Groups)
-		}
-		names := groupNames(tables...)
+		names := groupOrder(ms)
 		rowSpan := 1
 		if len(ms) > 1 {
 			rowSpan = 2
@@ -478,7 +486,7 @@ func groupsSection(a *Audit) (section, error) {
 		for _, m := range []string{"Selection rate", "TPR", "FPR", "Accuracy"} {
 			top = append(top, cell{Text: m, ColSpan: len(ms)})
 			for _, mo := range ms {
-				sub = append(sub, cell{Text: map[string]string{"Backbone": "before", "Audited model": "after"}[mo.name], Class: "num"})
+				sub = append(sub, cell{Text: mo.short, Class: "num"})
 			}
 		}
 		t := &table{Head: [][]cell{top}}
@@ -514,7 +522,7 @@ func groupsSection(a *Audit) (section, error) {
 			}
 			t.Rows = append(t.Rows, row)
 		}
-		b := block{Heading: titleCase(r.Split) + " split", Table: t}
+		b := block{Heading: splitHeading(r.Split), Table: t}
 		if undefined {
 			b.Notes = []string{naNote}
 		}
@@ -547,7 +555,7 @@ func paritySection(a *Audit) (section, error) {
 	if p.Split == "" {
 		split = cell{Text: "not given", Class: "missing"}
 	}
-	t := &table{Head: [][]cell{{head("Item"), head("Value")}}, Rows: [][]cell{
+	t := &table{Head: [][]cell{{label("Item"), label("Value")}}, Rows: [][]cell{
 		{label("Engines compared"), {Text: p.compared()}},
 		{label("Split"), split},
 		{label("Rows compared"), {Text: fmt.Sprint(p.Rows), Class: "num"}},
