@@ -27,26 +27,24 @@ func (l *Lowered) Run(inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 		if len(want) == 0 {
 			v = G.NewF32(in.Data[0])
 		} else {
-			// A copy: the tape machine may compute an op in place in its input's memory (a reshape, an
-			// elementwise op whose input is not read again), which would overwrite the caller's data.
+			// A copy, so that no value of the graph (an op may return a view of its operand) shares
+			// memory with the caller's data.
 			v = gt.New(gt.WithShape(want...), gt.WithBacking(slices.Clone(in.Data)))
 		}
 		if err := G.Let(l.Inputs[i], v); err != nil {
 			return nil, fmt.Errorf("input %q: %w", l.InputNames[i], err)
 		}
 	}
-	vm := G.NewTapeMachine(l.Graph)
-	defer vm.Close()
-	if err := runVM(vm); err != nil {
+	if l.plan == nil {
+		l.plan = newForwardPlan(l.Graph, l.Outputs)
+	}
+	vals, err := l.plan.run()
+	if err != nil {
 		return nil, err
 	}
 	outs := make([]tensor.Tensor, len(l.Outputs))
-	for i, o := range l.Outputs {
-		v := o.Value()
-		if i < len(l.outputReads) && l.outputReads[i] != nil {
-			v = l.outputReads[i]
-		}
-		a, err := valueToArray(v)
+	for i, at := range l.plan.outputs {
+		a, err := valueToArray(vals[at])
 		if err != nil {
 			return nil, fmt.Errorf("output %d: %w", i, err)
 		}
@@ -55,14 +53,131 @@ func (l *Lowered) Run(inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 	return outs, nil
 }
 
-// runVM runs a machine, turning a gorgonia panic into an error.
-func runVM(vm G.VM) (err error) {
+// forwardPlan evaluates the nodes the outputs depend on, each once, children first, by calling its op's
+// Do on its children's values. gorgonia's tape machine computes the same values with the same Do calls
+// (or their in-place and preallocated variants, which compute the same numbers), but compiling its
+// program costs time quadratic in the number of nodes (its code generator searches every register
+// for each node it frees), far more than running a long graph. A forward pass needs none of what the
+// tape machine adds (gradients, memory reuse), so it does without it.
+type forwardPlan struct {
+	steps []forwardStep
+	// outputs are the steps computing each output, in order.
+	outputs []int
+}
+
+// forwardStep computes one node.
+type forwardStep struct {
+	node *G.Node
+	// args are the steps computing the node's operands, in order.
+	args []int
+	// release are the steps whose values no later step reads and that are no output: run drops them
+	// after this step, so that a long graph holds only the values it still needs.
+	release []int
+}
+
+// newForwardPlan orders the nodes that outputs depend on so that each comes after its children (a
+// depth-first walk from the outputs, linear in the number of nodes and edges). Only those nodes are
+// computed: not the statements gorgonia adds to a graph (G.Read), nor the gradient nodes training adds.
+func newForwardPlan(g *G.ExprGraph, outputs []*G.Node) *forwardPlan {
+	p := &forwardPlan{}
+	at := map[*G.Node]int{} // the step computing each node placed so far
+	type frame struct {
+		node     *G.Node
+		children []*G.Node
+		next     int // the child to visit next
+	}
+	visit := func(n *G.Node) frame { return frame{node: n, children: children(g, n)} }
+	for _, out := range outputs {
+		if _, ok := at[out]; ok {
+			continue
+		}
+		stack := []frame{visit(out)}
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if top.next < len(top.children) {
+				c := top.children[top.next]
+				top.next++
+				if _, ok := at[c]; !ok {
+					stack = append(stack, visit(c))
+				}
+				continue
+			}
+			args := make([]int, len(top.children))
+			for i, c := range top.children {
+				args[i] = at[c]
+			}
+			at[top.node] = len(p.steps)
+			p.steps = append(p.steps, forwardStep{node: top.node, args: args})
+			stack = stack[:len(stack)-1]
+		}
+	}
+	last := make([]int, len(p.steps)) // the last step reading each value
+	for i, s := range p.steps {
+		for _, a := range s.args {
+			last[a] = i
+		}
+	}
+	for _, out := range outputs {
+		p.outputs = append(p.outputs, at[out])
+		last[at[out]] = len(p.steps) // read after the run
+	}
+	for i, l := range last {
+		if l < len(p.steps) {
+			p.steps[l].release = append(p.steps[l].release, i)
+		}
+	}
+	return p
+}
+
+// children returns a node's operands in order.
+func children(g *G.ExprGraph, n *G.Node) []*G.Node {
+	if n.Op() == nil {
+		// An input or a parameter. (Not asking the graph also saves a lookup by ID, which gorgonia
+		// answers by scanning its nodes the first time it is asked about one.)
+		return nil
+	}
+	it := g.From(n.ID())
+	out := make([]*G.Node, 0, it.Len())
+	for it.Next() {
+		out = append(out, it.Node().(*G.Node))
+	}
+	return out
+}
+
+// run computes every step and returns the values by step (those released on the way are nil), turning
+// a gorgonia panic into an error.
+func (p *forwardPlan) run() (vals []G.Value, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fault.Errorf(fault.Internal, "gorgonia: %v", r)
 		}
 	}()
-	return vm.RunAll()
+	vals = make([]G.Value, len(p.steps))
+	for i, s := range p.steps {
+		n := s.node
+		if n.Op() == nil {
+			// An input (bound by Run) or a parameter: its value is the one bound to it now.
+			if vals[i] = n.Value(); vals[i] == nil {
+				return nil, fault.Errorf(fault.Internal, "no value bound to node %v", n)
+			}
+			continue
+		}
+		args := make([]G.Value, len(s.args))
+		for j, a := range s.args {
+			args[j] = vals[a]
+		}
+		// Do, not UnsafeDo: nothing may write into an operand, which can be a parameter's data or a
+		// value another step still reads.
+		v, err := n.Op().Do(args...)
+		if err != nil {
+			return nil, fmt.Errorf("computing %v: %w", n, err)
+		}
+		vals[i] = v
+		for _, r := range s.release {
+			vals[r] = nil
+		}
+	}
+	return vals, nil
 }
 
 func sameShape(a []int, b []int64) bool {

@@ -71,10 +71,8 @@ type Lowered struct {
 	// Values holds every float tensor of the model that became a gorgonia node, by ONNX name.
 	Values map[string]*G.Node
 
-	// outputReads receive a copy of each output while the graph runs. The tape machine reuses the memory
-	// of a value that no later op reads, and binds every node to its memory's final content, so an output
-	// that another op also reads would otherwise show that op's result.
-	outputReads []G.Value
+	// plan is how Run computes the outputs, made on its first call.
+	plan *forwardPlan
 }
 
 type lowerCtx struct {
@@ -325,10 +323,6 @@ func Lower(m *ir.Graph, opts Options) (*Lowered, error) {
 			return nil, fmt.Errorf("graph output %q: %w", v.Name, err)
 		}
 		out.Outputs = append(out.Outputs, node)
-	}
-	out.outputReads = make([]G.Value, len(out.Outputs))
-	for i, node := range out.Outputs {
-		G.Read(node, &out.outputReads[i])
 	}
 	return out, nil
 }
