@@ -95,6 +95,9 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	if err := applyMerge(m, data); err != nil {
 		return nil, err
 	}
+	if data, err = applyIgnore(m, data); err != nil {
+		return nil, err
+	}
 	if data.Source == dataset.SourceNPZ {
 		return data, nil // the tensors are the model's inputs by name
 	}

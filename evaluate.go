@@ -122,6 +122,8 @@ type EvalReport struct {
 	SelectionRate float64 `json:"selection_rate"`
 	// Calibration is the expected calibration error and reliability curve, overall and per group.
 	Calibration fairness.CalibrationReport `json:"calibration"`
+	// Ignored are the groups left out of the gaps (the model was trained without them).
+	Ignored []string `json:"ignored_groups,omitempty"`
 	// Groups are the data's groups and GroupRows their rows in each split.
 	Groups    []string                  `json:"groups"`
 	GroupRows map[string]map[string]int `json:"group_rows"`
@@ -158,7 +160,7 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 	}
 	metrics := fairness.Compute(prob, s.Y, s.Group, data.GroupNames)
 	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics, Unseen: s.Unseen,
-		Groups: data.GroupNames, GroupRows: GroupRows(data), SelectionRate: SelectionRate(prob),
+		Groups: data.GroupNames, GroupRows: GroupRows(data), Ignored: data.Ignored, SelectionRate: SelectionRate(prob),
 		Calibration: fairness.Calibration(prob, s.Y, s.Group, data.GroupNames, 0)}
 	if opts.CI != 0 {
 		iv, err := fairness.Bootstrap(prob, s.Y, s.Group, data.GroupNames, opts.CI, 1000, opts.CISeed)

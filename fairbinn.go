@@ -20,8 +20,11 @@ const (
 	MetaConstraints = "fairbinn.constraints"
 	// MetaMergedGroups lists, as a JSON array, the groups merged into OtherGroup for being too small.
 	MetaMergedGroups = "fairbinn.merged_groups"
-	MetaFairLayers   = "fairbinn.fair_layers"
-	MetaFairInit     = "fairbinn.fair_init"
+	// MetaIgnoredGroups lists, as a JSON array, the groups left out of the fairness gaps for being too
+	// small.
+	MetaIgnoredGroups = "fairbinn.ignored_groups"
+	MetaFairLayers    = "fairbinn.fair_layers"
+	MetaFairInit      = "fairbinn.fair_init"
 )
 
 // Runtime names an executor of a model.

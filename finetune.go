@@ -54,6 +54,9 @@ type Options struct {
 	// refusing them (data is changed in place); the merged groups are recorded in the model
 	// (MetaMergedGroups) and the report.
 	MergeSmallGroups bool
+	// IgnoreSmallGroups leaves the groups below MinGroupSize out of the fairness gaps, losses and
+	// constraints instead (their rows still count in the accuracy), recorded as MetaIgnoredGroups.
+	IgnoreSmallGroups bool
 	// BestEffort keeps the model closest to the constraints when none met them (the report says so)
 	// instead of failing with an *UnmetError.
 	BestEffort bool
@@ -109,8 +112,10 @@ type DataReport struct {
 	Unseen map[string]map[string]int `json:"unseen_categories,omitempty"`
 	// GroupRows counts each group's rows in each split.
 	GroupRows map[string]map[string]int `json:"group_rows"`
-	// Merged are the groups merged into OtherGroup for having too few validation rows.
+	// Merged are the groups merged into OtherGroup for having too few validation rows; Ignored those
+	// left out of the fairness gaps and losses for it (their rows count in the accuracy).
 	Merged     []string `json:"merged_groups,omitempty"`
+	Ignored    []string `json:"ignored_groups,omitempty"`
 	Features   int      `json:"features"`
 	DroppedRow int      `json:"train_rows_dropped_per_epoch"`
 	// Warnings are DataWarnings: an encoding fitted from the file, clipped values.
@@ -284,7 +289,10 @@ type fineTuning struct {
 	baseline   *BaselineReport
 	cols       []int // the sensitive attribute's input columns, for compiled thresholds
 	merged     []string
-	loaded     time.Time
+	// fair is data with the ignored groups' rows in no group: what training and the gaps see.
+	fair    *dataset.Data
+	ignored []string
+	loaded  time.Time
 }
 
 // prepare checks the run, inserts the fairness layers, freezes the prefix when it must, builds the
@@ -303,14 +311,23 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 	if opts.Resume && opts.Checkpoint == "" {
 		return nil, fault.Badf("resume needs a checkpoint folder")
 	}
-	var merged []string
-	if opts.MergeSmallGroups {
+	var merged, ignored []string
+	fair := data // the fairness view: groups left out of the gaps have their rows in no group
+	switch {
+	case opts.MergeSmallGroups && opts.IgnoreSmallGroups:
+		return nil, fault.Badf("small groups are merged or ignored, not both")
+	case opts.MergeSmallGroups:
 		var err error
 		if merged, err = mergeSmallGroups(data, opts.MinGroupSize); err != nil {
 			return nil, err
 		}
+	case opts.IgnoreSmallGroups:
+		var err error
+		if fair, ignored, err = ignoreSmallGroups(data, opts.MinGroupSize); err != nil {
+			return nil, err
+		}
 	}
-	if err := checkGroupSizes(data, opts.MinGroupSize); err != nil {
+	if err := checkGroupSizesExcept(data, opts.MinGroupSize, ignored); err != nil {
 		return nil, err
 	}
 	// Every run ends with a check in onnxruntime: a missing library must stop it before training.
@@ -322,7 +339,7 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 			return nil, err
 		}
 	}
-	ft := &fineTuning{opts: opts, backbone: backbone, data: data, cfg: cfg, g: backbone.Graph, merged: merged}
+	ft := &fineTuning{opts: opts, backbone: backbone, data: data, fair: fair, cfg: cfg, g: backbone.Graph, merged: merged, ignored: ignored}
 	if data.Encoding != nil && !storesEncoding(ft.g, data.Encoding) {
 		// A fitted encoding, or the stored one with the attribute this run is trained for.
 		enc, err := data.Encoding.Marshal()
@@ -331,14 +348,21 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 		}
 		ft.g.SetMetadata(MetaEncoding, string(enc))
 	}
-	if merged != nil {
-		var names strings.Builder // without HTML escaping: "<25" stays readable
-		enc := json.NewEncoder(&names)
+	for _, kv := range []struct {
+		key   string
+		names []string
+	}{{MetaMergedGroups, merged}, {MetaIgnoredGroups, ignored}} {
+		key, names := kv.key, kv.names
+		if names == nil {
+			continue
+		}
+		var list strings.Builder // without HTML escaping: "<25" stays readable
+		enc := json.NewEncoder(&list)
 		enc.SetEscapeHTML(false)
-		if err := enc.Encode(merged); err != nil {
+		if err := enc.Encode(names); err != nil {
 			return nil, err
 		}
-		ft.g.SetMetadata(MetaMergedGroups, strings.TrimSpace(names.String()))
+		ft.g.SetMetadata(key, strings.TrimSpace(list.String()))
 	}
 	var err error
 	if ft.pos, err = InsertAt(backbone, opts.Position, insert.InsertOptions{Layers: opts.Layers, Init: opts.Init, Seed: cfg.Seed}); err != nil {
@@ -346,13 +370,13 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 	}
 	// Training runs on the whole model in Go, or on the layers after the position with the prefix's
 	// activations computed once in onnxruntime.
-	ft.trainGraph, ft.trainData = ft.g, data
+	ft.trainGraph, ft.trainData = ft.g, fair
 	trainCfg := cfg
-	if ft.frozen, err = freezePrefix(ft.g, ft.pos, cfg.TrainLeader, data); err != nil {
+	if ft.frozen, err = freezePrefix(ft.g, ft.pos, cfg.TrainLeader, fair); err != nil {
 		return nil, err
 	}
 	if ft.frozen != nil {
-		if ft.trainData, err = ft.frozen.activations(data, opts.Threads); err != nil {
+		if ft.trainData, err = ft.frozen.activations(fair, opts.Threads); err != nil {
 			return nil, err
 		}
 		ft.trainGraph = ft.frozen.suffix
@@ -444,7 +468,7 @@ func (ft *fineTuning) report(res *train.Result) *Report {
 			Spec: data.Spec, SHA256: data.SHA256, Files: data.Files, Groups: data.GroupNames,
 			Rows:      map[string]int{"train": data.Train.Rows, "val": data.Val.Rows, "test": data.Test.Rows},
 			GroupRows: GroupRows(data), Unseen: unseen(data),
-			Features: data.Train.Cols, DroppedRow: res.DroppedRows, Warnings: DataWarnings(data), Merged: ft.merged,
+			Features: data.Train.Cols, DroppedRow: res.DroppedRows, Warnings: DataWarnings(data), Merged: ft.merged, Ignored: ft.ignored,
 		},
 		Baseline: ft.baseline, Constraints: res.Constraints, ConstraintsMet: res.Met,
 	}
@@ -468,7 +492,7 @@ func (ft *fineTuning) report(res *train.Result) *Report {
 // predictions, and their parity with what training computed (the Go forward pass, on the prefix's
 // activations when the prefix was frozen). The metrics stored in the model are onnxruntime's.
 func (ft *fineTuning) exportAndCheck(rep *Report) ([]byte, error) {
-	data := ft.data
+	data := ft.fair // the gaps leave out the ignored groups
 	setProvenance(rep, ft.backbone)
 	exported := &Model{Graph: ft.g}
 	var err error

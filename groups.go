@@ -28,7 +28,12 @@ func GroupRows(data *dataset.Data) map[string]map[string]int {
 			counts[name] = 0
 		}
 		for _, g := range s.Group {
-			counts[data.GroupNames[g]]++
+			if g >= 0 {
+				counts[data.GroupNames[g]]++
+			}
+		}
+		for name, n := range data.IgnoredRows[s.Name] {
+			counts[name] += n // groups left out of the gaps have their rows counted all the same
 		}
 		out[s.Name] = counts
 	}
@@ -38,6 +43,11 @@ func GroupRows(data *dataset.Data) map[string]map[string]int {
 // checkGroupSizes refuses, in one line naming them with their counts, the groups with fewer than min
 // validation rows (0: DefaultMinGroupSize; negative: no check).
 func checkGroupSizes(data *dataset.Data, min int) error {
+	return checkGroupSizesExcept(data, min, nil)
+}
+
+// checkGroupSizesExcept is checkGroupSizes with the groups in except not checked.
+func checkGroupSizesExcept(data *dataset.Data, min int, except []string) error {
 	if min == 0 {
 		min = DefaultMinGroupSize
 	}
@@ -47,14 +57,14 @@ func checkGroupSizes(data *dataset.Data, min int) error {
 	val := GroupRows(data)["val"]
 	var small []string
 	for _, name := range data.GroupNames {
-		if n := val[name]; n < min {
+		if n := val[name]; n < min && !slices.Contains(except, name) {
 			small = append(small, fmt.Sprintf("%q %d", name, n))
 		}
 	}
 	if len(small) == 0 {
 		return nil
 	}
-	return fault.Badf("%d group(s) have fewer than %d validation rows (%s): their rates are noise at that size; merge them (merge-small-groups), bin or drop them in the data, or lower the minimum group size",
+	return fault.Badf("%d group(s) have fewer than %d validation rows (%s): their rates are noise at that size; merge them (merge-small-groups), leave them out of the fairness gaps (ignore-small-groups), bin or drop them in the data, or lower the minimum group size",
 		len(small), min, strings.Join(small, ", "))
 }
 
@@ -92,16 +102,69 @@ func mergeSmallGroups(data *dataset.Data, min int) ([]string, error) {
 	return small, nil
 }
 
-// applyMerge merges the groups a model was trained with merged (MetaMergedGroups) when the data has
-// them all: scoring it on its own attribute then uses the groups it was selected on.
-func applyMerge(m *Model, data *dataset.Data) error {
-	spec, ok := m.Graph.Metadata[MetaMergedGroups]
+// ignoreSmallGroups leaves the groups with fewer than min validation rows out of the fairness gaps and
+// losses: their rows stay in the training loss and the accuracy. It returns the fairness view of data
+// and the groups left out, and refuses when fewer than two groups are left to compare.
+func ignoreSmallGroups(data *dataset.Data, min int) (*dataset.Data, []string, error) {
+	if min == 0 {
+		min = DefaultMinGroupSize
+	}
+	if min < 0 || data.Val == nil {
+		return data, nil, nil
+	}
+	val := GroupRows(data)["val"]
+	var small []string
+	for _, name := range data.GroupNames {
+		if val[name] < min {
+			small = append(small, name)
+		}
+	}
+	if len(data.GroupNames)-len(small) < 2 {
+		return nil, nil, fault.Badf("only %d group(s) have %d validation rows or more: there is no gap left to measure; merge the small ones (merge-small-groups) or lower the minimum group size",
+			len(data.GroupNames)-len(small), min)
+	}
+	fair, err := data.WithoutGroups(small)
+	if err != nil {
+		return nil, nil, fault.Wrap(fault.BadInput, err)
+	}
+	return fair, small, nil
+}
+
+// applyIgnore leaves the groups a model was trained without (MetaIgnoredGroups) out of the gaps when
+// the data has them all.
+func applyIgnore(m *Model, data *dataset.Data) (*dataset.Data, error) {
+	names, err := metaNames(m, MetaIgnoredGroups)
+	if err != nil || names == nil {
+		return data, err
+	}
+	for _, n := range names {
+		if !slices.Contains(data.GroupNames, n) {
+			return data, nil // another attribute: its own groups
+		}
+	}
+	fair, err := data.WithoutGroups(names)
+	return fair, fault.Wrap(fault.BadInput, err)
+}
+
+// metaNames reads a JSON list of group names from m's metadata (nil when absent).
+func metaNames(m *Model, key string) ([]string, error) {
+	spec, ok := m.Graph.Metadata[key]
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	var names []string
 	if err := json.Unmarshal([]byte(spec), &names); err != nil {
-		return fault.Badf("%s: metadata %s: %v", m.Path, MetaMergedGroups, err)
+		return nil, fault.Badf("%s: metadata %s: %v", m.Path, key, err)
+	}
+	return names, nil
+}
+
+// applyMerge merges the groups a model was trained with merged (MetaMergedGroups) when the data has
+// them all: scoring it on its own attribute then uses the groups it was selected on.
+func applyMerge(m *Model, data *dataset.Data) error {
+	names, err := metaNames(m, MetaMergedGroups)
+	if err != nil || names == nil {
+		return err
 	}
 	for _, n := range names {
 		if !slices.Contains(data.GroupNames, n) {

@@ -58,6 +58,7 @@ func WriteBeforeAfter(w io.Writer, rep *Report) {
 	if len(rep.Data.Merged) > 0 {
 		fmt.Fprintf(w, "groups merged into %q for having too few validation rows: %s\n", OtherGroup, strings.Join(rep.Data.Merged, ", "))
 	}
+	WriteIgnored(w, rep.Data.Ignored)
 	for _, msg := range rep.Data.Warnings {
 		fmt.Fprintf(w, "warning: %s\n", msg)
 	}
@@ -283,6 +284,13 @@ func WriteCalibration(w io.Writer, c fairness.CalibrationReport) {
 		parts = append(parts, fmt.Sprintf("%s %.4f", g.Group, g.ECE))
 	}
 	fmt.Fprintf(w, "expected calibration error (%d bins; 0 is calibrated): %s\n", c.Bins, strings.Join(parts, ", "))
+}
+
+// WriteIgnored says which groups were left out of the fairness gaps; nothing when none were.
+func WriteIgnored(w io.Writer, ignored []string) {
+	if len(ignored) > 0 {
+		fmt.Fprintf(w, "left out of the fairness gaps and losses for having too few validation rows (their rows count in the accuracy): %s\n", strings.Join(ignored, ", "))
+	}
 }
 
 // WriteGroupRows prints each group's rows in each split (GroupRows) on one line.

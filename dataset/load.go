@@ -89,7 +89,11 @@ type Data struct {
 	Encoding         *Encoding
 	// Fitted says the encoding was fitted on the training rows (none was given).
 	Fitted bool
-	Files  []SourceFile
+	// Ignored are the groups left out of the fairness gaps (WithoutGroups): their rows have group id -1,
+	// and IgnoredRows counts them per split and group.
+	Ignored     []string
+	IgnoredRows map[string]map[string]int
+	Files       []SourceFile
 	// SHA256 identifies the data files together: the hex SHA-256 of the lines "<sha256>  <role>\n" of
 	// Files, in order (train, then test).
 	SHA256 string

@@ -164,3 +164,40 @@ func (d *Data) MergeGroups(names []string, into string) error {
 	d.GroupNames = newNames
 	return nil
 }
+
+// WithoutGroups returns a copy of d whose rows of the named groups are in no group (group id -1): they
+// count in the accuracy and the training loss, not in the fairness gaps or losses. The group names and
+// ids stay; Ignored lists the names and IgnoredRows their rows per split. d is not changed.
+func (d *Data) WithoutGroups(names []string) (*Data, error) {
+	if len(names) == 0 {
+		return d, nil
+	}
+	out := *d
+	out.Ignored = append(slices.Clone(d.Ignored), names...)
+	out.IgnoredRows = map[string]map[string]int{}
+	left := map[int]bool{}
+	for _, n := range names {
+		g := slices.Index(d.GroupNames, n)
+		if g < 0 {
+			return nil, badOption("group %q to leave out is not a group of the data", n)
+		}
+		left[g] = true
+	}
+	for _, sp := range []**Split{&out.Train, &out.Val, &out.Test} {
+		if *sp == nil {
+			continue
+		}
+		s := **sp
+		s.Group = slices.Clone(s.Group)
+		rows := map[string]int{}
+		for i, g := range s.Group {
+			if left[g] {
+				rows[d.GroupNames[g]]++
+				s.Group[i] = -1
+			}
+		}
+		out.IgnoredRows[s.Name] = rows
+		*sp = &s
+	}
+	return &out, nil
+}

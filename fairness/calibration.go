@@ -51,7 +51,7 @@ type CalibrationReport struct {
 // at most 1. Rows with a NaN probability are left out and counted in NaNRows.
 //
 // names[g] is group g's name ("group g" when names is too short). prob, label and group must have the same
-// length and group ids must not be negative (it panics otherwise).
+// length (it panics otherwise); a row of negative group id is in no group and counts in Overall only.
 func Calibration(prob, label []float32, group []int, names []string, bins int) CalibrationReport {
 	if len(prob) != len(label) || len(prob) != len(group) {
 		panic(fmt.Sprintf("fairness: %d probabilities, %d labels, %d group ids", len(prob), len(label), len(group)))
@@ -63,9 +63,6 @@ func Calibration(prob, label []float32, group []int, names []string, bins int) C
 	var perGroup []binSums
 	rep := CalibrationReport{Bins: bins, Groups: []CalibrationRow{}}
 	for i, g := range group {
-		if g < 0 {
-			panic(fmt.Sprintf("fairness: row %d: negative group id %d", i, g))
-		}
 		p := float64(prob[i])
 		if math.IsNaN(p) {
 			rep.NaNRows++
@@ -80,7 +77,9 @@ func Calibration(prob, label []float32, group []int, names []string, bins int) C
 			y = 1
 		}
 		overall.add(b, p, y)
-		perGroup[g].add(b, p, y)
+		if g >= 0 { // a negative id: in no group, in the overall curve only
+			perGroup[g].add(b, p, y)
+		}
 	}
 	if overall.rows > 0 {
 		row := overall.row("")

@@ -157,8 +157,7 @@ func TestCalibrationJSON(t *testing.T) {
 
 func TestCalibrationPanics(t *testing.T) {
 	for name, f := range map[string]func(){
-		"lengths":        func() { Calibration([]float32{0.5}, []float32{1, 0}, []int{0}, nil, 2) },
-		"negative group": func() { Calibration([]float32{0.5}, []float32{1}, []int{-1}, nil, 2) },
+		"lengths": func() { Calibration([]float32{0.5}, []float32{1, 0}, []int{0}, nil, 2) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {

@@ -61,7 +61,7 @@ func NewGroupMasks(g *G.ExprGraph, dt tensor.Dtype, batch, groups int, name stri
 
 // Set fills the masks for one batch: group[i] is the group id of row i and label[i] its label (1 when
 // ≥ 0.5). Fewer rows than Batch are allowed: the remaining rows are padding and belong to no group, so the
-// losses ignore them.
+// losses ignore them; so do rows of group id -1 (a group left out of the fairness gaps).
 func (m *GroupMasks) Set(group []int, label []float32) error {
 	if len(group) != len(label) {
 		return fmt.Errorf("group masks: %d group ids but %d labels", len(group), len(label))
@@ -70,8 +70,8 @@ func (m *GroupMasks) Set(group []int, label []float32) error {
 		return fmt.Errorf("group masks: %d rows for a batch of %d", len(group), m.Batch)
 	}
 	for i, g := range group {
-		if g < 0 || g >= m.Groups {
-			return fmt.Errorf("group masks: row %d: group id %d outside [0, %d)", i, g, m.Groups)
+		if g < -1 || g >= m.Groups {
+			return fmt.Errorf("group masks: row %d: group id %d outside [-1, %d)", i, g, m.Groups)
 		}
 	}
 	all := make([]float64, m.Groups*m.Batch)
@@ -106,13 +106,13 @@ func contrast(d []float64, groups, batch int, group []int, in func(i int) bool) 
 	count := make([]int, groups)
 	total := 0
 	for i, g := range group {
-		if in(i) {
+		if in(i) && g >= 0 {
 			count[g]++
 			total++
 		}
 	}
 	for i, g := range group {
-		if !in(i) {
+		if !in(i) || g < 0 { // a negative id: in no group (left out of the gaps)
 			continue
 		}
 		d[g*batch+i] += 1 / float64(count[g])

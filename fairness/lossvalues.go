@@ -34,7 +34,7 @@ func gapLoss(prob []float32, group []int, in func(i int) bool) float64 {
 	var n []int
 	total, count := 0.0, 0
 	for i, g := range group {
-		if !in(i) {
+		if !in(i) || g < 0 { // a negative id: in no group
 			continue
 		}
 		for g >= len(sum) {

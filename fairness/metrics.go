@@ -83,7 +83,9 @@ func ptr(v float64, ok bool) *float64 {
 	return &v
 }
 
-// tally counts per group id; label may be nil (selection rates only). Groups with no rows stay zero.
+// tally counts per group id; label may be nil (selection rates only). Groups with no rows stay zero. A
+// negative group id puts a row in no group: groups left out of the fairness gaps (too small to measure)
+// have their rows marked so, and those rows count in the accuracy only.
 func tally(pred, label, group []int) []counts {
 	if len(pred) != len(group) || (label != nil && len(label) != len(pred)) {
 		panic(fmt.Sprintf("fairness: %d predictions, %d labels, %d group ids", len(pred), len(label), len(group)))
@@ -91,7 +93,7 @@ func tally(pred, label, group []int) []counts {
 	var cs []counts
 	for i, g := range group {
 		if g < 0 {
-			panic(fmt.Sprintf("fairness: row %d: negative group id %d", i, g))
+			continue // in no group: a group left out of the fairness gaps
 		}
 		for g >= len(cs) {
 			cs = append(cs, counts{})

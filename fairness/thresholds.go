@@ -18,7 +18,11 @@ type Thresholds struct {
 func (t Thresholds) Apply(prob []float32, group []int) []float32 {
 	out := make([]float32, len(prob))
 	for i, p := range prob {
-		if float64(p) >= t.T[group[i]] {
+		th := Threshold // a row in no group (negative id) keeps the usual threshold
+		if g := group[i]; g >= 0 {
+			th = t.T[g]
+		}
+		if float64(p) >= th {
 			out[i] = 1
 		}
 	}
@@ -96,7 +100,7 @@ func FitThresholds(prob, label []float32, group []int, groups int, crit Criterio
 			}
 		}
 		if len(p) == 0 {
-			return Thresholds{}, fmt.Errorf("group %d has no rows to choose a threshold on", g)
+			continue // no rows (a group left out of the gaps): the usual threshold, unconstrained
 		}
 		byGroup[g] = candidates(p, y)
 	}
@@ -126,6 +130,10 @@ func FitThresholds(prob, label []float32, group []int, groups int, crit Criterio
 			}
 			total, ok := 0, true
 			for g, cands := range byGroup {
+				if cands == nil {
+					choice[g] = Threshold
+					continue
+				}
 				top := -1
 				for _, c := range cands {
 					r1, r2 := rates(c)

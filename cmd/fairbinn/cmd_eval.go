@@ -70,6 +70,7 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "accuracy %.4f  selection rate %.4f  DP diff %.4f  EO diff %.4f  EOpp diff %.4f\n\n", m.Accuracy, rep.SelectionRate, m.DP, m.EO, m.EOpp)
 	fairbinn.WriteGroups(env.stdout, c.split, m.Groups, nil)
 	fairbinn.WriteGroupRows(env.stdout, rep.Groups, rep.GroupRows)
+	fairbinn.WriteIgnored(env.stdout, rep.Ignored)
 	fairbinn.WriteCalibration(env.stdout, rep.Calibration)
 	fairbinn.WriteUnseen(env.stdout, c.split, rep.Unseen)
 	fairbinn.WriteIntervals(env.stdout, rep.Intervals)

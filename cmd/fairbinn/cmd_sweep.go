@@ -15,7 +15,8 @@ import (
 )
 
 // sweepCmd trains a grid of configurations (method × η × seed) and summarises it: DIR/sweep.json,
-// DIR/pareto.png and a table of mean ± sd over seeds.
+// DIR/pareto.png and a table of mean ± sd over seeds. The grid runs here, or cell by cell in processes
+// of their own (sweep_cluster.go), on a Kubernetes cluster for one (sweep_k8s.go).
 type sweepCmd struct {
 	f          trainFlags
 	fs         *flag.FlagSet
@@ -26,6 +27,10 @@ type sweepCmd struct {
 	seedList   string
 	keepModels bool
 	markdown   bool
+	// The sweep in cells: --plan DIR, --cell N, --merge DIR, --k8s-job and its flags.
+	planDir, cell, merge string
+	k8sJob               bool
+	k8s                  k8sFlags
 }
 
 // Flags that train has and sweep replaces with its own (lists, a folder) or does not take.
@@ -33,7 +38,8 @@ var sweepReplaced = []string{"out", "report", "method", "eta", "seed", "checkpoi
 
 func (*sweepCmd) Name() string { return "sweep" }
 func (*sweepCmd) Synopsis() string {
-	return "sweep --backbone IN.onnx --data SPEC --position P --eta LIST --method LIST (--seeds N | --seed-list LIST) --out DIR [training flags]"
+	return "sweep --backbone IN.onnx --data SPEC --position P --eta LIST --method LIST (--seeds N | --seed-list LIST) (--out DIR | --plan DIR) [training flags]\n" +
+		"       fairbinn sweep --cell N --out DIR | --merge DIR | --k8s-job (--plan DIR | the grid flags) --image IMG --dir-volume-claim NAME [--mount /data --out DIR --parallelism P --cpu 2 --memory 4Gi --name NAME]"
 }
 
 func (c *sweepCmd) Flags(fs *flag.FlagSet) {
@@ -55,6 +61,7 @@ func (c *sweepCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.seedList, "seed-list", "", "comma-separated seeds (instead of --seeds)")
 	fs.BoolVar(&c.keepModels, "keep-models", false, "also write each run's model to DIR/runs/<run>.onnx (reports are always written)")
 	fs.BoolVar(&c.markdown, "markdown", false, "print the summary as a Markdown table")
+	c.clusterFlags(fs)
 }
 
 // parseGrid checks the lists; every mistake is bad input, named by its flag.
@@ -81,11 +88,11 @@ func (c *sweepCmd) parseGrid(set map[string]bool) (fairbinn.SweepGrid, error) {
 	return g, err
 }
 
-// options maps the command line to the library's sweep options.
-func (c *sweepCmd) options() (fairbinn.SweepOptions, error) {
+// options maps the command line to the library's sweep options, for a sweep in the folder dir.
+func (c *sweepCmd) options(dir string) (fairbinn.SweepOptions, error) {
 	set := c.f.given()
-	if c.f.backbone == "" || c.f.data.spec == "" || c.f.position == "" || c.dir == "" {
-		return fairbinn.SweepOptions{}, usagef("--backbone, --data, --position and --out are required")
+	if c.f.backbone == "" || c.f.data.spec == "" || c.f.position == "" {
+		return fairbinn.SweepOptions{}, usagef("--backbone, --data and --position are required")
 	}
 	grid, err := c.parseGrid(set)
 	if err != nil {
@@ -109,7 +116,7 @@ func (c *sweepCmd) options() (fairbinn.SweepOptions, error) {
 		Base: base, Methods: grid.Methods, Etas: grid.Etas, Seeds: grid.Seeds,
 		// The method's own learning-rate schedule unless the command line sets one.
 		Configure: func(cfg *train.Config) { methodSchedule(cfg, set) },
-		Dir:       c.dir, KeepModels: c.keepModels, Threads: c.f.threads,
+		Dir:       dir, KeepModels: c.keepModels, Threads: c.f.threads,
 	}, nil
 }
 
@@ -117,7 +124,23 @@ func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if err := noArgs(args); err != nil {
 		return err
 	}
-	opts, err := c.options()
+	if err := c.checkModes(); err != nil {
+		return err
+	}
+	switch {
+	case c.merge != "":
+		return c.runMerge(env)
+	case c.k8sJob:
+		return c.runK8sJob(env)
+	case c.planDir != "":
+		return c.runPlan(env)
+	case c.cellMode():
+		return c.runCell(ctx, env)
+	}
+	if c.dir == "" {
+		return usagef("--backbone, --data, --position and --out are required")
+	}
+	opts, err := c.options(c.dir)
 	if err != nil {
 		return err
 	}
@@ -130,22 +153,28 @@ func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	if res == nil {
 		return positionFlag(err, c.f.position)
 	}
-	switch {
-	case env.json:
-		if err := writeJSON(env.stdout, res); err != nil {
-			return err
-		}
-	case c.markdown:
-		fairbinn.WriteSweepMarkdown(env.stdout, res)
-	default:
-		fairbinn.WriteSweepTable(env.stdout, res)
-		fmt.Fprintf(env.stdout, "\nsweep   %s\n", filepath.Join(c.dir, "sweep.json"))
-		if plot := filepath.Join(c.dir, "pareto.png"); fsutil.IsFile(plot) {
-			fmt.Fprintf(env.stdout, "plot    %s\n", plot)
-		}
+	if perr := c.printResult(env, res, c.dir); perr != nil {
+		return perr
 	}
 	if err == nil && res.Failed > 0 {
 		fmt.Fprintf(env.stderr, "fairbinn sweep: %d of %d runs failed; see %s\n", res.Failed, res.Finished, filepath.Join(c.dir, "sweep.json"))
 	}
 	return err
+}
+
+// printResult prints a sweep's result: JSON, a Markdown table, or a table and the files' paths.
+func (c *sweepCmd) printResult(env *cmdEnv, res *fairbinn.SweepResult, dir string) error {
+	switch {
+	case env.json:
+		return writeJSON(env.stdout, res)
+	case c.markdown:
+		fairbinn.WriteSweepMarkdown(env.stdout, res)
+	default:
+		fairbinn.WriteSweepTable(env.stdout, res)
+		fmt.Fprintf(env.stdout, "\nsweep   %s\n", filepath.Join(dir, "sweep.json"))
+		if plot := filepath.Join(dir, "pareto.png"); fsutil.IsFile(plot) {
+			fmt.Fprintf(env.stdout, "plot    %s\n", plot)
+		}
+	}
+	return nil
 }

@@ -118,7 +118,7 @@ type trainFlags struct {
 	bestEffort                      bool
 	thresholds                      fairbinn.Thresholds
 	minGroup                        int
-	mergeSmall                      bool
+	mergeSmall, ignoreSmall         bool
 	fs                              *flag.FlagSet // to tell flags given on the command line from defaults
 }
 
@@ -159,6 +159,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 		func(string) error { f.thresholds = fairbinn.ThresholdsAfter; return nil })
 	fs.IntVar(&f.minGroup, "min-group-size", fairbinn.DefaultMinGroupSize, "the fewest validation rows a sensitive group may have (-1: no check); smaller groups are refused, or merged with --merge-small-groups")
 	fs.BoolVar(&f.mergeSmall, "merge-small-groups", false, "merge the groups below --min-group-size into one group \""+fairbinn.OtherGroup+"\" (recorded in the model; eval merges them the same way)")
+	fs.BoolVar(&f.ignoreSmall, "ignore-small-groups", false, "leave the groups below --min-group-size out of the fairness gaps, losses and constraints; their rows still count in the accuracy (recorded in the model; eval leaves them out the same way)")
 	fs.BoolVar(&f.bestEffort, "best-effort", false, "with --constraint: when no epoch meets the constraints, write the closest instead of failing (the output says so)")
 }
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -101,5 +103,57 @@ func TestHonestOutput(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "val EO ") || strings.Contains(stderr, "val dp") || strings.Contains(stderr, "val DP") {
 		t.Errorf("progress lines do not name EO:\n%s", stderr)
+	}
+}
+
+// --ignore-small-groups leaves the small groups out of the gaps: the run goes on with every row in the
+// accuracy, the model records them, and eval leaves them out the same way while counting their rows.
+func TestTrainIgnoreSmallGroups(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains")
+	}
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 400, 2)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))
+	out := filepath.Join(dir, "fair.onnx")
+	report := filepath.Join(dir, "fair.json")
+	stdout := mustRun(t, "train", "--backbone", backbone, "--data", "csv:"+csv, "--label", "income", "--positive", "yes",
+		"--sensitive", "age:<25,25-40,41-55,>55", "--min-group-size", "10", "--ignore-small-groups", "--position", "1", "--epochs", "1",
+		"--batch", "50", "--out", out, "--report", report, "--quiet")
+	if !strings.Contains(stdout, "left out of the fairness gaps and losses for having too few validation rows (their rows count in the accuracy): <25, >55") {
+		t.Errorf("the ignored groups are not said:\n%s", stdout)
+	}
+	var rep fairbinn.Report
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	// Two groups are compared. The rows of every group are still counted, and the accuracy is over all.
+	g := rep.After.Test.Groups
+	if len(g) != 2 || g[0].Group != "25-40" || g[1].Group != "41-55" || rep.Data.GroupRows["val"]["<25"] == 0 {
+		t.Fatalf("after: groups %+v, val rows %v", g, rep.Data.GroupRows["val"])
+	}
+	size := 0
+	for _, n := range rep.Data.GroupRows["test"] {
+		size += n
+	}
+	if size != rep.Data.Rows["test"] || g[0].Size+g[1].Size >= size {
+		t.Errorf("test rows %d by group, %d in all, %d in the groups compared", size, rep.Data.Rows["test"], g[0].Size+g[1].Size)
+	}
+	if want := math.Abs(g[0].SelectionRate - g[1].SelectionRate); math.Abs(rep.After.Test.DP-want) > 1e-12 {
+		t.Errorf("DP %v, want the gap of the two groups compared %v", rep.After.Test.DP, want)
+	}
+	evalOut := mustRun(t, "eval", "--model", out, "--data", "csv:"+csv)
+	if !strings.Contains(evalOut, "left out of the fairness gaps") || !strings.Contains(evalOut, fmt.Sprintf("DP diff %.4f", rep.After.Test.DP)) {
+		t.Errorf("eval does not leave the groups out:\n%s", evalOut)
+	}
+	// Both ways at once is refused.
+	code, _, _ := runCLI(t, "train", "--backbone", backbone, "--data", "csv:"+csv, "--label", "income", "--positive", "yes",
+		"--sensitive", "sex", "--position", "1", "--out", out+"2", "--merge-small-groups", "--ignore-small-groups")
+	if code != exitBadInput {
+		t.Errorf("merge and ignore at once: exit %d", code)
 	}
 }
