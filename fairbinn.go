@@ -16,6 +16,8 @@ const (
 	MetaMetrics = "fairbinn.metrics"
 	// MetaEncoding is the JSON spec that encodes raw data rows into the model's input (dataset.Encoding).
 	MetaEncoding = "fairbinn.encoding"
+	// MetaFairness is the fairness criterion trained for (dp, eo or eopp).
+	MetaFairness = "fairbinn.fairness"
 	// MetaConstraints are the stated constraints, as given ("dp<=0.01,eo<=0.05").
 	MetaConstraints = "fairbinn.constraints"
 	// MetaMergedGroups lists, as a JSON array, the groups merged into OtherGroup for being too small.

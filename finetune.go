@@ -1,6 +1,7 @@
 package fairbinn
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/ort"
 	"github.com/fairbinn/fairbinn-go/parity"
+	"github.com/fairbinn/fairbinn-go/report"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -61,8 +63,9 @@ type Options struct {
 	// instead of failing with an *UnmetError.
 	BestEffort bool
 	// Out and ReportFile, when set, are where FineTune writes the model and the report (JSON) once
-	// everything has succeeded, as Result.Save does.
-	Out, ReportFile string
+	// everything has succeeded, as Result.Save does; HTMLFile the audit report (Audit) of the model on
+	// the run's data, written with them.
+	Out, ReportFile, HTMLFile string
 }
 
 // Report is the record of a fine-tuning run: what was trained, on what, the backbone's and the selected
@@ -143,6 +146,8 @@ type ParityReport struct {
 type Result struct {
 	Report *Report
 	Model  []byte
+	// HTML is the audit report, when Options.HTMLFile asked for one.
+	HTML []byte
 }
 
 // UnmetError is returned when no candidate model met every stated constraint on validation. It is
@@ -181,11 +186,13 @@ func (e *ParityError) FaultKind() fault.Kind { return fault.Mismatch }
 // that would replace the backbone before any work, imports the backbone, loads the data with the splits
 // of the training seed and fine-tunes.
 func FineTuneFile(ctx context.Context, backbone string, data DataOptions, opts Options) (*Result, error) {
-	if err := fsutil.CheckOutputs(opts.Out, opts.ReportFile); err != nil {
+	if err := fsutil.CheckOutputs(opts.Out, opts.ReportFile, opts.HTMLFile); err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
-	if err := notTheInput(backbone, opts.Out); err != nil {
-		return nil, err
+	for _, out := range []string{opts.Out, opts.ReportFile, opts.HTMLFile} {
+		if err := notTheInput(backbone, out); err != nil {
+			return nil, err
+		}
 	}
 	seed := train.DefaultConfig(train.DefaultMethod).Seed
 	if opts.Train != nil {
@@ -263,12 +270,46 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 		return nil, &ParityError{rep}
 	}
 	result := &Result{Report: rep, Model: modelBytes}
-	if opts.Out != "" || opts.ReportFile != "" {
-		if err := result.Save(opts.Out, opts.ReportFile); err != nil {
+	if opts.HTMLFile != "" {
+		if result.HTML, err = ft.auditHTML(rep, modelBytes); err != nil {
+			return nil, fmt.Errorf("the audit report: %w", err)
+		}
+	}
+	if opts.Out != "" || opts.ReportFile != "" || opts.HTMLFile != "" {
+		if err := result.SaveAll(opts.Out, opts.ReportFile, opts.HTMLFile); err != nil {
 			return nil, err
 		}
 	}
 	return result, nil
+}
+
+// auditHTML renders the audit report of the exported model on the run's data, beside the backbone
+// (imported again from its file: the run changed the one in memory) when it came from a file.
+func (ft *fineTuning) auditHTML(rep *Report, model []byte) ([]byte, error) {
+	exported := &Model{Graph: ft.g, Bytes: model} // not written yet: run from memory
+	opts := AuditOptions{Train: rep, CISeed: ft.cfg.Seed, MinGroupSize: ft.opts.MinGroupSize}
+	if path := ft.backbone.Path; path != "" {
+		b, err := Load(path)
+		if err != nil {
+			return nil, err
+		}
+		if ft.opts.Head != nil {
+			if err := SetHead(b, *ft.opts.Head); err != nil {
+				return nil, err
+			}
+		}
+		opts.Backbone = b
+	}
+	a, err := Audit(exported, ft.fair, opts)
+	if err != nil {
+		return nil, err
+	}
+	a.Provenance.Model = ft.opts.Out
+	var buf bytes.Buffer
+	if err := report.Render(&buf, a); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // fineTuning is one FineTune run between its steps.
@@ -529,7 +570,19 @@ func (ft *fineTuning) exportAndCheck(rep *Report) ([]byte, error) {
 // Save writes the model to modelPath and, unless reportPath is "", the report as JSON: both or neither
 // (each is staged beside its place and renamed only when both are written).
 func (r *Result) Save(modelPath, reportPath string) error {
+	return r.SaveAll(modelPath, reportPath, "")
+}
+
+// SaveAll is Save with the audit report (Result.HTML) written to htmlPath too, unless it is "": all of
+// them or none.
+func (r *Result) SaveAll(modelPath, reportPath, htmlPath string) error {
 	var files []fsutil.File
+	if htmlPath != "" {
+		if r.HTML == nil {
+			return fmt.Errorf("no audit report to write to %s", htmlPath)
+		}
+		files = append(files, fsutil.File{Path: htmlPath, Data: r.HTML})
+	}
 	if modelPath != "" {
 		r.Report.Out = modelPath
 		files = append(files, fsutil.File{Path: modelPath, Data: r.Model})
@@ -557,6 +610,7 @@ func setProvenance(rep *Report, m *Model) {
 		g.SetMetadata(MetaMethod, string(rep.Method))
 	}
 	g.SetMetadata(MetaEta, strconv.FormatFloat(rep.Config.Eta, 'g', -1, 64))
+	g.SetMetadata(MetaFairness, rep.Config.Fairness.String())
 	g.SetMetadata(MetaPosition, PositionLabel(rep.Position))
 	g.SetMetadata(MetaSeed, strconv.FormatUint(rep.Config.Seed, 10))
 	g.SetMetadata(MetaDataSHA256, rep.Data.SHA256)

@@ -26,7 +26,8 @@ func (*demoCmd) Synopsis() string {
 
 func (c *demoCmd) Flags(fs *flag.FlagSet) {
 	c.f.register(fs, train.DefaultConfig(train.DefaultMethod))
-	fs.StringVar(&c.outDir, "out-dir", "out", "folder for the fine-tuned model and its report")
+	c.f.registerHTML(fs)
+	fs.StringVar(&c.outDir, "out-dir", "out", "folder for the fine-tuned model, its report and its audit report (HTML)")
 }
 
 func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
@@ -83,7 +84,11 @@ func (c *demoCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	fairbinn.WriteBeforeAfter(env.stdout, rep)
 	fmt.Fprintln(env.stdout)
 	fairbinn.WriteVerify(env.stdout, ver)
-	fmt.Fprintf(env.stdout, "\nfine-tuned model  %s\nreport            %s\ntook              %.1f s\n", f.out, f.report, time.Since(t0).Seconds())
+	fmt.Fprintf(env.stdout, "\nfine-tuned model  %s\nreport            %s\n", f.out, f.report)
+	if html := f.htmlPath(); html != "" {
+		fmt.Fprintf(env.stdout, "audit report      %s\n", html)
+	}
+	fmt.Fprintf(env.stdout, "took              %.1f s\n", time.Since(t0).Seconds())
 	if !ver.OK {
 		return fault.Errorf(fault.Mismatch, "verify failed")
 	}

@@ -29,7 +29,6 @@ type sweepCmd struct {
 	markdown   bool
 	// The sweep in cells: --plan DIR, --cell N, --merge DIR, --k8s-job and its flags.
 	planDir, cell, merge string
-	k8sJob               bool
 	k8s                  k8sFlags
 }
 
@@ -54,7 +53,8 @@ func (c *sweepCmd) Flags(fs *flag.FlagSet) {
 		}
 	})
 	c.f.fs = fs // the flags given are those of sweep's own command line
-	fs.StringVar(&c.dir, "out", "", "folder for sweep.json, pareto.png and runs/ (one report per run, and models with --keep-models)")
+	fs.StringVar(&c.dir, "out", "", "folder for sweep.json, pareto.png and runs/ (one report per run, and models with --keep-models); "+
+		"with --cell, the sweep folder that holds the plan; with --k8s-job, the sweep folder as the containers see it")
 	fs.StringVar(&c.methods, "method", string(def.Method), "comma-separated methods: bilevel, reference, lagrangian, erm (erm ignores η: it runs once per seed, recorded as η 0)")
 	fs.StringVar(&c.etas, "eta", fairbinn.FormatEta(def.Eta), "comma-separated weights η of the fairness loss")
 	fs.IntVar(&c.seeds, "seeds", 1, "number of seeds per configuration: seeds 1..N")
@@ -130,7 +130,7 @@ func (c *sweepCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	switch {
 	case c.merge != "":
 		return c.runMerge(env)
-	case c.k8sJob:
+	case c.k8s.enabled:
 		return c.runK8sJob(env)
 	case c.planDir != "":
 		return c.runPlan(env)

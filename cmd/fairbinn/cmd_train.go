@@ -21,6 +21,7 @@ func (*trainCmd) Synopsis() string {
 }
 func (c *trainCmd) Flags(fs *flag.FlagSet) {
 	c.f.register(fs, train.DefaultConfig(train.DefaultMethod))
+	c.f.registerHTML(fs)
 }
 
 func (c *trainCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
@@ -38,6 +39,9 @@ func (c *trainCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "\nmodel  %s\n", res.Report.Out)
 	if c.f.report != "" {
 		fmt.Fprintf(env.stdout, "report %s\n", c.f.report)
+	}
+	if html := c.f.htmlPath(); html != "" {
+		fmt.Fprintf(env.stdout, "audit  %s\n", html)
 	}
 	return nil
 }
@@ -70,7 +74,7 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Res
 	progress.Config = cfg
 	res, err := fairbinn.FineTuneFile(ctx, f.backbone, dopts, fairbinn.Options{
 		Position: f.position, Layers: f.layers, Init: f.init, Head: hc, Train: &cfg, Threads: f.threads,
-		Checkpoint: f.checkpoint, Resume: f.resume, BestEffort: f.bestEffort, Thresholds: f.thresholds, MinGroupSize: f.minGroup, MergeSmallGroups: f.mergeSmall, IgnoreSmallGroups: f.ignoreSmall, OnEpoch: progress.Epoch, Out: f.out, ReportFile: f.report,
+		Checkpoint: f.checkpoint, Resume: f.resume, BestEffort: f.bestEffort, Thresholds: f.thresholds, MinGroupSize: f.minGroup, MergeSmallGroups: f.mergeSmall, IgnoreSmallGroups: f.ignoreSmall, OnEpoch: progress.Epoch, Out: f.out, ReportFile: f.report, HTMLFile: f.htmlPath(),
 	})
 	progress.Done()
 	return res, positionFlag(err, f.position)

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -104,6 +105,7 @@ func splitList(s string) []string {
 // command line, parsed into typed settings by config.
 type trainFlags struct {
 	backbone, position, out, report string
+	html                            string
 	data                            dataFlags
 	cfg                             train.Config
 	method, fairness, accOpt        string
@@ -161,6 +163,25 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.BoolVar(&f.mergeSmall, "merge-small-groups", false, "merge the groups below --min-group-size into one group \""+fairbinn.OtherGroup+"\" (recorded in the model; eval merges them the same way)")
 	fs.BoolVar(&f.ignoreSmall, "ignore-small-groups", false, "leave the groups below --min-group-size out of the fairness gaps, losses and constraints; their rows still count in the accuracy (recorded in the model; eval leaves them out the same way)")
 	fs.BoolVar(&f.bestEffort, "best-effort", false, "with --constraint: when no epoch meets the constraints, write the closest instead of failing (the output says so)")
+}
+
+// registerHTML declares --html, for the commands that write one model (not sweep).
+func (f *trainFlags) registerHTML(fs *flag.FlagSet) {
+	fs.StringVar(&f.html, "html", "", "where to write the audit report (HTML; default: beside --out, OUT.html; none: not written)")
+}
+
+// htmlPath is where the audit report goes: --html, else beside the model.
+func (f *trainFlags) htmlPath() string {
+	switch f.html {
+	case "none":
+		return ""
+	case "":
+		if f.out == "" {
+			return ""
+		}
+		return strings.TrimSuffix(f.out, filepath.Ext(f.out)) + ".html"
+	}
+	return f.html
 }
 
 // given reports the flags set on the command line.

@@ -35,7 +35,7 @@ type cmdEnv struct {
 
 func commands() []command {
 	return []command{
-		&inspectCmd{}, &insertCmd{}, &trainCmd{}, &evalCmd{}, &sweepCmd{}, &predictCmd{}, &verifyCmd{}, &demoCmd{},
+		&inspectCmd{}, &insertCmd{}, &trainCmd{}, &evalCmd{}, &sweepCmd{}, &predictCmd{}, &verifyCmd{}, &reportCmd{}, &demoCmd{},
 	}
 }
 
@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: fairbinn %s (fairbinn %s --help lists the flags)\n", cmd.Synopsis(), cmd.Name())
 		return fault.BadInput.ExitCode()
 	}
-	return report(cmd.Run(ctx, env, positional), cmd, stderr)
+	return exitCode(cmd.Run(ctx, env, positional), cmd, stderr)
 }
 
 func printUsage(w io.Writer, cmd command, fs *flag.FlagSet) {
@@ -105,8 +105,8 @@ func printUsage(w io.Writer, cmd command, fs *flag.FlagSet) {
 	fs.SetOutput(io.Discard)
 }
 
-// report prints err the way the CLI contract says and returns the exit code its kind gives.
-func report(err error, cmd command, stderr io.Writer) int {
+// exitCode prints err the way the CLI contract says and returns the exit code its kind gives.
+func exitCode(err error, cmd command, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}

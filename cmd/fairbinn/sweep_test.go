@@ -161,7 +161,7 @@ func TestSweepGrid(t *testing.T) {
 		if err := fset.Parse(args); err != nil {
 			t.Fatal(err)
 		}
-		opts, err := given.options()
+		opts, err := given.options("d")
 		if err != nil {
 			t.Fatal(err)
 		}
