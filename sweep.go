@@ -39,6 +39,8 @@ type SweepOptions struct {
 	Threads    int
 	// OnRun is called after each run with its index (from 0) and the number planned.
 	OnRun func(i, planned int, run *SweepRun)
+	// OnEpoch, when set, is every run's Options.OnEpoch (a cell run alone prints its epochs).
+	OnEpoch func(e train.Epoch, total int) error
 }
 
 // SweepRun is one training run of the grid.
@@ -95,6 +97,8 @@ type SweepResult struct {
 	Baseline *BackboneStats `json:"threshold_baseline,omitempty"`
 	Summary  []SweepSummary `json:"summary"`
 	Runs     []*SweepRun    `json:"runs"`
+	// Pending are the cells of a plan that a merge found not done, missing or failed (MergeSweep).
+	Pending []PendingCell `json:"pending_cells,omitempty"`
 }
 
 // plannedRun is one cell of the grid.
@@ -185,19 +189,10 @@ func Sweep(ctx context.Context, o SweepOptions) (*SweepResult, error) {
 	if err := os.MkdirAll(filepath.Join(o.Dir, "runs"), 0o755); err != nil {
 		return nil, err
 	}
-	res := &SweepResult{
-		Version: Version, Backbone: o.Backbone, Data: o.Data.Spec, Position: o.Position,
-		Layers: max(o.Layers, 1), Init: o.Init, Grid: SweepGrid{o.Methods, o.Etas, o.Seeds}, BaseConfig: o.Base,
-		KeepModels: o.KeepModels, Planned: len(planned), Started: t0.UTC().Truncate(time.Second), Runs: []*SweepRun{},
-	}
-	if res.Init == "" {
-		res.Init = insert.InitIdentity
-	}
-	res.BaseConfig.Method, res.BaseConfig.Eta, res.BaseConfig.Seed = "", 0, 0
+	res := o.newResult(len(planned), t0)
 	save := func() error {
 		res.Seconds = time.Since(t0).Seconds()
-		res.Summary, res.Reference, res.Baseline = summarize(res)
-		return WriteJSONFile(filepath.Join(o.Dir, "sweep.json"), res)
+		return res.save(o.Dir)
 	}
 	var abort, firstErr error
 	for i, p := range planned {
@@ -249,6 +244,27 @@ func Sweep(ctx context.Context, o SweepOptions) (*SweepResult, error) {
 	return res, nil
 }
 
+// newResult is the sweep's record before any run, the same for a sweep run here and one merged from
+// cells run elsewhere.
+func (o *SweepOptions) newResult(planned int, started time.Time) *SweepResult {
+	res := &SweepResult{
+		Version: Version, Backbone: o.Backbone, Data: o.Data.Spec, Position: o.Position,
+		Layers: max(o.Layers, 1), Init: o.Init, Grid: SweepGrid{o.Methods, o.Etas, o.Seeds}, BaseConfig: o.Base,
+		KeepModels: o.KeepModels, Planned: planned, Started: started.UTC().Truncate(time.Second), Runs: []*SweepRun{},
+	}
+	if res.Init == "" {
+		res.Init = insert.InitIdentity
+	}
+	res.BaseConfig.Method, res.BaseConfig.Eta, res.BaseConfig.Seed = "", 0, 0
+	return res
+}
+
+// save summarises the runs and writes DIR/sweep.json.
+func (res *SweepResult) save(dir string) error {
+	res.Summary, res.Reference, res.Baseline = summarize(res)
+	return WriteJSONFile(filepath.Join(dir, "sweep.json"), res)
+}
+
 // trainOne runs one cell of the grid as FineTune would; a failed run is a result too (a method may
 // diverge at a large η), so the error is both recorded and returned.
 func (o *SweepOptions) trainOne(ctx context.Context, p plannedRun) (*SweepRun, error) {
@@ -286,7 +302,7 @@ func (o *SweepOptions) fineTune(ctx context.Context, p plannedRun) (*Result, err
 		return nil, err
 	}
 	cfg := p.cfg
-	res, err := FineTune(ctx, m, data, Options{Position: o.Position, Layers: o.Layers, Init: o.Init, Head: o.Head, Thresholds: o.Thresholds, Train: &cfg, Threads: o.Threads})
+	res, err := FineTune(ctx, m, data, Options{Position: o.Position, Layers: o.Layers, Init: o.Init, Head: o.Head, Thresholds: o.Thresholds, Train: &cfg, Threads: o.Threads, OnEpoch: o.OnEpoch})
 	if err != nil {
 		return nil, err
 	}
