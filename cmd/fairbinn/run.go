@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
@@ -77,7 +78,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if cmd == nil {
-		fmt.Fprintf(stderr, "fairbinn: unknown command %q\n\n%s", args[0], usageText)
+		names := make([]string, 0, len(commands()))
+		for _, c := range commands() {
+			names = append(names, c.Name())
+		}
+		fmt.Fprintf(stderr, "fairbinn: unknown command %q; the commands are %s, version (fairbinn --help says what each does)\n", fault.Line(args[0]), strings.Join(names, ", "))
 		return fault.BadInput.ExitCode()
 	}
 	env := &cmdEnv{stdout: stdout, stderr: stderr}
@@ -91,8 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "fairbinn %s: %s\n", cmd.Name(), err)
-		fmt.Fprintf(stderr, "usage: fairbinn %s (fairbinn %s --help lists the flags)\n", cmd.Synopsis(), cmd.Name())
+		fmt.Fprintf(stderr, "fairbinn %s: %s (fairbinn %s --help lists the flags)\n", cmd.Name(), fault.Line(err.Error()), cmd.Name())
 		return fault.BadInput.ExitCode()
 	}
 	return exitCode(cmd.Run(ctx, env, positional), cmd, stderr)
@@ -114,8 +118,7 @@ func exitCode(err error, cmd command, stderr io.Writer) int {
 	kind := fault.Of(err)
 	switch {
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "fairbinn %s: %s\n", cmd.Name(), ue.msg)
-		fmt.Fprintf(stderr, "usage: fairbinn %s (fairbinn %s --help lists the flags)\n", cmd.Synopsis(), cmd.Name())
+		fmt.Fprintf(stderr, "fairbinn %s: %s; usage: fairbinn %s (fairbinn %s --help lists the flags)\n", cmd.Name(), fault.Line(ue.msg), cmd.Synopsis(), cmd.Name())
 	case kind == fault.Internal:
 		fmt.Fprintf(stderr, "fairbinn: internal error: %s\n", fault.Line(err.Error()))
 	case kind == fault.BadInput:
