@@ -2,8 +2,10 @@ package fsutil
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,7 +28,7 @@ func WriteAtomic(path string, perm os.FileMode, write func(io.Writer) error) (er
 	removeStale(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, bare(err))
 	}
 	defer func() {
 		if err != nil {
@@ -36,25 +38,39 @@ func WriteAtomic(path string, perm os.FileMode, write func(io.Writer) error) (er
 	}()
 	bw := bufio.NewWriterSize(tmp, 1<<20)
 	if err = write(bw); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, bare(err))
 	}
 	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, bare(err))
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, bare(err))
 	}
 	if err = tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, bare(err))
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, bare(err))
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return fmt.Errorf("%s: %w", path, bare(err))
 	}
 	syncDir(dir)
 	return nil
+}
+
+// bare drops the temporary file's name from an error about it ("write /d/.m.onnx.tmp-123: no space
+// left on device" becomes "no space left on device"): the message names the file being written instead.
+func bare(err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	}
+	return err
 }
 
 // syncDir makes the rename durable. Some file systems refuse to sync a folder; the file itself is already
@@ -90,7 +106,7 @@ func WriteFilesAtomic(files []File, perm os.FileMode) (err error) {
 		removeStale(f.Path)
 		tmp, err := os.CreateTemp(filepath.Dir(f.Path), "."+filepath.Base(f.Path)+".tmp-*")
 		if err != nil {
-			return fmt.Errorf("%s: %w", f.Path, err)
+			return fmt.Errorf("%s: %w", f.Path, bare(err))
 		}
 		tmps = append(tmps, tmp.Name())
 		_, werr := tmp.Write(f.Data)
@@ -104,12 +120,12 @@ func WriteFilesAtomic(files []File, perm os.FileMode) (err error) {
 			werr = cerr
 		}
 		if werr != nil {
-			return fmt.Errorf("%s: %w", f.Path, werr)
+			return fmt.Errorf("%s: %w", f.Path, bare(werr))
 		}
 	}
 	for i, f := range files {
 		if err := os.Rename(tmps[i], f.Path); err != nil {
-			return fmt.Errorf("%s: %w", f.Path, err)
+			return fmt.Errorf("%s: %w", f.Path, bare(err))
 		}
 		syncDir(filepath.Dir(f.Path))
 	}

@@ -1,8 +1,12 @@
 package fsutil
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -94,5 +98,31 @@ func TestStaleTempFilesRemoved(t *testing.T) {
 	}
 	if _, err := os.Stat(fresh); err != nil {
 		t.Error("a recent temporary file was removed")
+	}
+}
+
+// An error while writing names the file being written, not the temporary file.
+func TestErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.onnx")
+	// A folder that cannot be written: creating the temporary file fails.
+	ro := filepath.Join(dir, "ro")
+	if err := os.Mkdir(ro, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{
+		WriteFileAtomic(filepath.Join(ro, "m.onnx"), []byte("x"), 0o644),
+		WriteFilesAtomic([]File{{Path: filepath.Join(ro, "m.onnx"), Data: []byte("x")}}, 0o644),
+		WriteAtomic(path, 0o644, func(w io.Writer) error { return &os.PathError{Op: "write", Path: filepath.Join(dir, ".m.onnx.tmp-1"), Err: syscall.ENOSPC} }),
+	} {
+		if os.Geteuid() == 0 && err == nil {
+			continue // root writes into a read-only folder
+		}
+		if err == nil || strings.Contains(err.Error(), ".tmp-") || !strings.Contains(err.Error(), "m.onnx") {
+			t.Errorf("error %v: want the file's name and not the temporary file's", err)
+		}
+	}
+	if err := WriteAtomic(path, 0o644, func(w io.Writer) error { return &os.PathError{Op: "write", Path: "x.tmp-1", Err: syscall.ENOSPC} }); !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("the cause is lost: %v", err)
 	}
 }
