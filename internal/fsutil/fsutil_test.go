@@ -113,7 +113,9 @@ func TestErrorsNameTheFile(t *testing.T) {
 	for _, err := range []error{
 		WriteFileAtomic(filepath.Join(ro, "m.onnx"), []byte("x"), 0o644),
 		WriteFilesAtomic([]File{{Path: filepath.Join(ro, "m.onnx"), Data: []byte("x")}}, 0o644),
-		WriteAtomic(path, 0o644, func(w io.Writer) error { return &os.PathError{Op: "write", Path: filepath.Join(dir, ".m.onnx.tmp-1"), Err: syscall.ENOSPC} }),
+		WriteAtomic(path, 0o644, func(w io.Writer) error {
+			return &os.PathError{Op: "write", Path: filepath.Join(dir, ".m.onnx.tmp-1"), Err: syscall.ENOSPC}
+		}),
 	} {
 		if os.Geteuid() == 0 && err == nil {
 			continue // root writes into a read-only folder
