@@ -266,12 +266,27 @@ func writeBaseline(w io.Writer, rep *Report, b *BaselineReport) {
 		return
 	}
 	tuned := rep.After.Test
-	verdict := "fine-tuning does not beat it"
-	if tuned.Accuracy > b.Test.Accuracy && b.Criterion.Gap(tuned) <= b.Criterion.Gap(*b.Test) {
-		verdict = "fine-tuning beats it"
-	}
+	verdict := BaselineVerdict(tuned.Accuracy, b.Criterion.Gap(tuned), b.Test.Accuracy, b.Criterion.Gap(*b.Test), b.Limit)
 	fmt.Fprintf(w, "baseline: per-group thresholds on the backbone chosen on validation for %s <= %g: test accuracy %.4f, %s %.4f; fine-tuned %.4f, %s %.4f: %s\n",
 		crit, b.Limit, b.Test.Accuracy, crit, b.Criterion.Gap(*b.Test), tuned.Accuracy, crit, b.Criterion.Gap(tuned), verdict)
+}
+
+// BaselineVerdict compares the fine-tuned model with the threshold baseline on test accuracy and gap:
+// it beats the baseline when at least as accurate and at least as fair (one of them strictly); a model
+// more accurate but less fair (or the reverse) is a trade-off, and the words say which side keeps the
+// limit.
+func BaselineVerdict(acc, gap, baseAcc, baseGap, limit float64) string {
+	switch {
+	case acc >= baseAcc && gap <= baseGap && (acc > baseAcc || gap < baseGap):
+		return "fine-tuning beats it"
+	case acc <= baseAcc && gap >= baseGap:
+		return "fine-tuning does not beat it"
+	case acc < baseAcc && gap <= limit && baseGap > limit:
+		return "fine-tuning does not beat it on accuracy, but only fine-tuning keeps the limit"
+	case acc < baseAcc:
+		return "fine-tuning does not beat it: fairer, but less accurate"
+	}
+	return "fine-tuning does not beat it: more accurate, but less fair"
 }
 
 // WriteCalibration prints the expected calibration error overall and per group.
