@@ -307,3 +307,39 @@ func TestSweepCellsBadInput(t *testing.T) {
 		t.Errorf("refused command lines wrote into the folder (%v)", err)
 	}
 }
+
+// A cell whose run fails is recorded with its exit code and exits with it, as train would; the merge
+// lists it as failed, exits as the sweep in one process would when every run failed, and running the
+// cell again trains it again.
+func TestSweepCellFailed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the sweeps")
+	}
+	testkit.RequireORT(t)
+	const exitUnmet = 5 // the CLI contract's code for constraints no model met
+	data := sweepAdultSubset(t, 1000, 500)
+	dir := filepath.Join(t.TempDir(), "sweep")
+	mustRun(t, append([]string{"sweep", "--plan", dir}, sweepGridArgs(t, data, "--constraint", "dp<=0.00001", "--epochs", "1")...)...)
+	code, _, errOut := runCLI(t, "sweep", "--cell", "0", "--out", dir)
+	if code != exitUnmet || !strings.Contains(errOut, "no model met") {
+		t.Fatalf("a cell whose constraint is unmet: exit %d, stderr:\n%s", code, errOut)
+	}
+	var rec fairbinn.CellRecord
+	raw, err := os.ReadFile(filepath.Join(dir, "cells", "0.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &rec); err != nil || rec.Status != "failed" || rec.ExitCode != exitUnmet || rec.Cell != 0 {
+		t.Fatalf("record %+v (%v)", rec, err)
+	}
+	code, _, errOut = runCLI(t, "sweep", "--merge", dir)
+	if code != exitUnmet || !strings.Contains(errOut, "1 of 1 cells failed") || !strings.Contains(errOut, "cell 0  "+rec.Name+"  failed: no model met") {
+		t.Errorf("merge of a failed cell: exit %d, stderr:\n%s", code, errOut)
+	}
+	if res := readSweep(t, dir); !res.Complete || res.Failed != 1 || len(res.Pending) != 1 || res.Pending[0].Status != "failed" {
+		t.Errorf("sweep.json: complete %v, %d failed, pending %+v", res.Complete, res.Failed, res.Pending)
+	}
+	if code, _, errOut = runCLI(t, "sweep", "--cell", "0", "--out", dir); code != exitUnmet || strings.Contains(errOut, "done already") {
+		t.Errorf("a failed cell again: exit %d, stderr:\n%s", code, errOut)
+	}
+}
