@@ -37,10 +37,21 @@ type SweepOptions struct {
 	Dir        string
 	KeepModels bool
 	Threads    int
+	// Groups says how every run treats small groups and unmet constraints (Options' fields of the
+	// same names).
+	Groups GroupHandling
 	// OnRun is called after each run with its index (from 0) and the number planned.
 	OnRun func(i, planned int, run *SweepRun)
 	// OnEpoch, when set, is every run's Options.OnEpoch (a cell run alone prints its epochs).
 	OnEpoch func(e train.Epoch, total int) error
+}
+
+// GroupHandling are the settings of a run about small groups and unmet constraints, as in Options.
+type GroupHandling struct {
+	MinGroupSize      int  `json:"min_group_size,omitempty"`
+	MergeSmallGroups  bool `json:"merge_small_groups,omitempty"`
+	IgnoreSmallGroups bool `json:"ignore_small_groups,omitempty"`
+	BestEffort        bool `json:"best_effort,omitempty"`
 }
 
 // SweepRun is one training run of the grid.
@@ -302,7 +313,8 @@ func (o *SweepOptions) fineTune(ctx context.Context, p plannedRun) (*Result, err
 		return nil, err
 	}
 	cfg := p.cfg
-	res, err := FineTune(ctx, m, data, Options{Position: o.Position, Layers: o.Layers, Init: o.Init, Head: o.Head, Thresholds: o.Thresholds, Train: &cfg, Threads: o.Threads, OnEpoch: o.OnEpoch})
+	res, err := FineTune(ctx, m, data, Options{Position: o.Position, Layers: o.Layers, Init: o.Init, Head: o.Head, Thresholds: o.Thresholds, Train: &cfg, Threads: o.Threads, OnEpoch: o.OnEpoch,
+		MinGroupSize: o.Groups.MinGroupSize, MergeSmallGroups: o.Groups.MergeSmallGroups, IgnoreSmallGroups: o.Groups.IgnoreSmallGroups, BestEffort: o.Groups.BestEffort})
 	if err != nil {
 		return nil, err
 	}

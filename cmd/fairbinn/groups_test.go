@@ -157,3 +157,34 @@ func TestTrainIgnoreSmallGroups(t *testing.T) {
 		t.Errorf("merge and ignore at once: exit %d", code)
 	}
 }
+
+// sweep treats small groups as train does: refused by default, merged with --merge-small-groups, and the
+// choice reaches every run.
+func TestSweepSmallGroups(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains")
+	}
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 400, 2)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))
+	args := []string{"sweep", "--backbone", backbone, "--data", "csv:" + csv, "--label", "income", "--positive", "yes",
+		"--sensitive", "age:<25,25-55,>55", "--min-group-size", "10", "--position", "1", "--epochs", "1", "--batch", "50",
+		"--method", "lagrangian", "--eta", "20", "--seeds", "1"}
+	code, _, _ := runCLI(t, append(args, "--out", filepath.Join(dir, "refused"))...)
+	if code != exitBadInput {
+		t.Errorf("a sweep over tiny groups: exit %d, want 2", code)
+	}
+	out := filepath.Join(dir, "merged")
+	mustRun(t, append(args, "--out", out, "--merge-small-groups")...)
+	raw, err := os.ReadFile(filepath.Join(out, "runs", "lagrangian_eta20_seed1.report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep fairbinn.Report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rep.Data.Merged, ",") != "<25,>55" {
+		t.Errorf("the run merged %q", rep.Data.Merged)
+	}
+}
