@@ -130,8 +130,14 @@ func summarySection(a *Audit) (section, error) {
 		after := r.After.Metrics
 		if r.Before != nil {
 			before := r.Before.Metrics
-			list = append(list, item{Text: fmt.Sprintf("On the %s split, from the backbone to the audited model, accuracy went from %s to %s and the %s difference from %s to %s.",
-				r.Split, f4(before.Accuracy), f4(after.Accuracy), criterionName(crit), f4(crit.Gap(before)), f4(crit.Gap(after)))})
+			text := fmt.Sprintf("On the %s split, from the backbone to the audited model, accuracy went from %s to %s", r.Split, f4(before.Accuracy), f4(after.Accuracy))
+			// A gap closed by selecting almost nobody is fair in name only: the selection rate says so.
+			if sb, ok := overallSelection(before); ok {
+				if sa, ok := overallSelection(after); ok {
+					text += fmt.Sprintf(", the share of rows selected from %s to %s", f4(sb), f4(sa))
+				}
+			}
+			list = append(list, item{Text: text + fmt.Sprintf(" and the %s difference from %s to %s.", criterionName(crit), f4(crit.Gap(before)), f4(crit.Gap(after)))})
 		} else {
 			list = append(list, item{Text: fmt.Sprintf("On the %s split the audited model has accuracy %s and %s difference %s.",
 				r.Split, f4(after.Accuracy), criterionName(crit), f4(crit.Gap(after)))})
