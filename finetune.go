@@ -52,6 +52,9 @@ type Options struct {
 	// MinGroupSize is the fewest validation rows a sensitive group may have (default DefaultMinGroupSize;
 	// negative: no check): selection and constraints on a smaller group measure noise.
 	MinGroupSize int
+	// CacheMemory is the most memory, in bytes, the activations of a frozen prefix may take; beyond it
+	// they are kept in memory-mapped files (0: half the memory the system has available).
+	CacheMemory int64
 	// MergeSmallGroups merges the groups below MinGroupSize into one group, OtherGroup, instead of
 	// refusing them (data is changed in place); the merged groups are recorded in the model
 	// (MetaMergedGroups) and the report.
@@ -244,7 +247,7 @@ func FineTune(ctx context.Context, backbone *Model, data *dataset.Data, opts Opt
 	if err != nil {
 		return nil, err
 	}
-	defer ft.trainer.Close()
+	defer ft.close()
 	res, err := ft.train(ctx)
 	if err != nil {
 		return nil, err
@@ -416,9 +419,14 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 	if ft.frozen, err = freezePrefix(ft.g, ft.pos, cfg.TrainLeader, fair); err != nil {
 		return nil, err
 	}
+	// fail releases what was made so far: the trainer, and activations in memory-mapped files.
+	fail := func(err error) (*fineTuning, error) {
+		ft.close()
+		return nil, err
+	}
 	if ft.frozen != nil {
-		if ft.trainData, err = ft.frozen.activations(fair, opts.Threads); err != nil {
-			return nil, err
+		if ft.trainData, err = ft.frozen.activations(fair, opts.Threads, opts.CacheMemory); err != nil {
+			return fail(err)
 		}
 		ft.trainGraph = ft.frozen.suffix
 		if trainCfg.TrainLeader == train.LeaderAfter {
@@ -427,14 +435,14 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 	}
 	if opts.Thresholds != ThresholdsNone {
 		if ft.frozen != nil {
-			return nil, fault.Badf("per-group thresholds are compiled into models trained whole in Go; this one has a frozen prefix (%s)", ft.frozen.report.Why)
+			return fail(fault.Badf("per-group thresholds are compiled into models trained whole in Go; this one has a frozen prefix (%s)", ft.frozen.report.Why))
 		}
 		if ft.cols, err = groupColumns(data.Encoding, data.GroupNames); err != nil {
-			return nil, err
+			return fail(err)
 		}
 	}
 	if ft.trainer, err = train.NewTrainer(ft.trainGraph, ft.trainData, trainCfg); err != nil {
-		return nil, err
+		return fail(err)
 	}
 	// The starting model's scores give its metrics and the per-group-threshold baseline.
 	td := ft.trainData
@@ -453,11 +461,20 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 		err = ft.trainer.Resume(opts.Checkpoint)
 	}
 	if err != nil {
-		ft.trainer.Close()
-		return nil, err
+		return fail(err)
 	}
 	ft.loaded = time.Now()
 	return ft, nil
+}
+
+// close releases the trainer and the activations of a frozen prefix.
+func (ft *fineTuning) close() {
+	if ft.trainer != nil {
+		ft.trainer.Close()
+	}
+	if ft.frozen != nil {
+		ft.frozen.close()
+	}
 }
 
 // train trains, or does not: compiled thresholds alone train nothing, and a backbone that already meets

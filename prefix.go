@@ -2,6 +2,7 @@ package fairbinn
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/exporter"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/internal/spill"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/lower"
 	"github.com/fairbinn/fairbinn-go/ort"
@@ -22,8 +24,11 @@ type PrefixReport struct {
 	Tensor  string `json:"tensor"`  // the activation the prefix ends with
 	Why     string `json:"why"`     // why the prefix was frozen
 	Runtime string `json:"runtime"` // "onnxruntime"
-	// CacheBytes is the memory the cached activations of the three splits take.
+	// CacheBytes is what the cached activations of the three splits take; Cache says where they are:
+	// "memory", or "memory-mapped file" for those beyond the memory limit (Options.CacheMemory), whose
+	// pages the system reads in as training uses them.
 	CacheBytes int64   `json:"cache_bytes"`
+	Cache      string  `json:"cache"`
 	Seconds    float64 `json:"seconds"` // to compute them
 }
 
@@ -32,6 +37,26 @@ type PrefixReport struct {
 type frozenPrefix struct {
 	full, prefix, suffix *ir.Graph
 	report               PrefixReport
+	mapped               []*spill.Array // activations in memory-mapped files, unmapped by close
+}
+
+// close unmaps the activations kept in files.
+func (f *frozenPrefix) close() {
+	for _, a := range f.mapped {
+		a.Close()
+	}
+	f.mapped = nil
+}
+
+// cacheLimit is the memory the activations may take: limit, or half of what the system has available.
+func cacheLimit(limit int64) int64 {
+	if limit != 0 {
+		return limit
+	}
+	if n, ok := spill.Available(); ok {
+		return n / 2
+	}
+	return math.MaxInt64
 }
 
 // freezePrefix decides whether the prefix must be frozen — when the Go forward pass cannot run it, or
@@ -60,8 +85,10 @@ func freezePrefix(g *ir.Graph, pos insert.Position, leader train.LeaderParams, d
 }
 
 // activations runs the prefix in onnxruntime on every split of data and returns the data with each
-// split's features replaced by the prefix's activations (labels, groups and rows unchanged).
-func (f *frozenPrefix) activations(data *dataset.Data, threads int) (*dataset.Data, error) {
+// split's features replaced by the prefix's activations (labels, groups and rows unchanged). Activations
+// that would take memory beyond limit (see cacheLimit) are written, batch by batch, to memory-mapped
+// files instead.
+func (f *frozenPrefix) activations(data *dataset.Data, threads int, limit int64) (*dataset.Data, error) {
 	t0 := time.Now()
 	raw, err := exporter.Marshal(f.prefix)
 	if err != nil {
@@ -89,18 +116,49 @@ func (f *frozenPrefix) activations(data *dataset.Data, threads int) (*dataset.Da
 			}
 			feed = append(feed, all[k])
 		}
-		outs, err := ort.RunBatchedAll(s, feed, train.EvalBatch)
+		act := *in
+		var w *spill.Writer
+		inMemory := cacheLimit(limit) - f.report.CacheBytes
+		err := ort.RunBatchedEach(s, feed, train.EvalBatch, func(start, rows int, outs []tensor.Tensor) error {
+			out := outs[0]
+			if len(out.Shape) != 2 || rows != in.Rows {
+				return fmt.Errorf("the prefix gives shape %v for %d rows; want [rows, width]", out.Shape, in.Rows)
+			}
+			if start == 0 {
+				act.Cols = int(out.Shape[1])
+				if need := int64(rows) * int64(act.Cols) * 4; need > inMemory && need > 0 {
+					var err error
+					if w, err = spill.Create("", rows*act.Cols); err != nil {
+						return fault.Wrap(fault.BadInput, fmt.Errorf("the activation cache of %d MB beyond the memory limit: %w", need>>20, err))
+					}
+				} else {
+					act.X = make([]float32, 0, rows*act.Cols)
+				}
+			}
+			if w != nil {
+				return w.Write(out.Data)
+			}
+			act.X = append(act.X, out.Data...)
+			return nil
+		})
 		if err != nil {
 			return nil, fmt.Errorf("the prefix on the %s split: %w", in.Name, err)
 		}
-		out := outs[0]
-		if len(out.Shape) != 2 || int(out.Shape[0]) != in.Rows {
-			return nil, fmt.Errorf("the prefix gives shape %v for %d rows; want [rows, width]", out.Shape, in.Rows)
+		if w != nil {
+			a, err := w.Map()
+			if err != nil {
+				return nil, err
+			}
+			f.mapped = append(f.mapped, a)
+			act.X = a.Data
 		}
-		act := *in
-		act.X, act.Cols, act.Inputs = out.Data, int(out.Shape[1]), nil
+		act.Inputs = nil
 		*sp = &act
-		f.report.CacheBytes += int64(len(out.Data)) * 4
+		f.report.CacheBytes += int64(len(act.X)) * 4
+	}
+	f.report.Cache = "memory"
+	if len(f.mapped) > 0 {
+		f.report.Cache = "memory-mapped file"
 	}
 	f.report.Seconds = time.Since(t0).Seconds()
 	return &cached, nil

@@ -63,8 +63,8 @@ func WriteBeforeAfter(w io.Writer, rep *Report) {
 		fmt.Fprintf(w, "warning: %s\n", msg)
 	}
 	if p := rep.Prefix; p != nil {
-		fmt.Fprintf(w, "prefix: the layers up to %s were frozen and run once per split in %s (%s); activations cached in memory, %.1f MB\n",
-			p.Tensor, p.Runtime, p.Why, float64(p.CacheBytes)/1e6)
+		fmt.Fprintf(w, "prefix: the layers up to %s were frozen and run once per split in %s (%s); activations cached in %s, %.1f MB\n",
+			p.Tensor, p.Runtime, p.Why, p.Cache, float64(p.CacheBytes)/1e6)
 	}
 	fmt.Fprintf(w, "trained: %d leader parameter(s) %v, %d fairness-layer parameter(s)\n", len(rep.Leader), rep.Leader, len(rep.Follower))
 }

@@ -95,38 +95,64 @@ func RunBatched(s *Session, input tensor.Tensor, batch int) (tensor.Tensor, erro
 // batch must be at least 1 either way. N may be 0 for a dynamic batch dim: the model then runs once on the
 // empty input, so the output still has the model's shape.
 func RunBatchedAll(s *Session, inputs []tensor.Tensor, batch int) ([]tensor.Tensor, error) {
+	result := make([]tensor.Tensor, len(s.Outputs()))
+	err := RunBatchedEach(s, inputs, batch, func(start, rows int, out []tensor.Tensor) error {
+		for k, o := range out {
+			r := &result[k]
+			if start == 0 {
+				r.Shape, r.DType = append([]int64{int64(rows)}, o.Shape[1:]...), o.DType
+			}
+			r.Data, r.Ints = append(r.Data, o.Data...), append(r.Ints, o.Ints...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// RunBatchedEach is RunBatchedAll handing each chunk's outputs to use as they come (start is the chunk's
+// first row, rows the input's row count) instead of concatenating them: what the caller keeps of them is
+// its choice (a memory-mapped file for outputs larger than memory). Every chunk's outputs have the same
+// shape beyond dim 0, and start rows of the input in dim 0.
+func RunBatchedEach(s *Session, inputs []tensor.Tensor, batch int, use func(start, rows int, out []tensor.Tensor) error) error {
 	if batch < 1 {
-		return nil, fmt.Errorf("batch size %d: must be at least 1", batch)
+		return fmt.Errorf("batch size %d: must be at least 1", batch)
 	}
 	ins, outs := s.Inputs(), s.Outputs()
 	if len(inputs) != len(ins) {
-		return nil, fmt.Errorf("model has %d inputs, got %d tensors", len(ins), len(inputs))
+		return fmt.Errorf("model has %d inputs, got %d tensors", len(ins), len(inputs))
 	}
 	rows := -1
 	for i, in := range inputs {
 		info := ins[i]
 		if len(in.Shape) == 0 {
-			return nil, fmt.Errorf("input %q: scalar input has no batch dim", info.Name)
+			return fmt.Errorf("input %q: scalar input has no batch dim", info.Name)
 		}
 		if err := in.Validate(); err != nil {
-			return nil, fmt.Errorf("input %q: %w", info.Name, err)
+			return fmt.Errorf("input %q: %w", info.Name, err)
 		}
 		if rows >= 0 && int(in.Shape[0]) != rows {
-			return nil, fmt.Errorf("input %q has %d rows, input %q %d", info.Name, in.Shape[0], ins[0].Name, rows)
+			return fmt.Errorf("input %q has %d rows, input %q %d", info.Name, in.Shape[0], ins[0].Name, rows)
 		}
 		rows = int(in.Shape[0])
 		if len(info.Shape) > 0 && info.Shape[0] >= 0 {
 			batch = int(info.Shape[0])
 			if batch == 0 || rows == 0 || rows%batch != 0 {
-				return nil, fmt.Errorf("input %q: %d rows do not split into the model's static batch of %d",
+				return fmt.Errorf("input %q: %d rows do not split into the model's static batch of %d",
 					info.Name, rows, batch)
 			}
 		}
 	}
 	if rows == 0 {
-		return s.Run(inputs)
+		out, err := s.Run(inputs)
+		if err != nil {
+			return err
+		}
+		return use(0, 0, out)
 	}
-	result := make([]tensor.Tensor, len(outs))
+	var first [][]int64 // each output's shape beyond dim 0, from the first chunk
 	for start := 0; start < rows; start += batch {
 		n := min(batch, rows-start)
 		chunk := make([]tensor.Tensor, len(inputs))
@@ -135,22 +161,23 @@ func RunBatchedAll(s *Session, inputs []tensor.Tensor, batch int) ([]tensor.Tens
 		}
 		out, err := s.Run(chunk)
 		if err != nil {
-			return nil, fmt.Errorf("rows %d to %d: %w", start, start+n-1, err)
+			return fmt.Errorf("rows %d to %d: %w", start, start+n-1, err)
 		}
 		for k, o := range out {
 			if len(o.Shape) == 0 || o.Shape[0] != int64(n) {
-				return nil, fmt.Errorf("output %q: %d input rows gave shape %v; cannot concatenate along dim 0",
+				return fmt.Errorf("output %q: %d input rows gave shape %v; cannot concatenate along dim 0",
 					outs[k].Name, n, o.Shape)
 			}
-			r := &result[k]
 			if start == 0 {
-				r.Shape, r.DType = append([]int64{int64(rows)}, o.Shape[1:]...), o.DType
-			} else if !slices.Equal(o.Shape[1:], r.Shape[1:]) {
-				return nil, fmt.Errorf("output %q: rows %d to %d gave shape %v, earlier rows %v",
-					outs[k].Name, start, start+n-1, o.Shape, r.Shape)
+				first = append(first, o.Shape[1:])
+			} else if !slices.Equal(o.Shape[1:], first[k]) {
+				return fmt.Errorf("output %q: rows %d to %d gave shape %v, earlier rows %v",
+					outs[k].Name, start, start+n-1, o.Shape, append([]int64{int64(rows)}, first[k]...))
 			}
-			r.Data, r.Ints = append(r.Data, o.Data...), append(r.Ints, o.Ints...)
+		}
+		if err := use(start, rows, out); err != nil {
+			return err
 		}
 	}
-	return result, nil
+	return nil
 }

@@ -74,7 +74,7 @@ func runTraining(ctx context.Context, env *cmdEnv, f *trainFlags) (*fairbinn.Res
 	progress.Config = cfg
 	res, err := fairbinn.FineTuneFile(ctx, f.backbone, dopts, fairbinn.Options{
 		Position: f.position, Layers: f.layers, Init: f.init, Head: hc, Train: &cfg, Threads: f.threads,
-		Checkpoint: f.checkpoint, Resume: f.resume, BestEffort: f.bestEffort, Thresholds: f.thresholds, MinGroupSize: f.minGroup, MergeSmallGroups: f.mergeSmall, IgnoreSmallGroups: f.ignoreSmall, OnEpoch: progress.Epoch, Out: f.out, ReportFile: f.report, HTMLFile: f.htmlPath(),
+		Checkpoint: f.checkpoint, Resume: f.resume, BestEffort: f.bestEffort, Thresholds: f.thresholds, MinGroupSize: f.minGroup, MergeSmallGroups: f.mergeSmall, IgnoreSmallGroups: f.ignoreSmall, CacheMemory: f.cacheMB << 20, OnEpoch: progress.Epoch, Out: f.out, ReportFile: f.report, HTMLFile: f.htmlPath(),
 	})
 	progress.Done()
 	return res, positionFlag(err, f.position)

@@ -121,6 +121,7 @@ type trainFlags struct {
 	thresholds                      fairbinn.Thresholds
 	minGroup                        int
 	mergeSmall, ignoreSmall         bool
+	cacheMB                         int64
 	fs                              *flag.FlagSet // to tell flags given on the command line from defaults
 }
 
@@ -162,6 +163,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.IntVar(&f.minGroup, "min-group-size", fairbinn.DefaultMinGroupSize, "the fewest validation rows a sensitive group may have (-1: no check); smaller groups are refused, or merged with --merge-small-groups")
 	fs.BoolVar(&f.mergeSmall, "merge-small-groups", false, "merge the groups below --min-group-size into one group \""+fairbinn.OtherGroup+"\" (recorded in the model; eval merges them the same way)")
 	fs.BoolVar(&f.ignoreSmall, "ignore-small-groups", false, "leave the groups below --min-group-size out of the fairness gaps, losses and constraints; their rows still count in the accuracy (recorded in the model; eval leaves them out the same way)")
+	fs.Int64Var(&f.cacheMB, "cache-mb", 0, "the most memory, in MB, a frozen prefix's activations may take; beyond it they go to memory-mapped temporary files (0: half the memory available)")
 	fs.BoolVar(&f.bestEffort, "best-effort", false, "with --constraint: when no epoch meets the constraints, write the closest instead of failing (the output says so)")
 }
 
@@ -243,6 +245,9 @@ func (f *trainFlags) config() (train.Config, error) {
 	}
 	if err := checkLayers(f.layers, f.init); err != nil {
 		return cfg, err
+	}
+	if f.cacheMB < 0 || f.cacheMB > 1<<30 {
+		return cfg, fault.Badf("--cache-mb %d: want 0 (half the memory available) or a size in MB", f.cacheMB)
 	}
 	if f.threads < 0 || f.threads > ort.MaxThreads {
 		return cfg, fault.Badf("--threads %d: want 0 (onnxruntime's default) to %d", f.threads, ort.MaxThreads)
