@@ -40,6 +40,8 @@ type SweepOptions struct {
 	// Groups says how every run treats small groups and unmet constraints (Options' fields of the
 	// same names).
 	Groups GroupHandling
+	// CacheMemory is every run's Options.CacheMemory.
+	CacheMemory int64
 	// OnRun is called after each run with its index (from 0) and the number planned.
 	OnRun func(i, planned int, run *SweepRun)
 	// OnEpoch, when set, is every run's Options.OnEpoch (a cell run alone prints its epochs).
@@ -314,7 +316,7 @@ func (o *SweepOptions) fineTune(ctx context.Context, p plannedRun) (*Result, err
 	}
 	cfg := p.cfg
 	res, err := FineTune(ctx, m, data, Options{Position: o.Position, Layers: o.Layers, Init: o.Init, Head: o.Head, Thresholds: o.Thresholds, Train: &cfg, Threads: o.Threads, OnEpoch: o.OnEpoch,
-		MinGroupSize: o.Groups.MinGroupSize, MergeSmallGroups: o.Groups.MergeSmallGroups, IgnoreSmallGroups: o.Groups.IgnoreSmallGroups, BestEffort: o.Groups.BestEffort})
+		MinGroupSize: o.Groups.MinGroupSize, MergeSmallGroups: o.Groups.MergeSmallGroups, IgnoreSmallGroups: o.Groups.IgnoreSmallGroups, BestEffort: o.Groups.BestEffort, CacheMemory: o.CacheMemory})
 	if err != nil {
 		return nil, err
 	}

@@ -32,18 +32,19 @@ type SweepPlan struct {
 	Created  time.Time `json:"created"`
 	Backbone string    `json:"backbone"`
 	// Data holds every data setting (field names as in DataOptions), so that a new one reaches the cells.
-	Data       DataOptions   `json:"data"`
-	Position   string        `json:"position"`
-	Layers     int           `json:"fair_layers"`
-	Init       string        `json:"fair_init"`
-	Head       *HeadChoice   `json:"head,omitempty"`
-	Thresholds Thresholds    `json:"thresholds,omitempty"`
-	Grid       SweepGrid     `json:"grid"`
-	Base       train.Config  `json:"base_config"`
-	KeepModels bool          `json:"keep_models"`
-	Threads    int           `json:"threads"`
-	Groups     GroupHandling `json:"groups"`
-	Cells      []PlanCell    `json:"cells"`
+	Data        DataOptions   `json:"data"`
+	Position    string        `json:"position"`
+	Layers      int           `json:"fair_layers"`
+	Init        string        `json:"fair_init"`
+	Head        *HeadChoice   `json:"head,omitempty"`
+	Thresholds  Thresholds    `json:"thresholds,omitempty"`
+	Grid        SweepGrid     `json:"grid"`
+	Base        train.Config  `json:"base_config"`
+	KeepModels  bool          `json:"keep_models"`
+	Threads     int           `json:"threads"`
+	Groups      GroupHandling `json:"groups"`
+	CacheMemory int64         `json:"cache_memory,omitempty"`
+	Cells       []PlanCell    `json:"cells"`
 }
 
 // PlanCell is one run of the grid: its index (a Kubernetes Indexed Job's completion index), its name
@@ -68,7 +69,7 @@ func PlanSweep(o SweepOptions) (*SweepPlan, error) {
 	p := &SweepPlan{
 		Version: Version, Created: time.Now().UTC().Truncate(time.Second), Data: o.Data, Position: o.Position,
 		Layers: o.Layers, Init: o.Init, Head: o.Head, Thresholds: o.Thresholds, Grid: SweepGrid{o.Methods, o.Etas, o.Seeds},
-		Base: o.Base, KeepModels: o.KeepModels, Threads: o.Threads, Groups: o.Groups,
+		Base: o.Base, KeepModels: o.KeepModels, Threads: o.Threads, Groups: o.Groups, CacheMemory: o.CacheMemory,
 	}
 	if p.Backbone, err = planPath(o.Dir, o.Backbone); err != nil {
 		return nil, err
@@ -178,7 +179,7 @@ func (p *SweepPlan) options(dir string) SweepOptions {
 	return SweepOptions{
 		Backbone: resolvePath(dir, p.Backbone), Data: data, Position: p.Position, Layers: p.Layers, Init: p.Init,
 		Head: p.Head, Thresholds: p.Thresholds, Base: p.Base, Methods: p.Grid.Methods, Etas: p.Grid.Etas, Seeds: p.Grid.Seeds,
-		Dir: dir, KeepModels: p.KeepModels, Threads: p.Threads, Groups: p.Groups,
+		Dir: dir, KeepModels: p.KeepModels, Threads: p.Threads, Groups: p.Groups, CacheMemory: p.CacheMemory,
 	}
 }
 

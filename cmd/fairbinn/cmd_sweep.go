@@ -117,7 +117,8 @@ func (c *sweepCmd) options(dir string) (fairbinn.SweepOptions, error) {
 		// The method's own learning-rate schedule unless the command line sets one.
 		Configure: func(cfg *train.Config) { methodSchedule(cfg, set) },
 		Dir:       dir, KeepModels: c.keepModels, Threads: c.f.threads,
-		Groups: fairbinn.GroupHandling{MinGroupSize: c.f.minGroup, MergeSmallGroups: c.f.mergeSmall, IgnoreSmallGroups: c.f.ignoreSmall, BestEffort: c.f.bestEffort},
+		Groups:      fairbinn.GroupHandling{MinGroupSize: c.f.minGroup, MergeSmallGroups: c.f.mergeSmall, IgnoreSmallGroups: c.f.ignoreSmall, BestEffort: c.f.bestEffort},
+		CacheMemory: c.f.cacheMB << 20,
 	}, nil
 }
 
