@@ -293,7 +293,7 @@ func (s *Session) Run(inputs []tensor.Tensor) ([]tensor.Tensor, error) {
 		}
 	}()
 	if err := s.s.Run(in, out); err != nil {
-		return nil, fmt.Errorf("onnxruntime run: %w", err)
+		return nil, runError(err)
 	}
 
 	result := make([]tensor.Tensor, len(out))
