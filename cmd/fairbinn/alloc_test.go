@@ -20,8 +20,8 @@ func TestPredictAllocationBomb(t *testing.T) {
 	dir := t.TempDir()
 	g := &ir.Graph{
 		Name: "bomb", Opset: 13, Producer: "fairbinn-test",
-		Inputs:  []*ir.Value{{Name: "x", DType: ir.Float32, Shape: ir.Shape{ir.Symbolic("batch"), ir.Fixed(1)}}},
-		Outputs: []*ir.Value{{Name: "y", DType: ir.Float32, Shape: ir.Shape{ir.Symbolic("batch"), ir.Fixed(1)}}},
+		Inputs:       []*ir.Value{{Name: "x", DType: ir.Float32, Shape: ir.Shape{ir.Symbolic("batch"), ir.Fixed(1)}}},
+		Outputs:      []*ir.Value{{Name: "y", DType: ir.Float32, Shape: ir.Shape{ir.Symbolic("batch"), ir.Fixed(1)}}},
 		Initializers: map[string]*ir.Tensor{},
 		Nodes: []*ir.Node{
 			{Name: "big", OpType: "ConstantOfShape", Inputs: []string{"shape"}, Outputs: []string{"big"},
