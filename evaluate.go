@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
@@ -148,6 +149,9 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := sameGroups(opts.Baseline, b, data.GroupNames); err != nil {
+			return nil, err
+		}
 		base, baseIntervals = &b, iv
 	}
 	s, err := Split(data, opts.Split)
@@ -193,6 +197,23 @@ func SelectionRate(prob []float32) float64 {
 		}
 	}
 	return float64(n) / float64(len(prob))
+}
+
+// sameGroups refuses a baseline measured on other groups (another attribute or data set): its gaps are
+// not this data's, and comparing them would flag or miss drift blindly. A group of the data absent from
+// the baseline's table (no rows there) is allowed; a group of the baseline the data lacks is not.
+func sameGroups(path string, base fairness.Metrics, groups []string) error {
+	for _, g := range base.Groups {
+		if !slices.Contains(groups, g.Group) {
+			var names []string
+			for _, b := range base.Groups {
+				names = append(names, b.Group)
+			}
+			return fault.Badf("%s: the baseline's groups (%s) are not this data's (%s); compare a model with a baseline of the same attribute",
+				path, strings.Join(names, ", "), strings.Join(groups, ", "))
+		}
+	}
+	return nil
 }
 
 // DriftError lists the metrics that got worse than a recorded baseline. It is fault.Drift.

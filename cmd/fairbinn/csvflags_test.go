@@ -114,3 +114,18 @@ func TestDriftOnIntervals(t *testing.T) {
 		t.Errorf("a changed model: exit %d, stderr %q; want exit 4 naming a group's interval", code, stderr)
 	}
 }
+
+// A baseline measured on another attribute is refused (exit 2, one line) rather than compared blindly.
+func TestDriftBaselineOtherGroups(t *testing.T) {
+	dir := t.TempDir()
+	model := "../../testdata/models/adult_mlp/model.onnx"
+	data := "adult:../../testdata/adult"
+	base := filepath.Join(dir, "race.json")
+	if err := os.WriteFile(base, []byte(mustRun(t, "eval", "--model", model, "--data", data, "--sensitive", "race", "--json")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "eval", "--model", model, "--data", data, "--baseline", base)
+	if code != exitBadInput || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "are not this data's (Male, Female)") {
+		t.Errorf("a baseline of another attribute: exit %d, stderr %q", code, stderr)
+	}
+}
