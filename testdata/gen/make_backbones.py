@@ -19,6 +19,12 @@ Outputs (paths relative to the repository root):
     testdata/adult/adult.data.gz          gzip -9 -n copy of the Adult training split
     testdata/adult/adult.test.gz          gzip -9 -n copy of the Adult test split
     testdata/adult/README.md              source, licence, checksums (generated)
+    out/data/<name>/{train,test}.csv      the fixed splits of law_school, credit_default and
+                                          bank_marketing (split_tabular.py), which their backbones
+                                          were trained and tested on
+
+--only NAMES builds some models and leaves the others (and their README notes) as they are; --check
+builds into a temporary folder and compares every file with testdata/, writing nothing there.
 """
 
 import argparse
@@ -28,6 +34,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -40,6 +47,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import onnx
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from split_tabular import DATASETS as TABULAR  # noqa: E402
+from split_tabular import group_of as tabular_group  # noqa: E402
+from split_tabular import load_source as tabular_source  # noqa: E402
+from split_tabular import sensitive_spec  # noqa: E402
+from split_tabular import split as tabular_split  # noqa: E402
+from split_tabular import write_splits as write_tabular_splits  # noqa: E402
 
 # --------------------------------------------------------------------------
 # Global determinism.
@@ -126,11 +141,14 @@ def drop_missing(rows):
     return [r for r in rows if MISSING not in r]
 
 
-def build_encoding(train_rows):
+def build_encoding(train_rows, blind=False):
+    """Adult's encoding; blind leaves the sex column out of the features (it is then in drop, and still
+    names the groups)."""
     col = {c: i for i, c in enumerate(ADULT_COLUMNS)}
+    drop = DROP + (["sex"] if blind else [])
     features = []
     for c in ADULT_COLUMNS:
-        if c in DROP or c == LABEL:
+        if c in drop or c == LABEL:
             continue
         if c in NUMERIC:
             vals = [int(r[col[c]]) for r in train_rows]
@@ -148,15 +166,16 @@ def build_encoding(train_rows):
                                  "kind": "onehot", "value": v})
         else:
             raise SystemExit("unhandled Adult column %r" % c)
-    if len(features) != 101:
-        raise SystemExit("expected 101 Adult features, got %d" % len(features))
+    want = 100 if blind else 101
+    if len(features) != want:
+        raise SystemExit("expected %d Adult features, got %d" % (want, len(features)))
     return {
         "version": 1,
         "source": "adult",
         "label": {"column": LABEL, "positive": [">50K", ">50K."]},
         "sensitive": ["sex"],
         "missing": MISSING,
-        "drop": DROP,
+        "drop": drop,
         "features": features,
     }
 
@@ -432,7 +451,7 @@ def dims(vi):
     return "[" + ", ".join(out) + "]"
 
 
-def describe(name, path, extra=None):
+def describe(name, path, extra=None, quiet=False):
     """check_model(full_check) and collect ops, opset and io shapes."""
     onnx.checker.check_model(path, full_check=True)
     m = onnx.load(path, load_external_data=False)
@@ -460,6 +479,8 @@ def describe(name, path, extra=None):
         "initializers": len(m.graph.initializer),
         "extra": extra or {},
     }
+    if quiet:
+        return info
     print("== %s" % name)
     print("   opset %d, %d nodes, %d initializers" % (opset, len(m.graph.node), len(m.graph.initializer)))
     print("   ops: " + ", ".join("%s x%d" % oc for oc in info["ops"]))
@@ -524,6 +545,223 @@ def make_adult_mlp(raw, write_gz):
         "DP difference": "%.4f" % dp,
         "test rows": len(test_rows),
     })
+
+
+# --------------------------------------------------------------------------
+# 1b. Backbones of the quality benchmark: adult_blind and the CSV data sets
+# --------------------------------------------------------------------------
+#
+# Each is trained as a user would train a model of their own before handing it to fairbinn: plain ERM
+# (BCEWithLogitsLoss on the logit, Adam lr 1e-3, batch 100, 5 epochs, seed 0: adult_mlp's recipe) on the
+# training rows only, exported with a Sigmoid, the data's encoding in metadata_props `fairbinn.encoding`.
+
+
+def group_metrics(yhat, y, groups):
+    """Accuracy, balanced accuracy, DP and EO differences (Fairlearn's definitions) at the given decisions."""
+    acc = float((yhat == y).mean())
+    tpr_all = yhat[y == 1].mean()
+    tnr_all = 1.0 - yhat[y == 0].mean()
+    rates, tprs, fprs = [], [], []
+    for g in sorted(set(groups)):
+        m = groups == g
+        rates.append(yhat[m].mean())
+        if (m & (y == 1)).any():
+            tprs.append(yhat[m & (y == 1)].mean())
+        if (m & (y == 0)).any():
+            fprs.append(yhat[m & (y == 0)].mean())
+    return {
+        "test accuracy": "%.4f" % acc,
+        "balanced accuracy": "%.4f" % ((tpr_all + tnr_all) / 2),
+        "DP difference": "%.4f" % (max(rates) - min(rates)),
+        "EO difference": "%.4f" % max(max(tprs) - min(tprs), max(fprs) - min(fprs)),
+    }
+
+
+def train_export(name, model, Xtr, ytr, Xte, yte, groups_te, spec, note):
+    """Trains with adult_mlp's recipe, exports to testdata/models/<name> and returns describe()'s info;
+    note is its README note (the metrics are appended)."""
+    bce = nn.BCEWithLogitsLoss()
+    Xt, yt = torch.from_numpy(Xtr), torch.from_numpy(ytr).unsqueeze(1)
+    train(model, Xt, yt, lambda m, xb, yb: bce(m.logits(xb), yb), epochs=5, batch_size=100, lr=1e-3, seed=0)
+    with torch.no_grad():
+        p = model(torch.from_numpy(Xte)).numpy()[:, 0]
+    yhat = (p >= 0.5).astype(np.float32)
+    extra = group_metrics(yhat, yte, groups_te)
+    extra["test rows"] = len(yte)
+    print("%s: %s" % (name, ", ".join("%s %s" % kv for kv in extra.items())))
+
+    d = os.path.join(MODELS_DIR, name)
+    clean_dir(d)
+    x = Xte[:256]
+    with torch.no_grad():
+        expected = model(torch.from_numpy(x)).numpy()
+    m = export_bytes(model, torch.from_numpy(x[:2]), 17, "prob", dynamic=True, fold=True)
+    entry = m.metadata_props.add()
+    entry.key = "fairbinn.encoding"
+    entry.value = spec_json(spec)
+    path = os.path.join(d, "model.onnx")
+    onnx.save_model(m, path)
+    save_arrays(d, x, expected)
+    info = describe(name, path, extra)
+    info["note"] = note + (
+        " Test accuracy %s (balanced accuracy %s), DP difference %s, EO difference %s (ŷ = 1 when prob ≥ 0.5) "
+        "on the %d test rows." % (extra["test accuracy"], extra["balanced accuracy"], extra["DP difference"],
+                                  extra["EO difference"], len(yte)))
+    return info
+
+
+def spec_json(spec):
+    """The canonical JSON of dataset.Encoding (Go's encoding/json, compact, no HTML escaping)."""
+    return json.dumps(spec, separators=(",", ":"), ensure_ascii=True)
+
+
+def go_number(v):
+    """A float64 as Go's encoding/json writes it: integral values without a fraction, others in the
+    shortest form that reads back (Python's repr), which for the values here is never an exponent form."""
+    if v == int(v) and abs(v) < 1e21:
+        return int(v)
+    r = repr(v)
+    if "e" in r or "inf" in r or "nan" in r:
+        raise SystemExit("no canonical JSON form for %r" % v)
+    return v
+
+
+NUMBER_CELL = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def is_number(cell):
+    """Whether fairbinn reads the cell as a number (plain decimals; the files hold no other number forms)."""
+    if NUMBER_CELL.match(cell):
+        return True
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    raise SystemExit("cell %r: a number form this script does not handle" % cell)
+
+
+def fit_csv_encoding(ds, header, rows):
+    """fairbinn's own fit of a CSV file (dataset.fitCSV): every column but the label is a feature, in file
+    order; a column of numbers is min-max scaled over the training rows, any other one-hot over its values
+    in byte order, named <column>_<value>."""
+    features = []
+    for c, colname in enumerate(header):
+        if colname == ds["label"]:
+            continue
+        cells = [r[c] for r in rows]
+        if all(is_number(v) for v in cells):
+            vals = [float(v) for v in cells]
+            features.append({"name": colname, "column": colname, "kind": "numeric",
+                             "min": go_number(min(vals)), "max": go_number(max(vals))})
+        else:
+            if any(is_number(v) for v in cells):
+                raise SystemExit("column %r mixes numbers and words" % colname)
+            for v in sorted(set(cells), key=lambda s: s.encode("utf-8")):
+                features.append({"name": "%s_%s" % (colname, v), "column": colname, "kind": "onehot", "value": v})
+    return {
+        "version": 1,
+        "source": "csv",
+        "label": {"column": ds["label"], "positive": list(ds["positive"])},
+        "sensitive": [sensitive_spec(ds)],
+        "missing": "",
+        "drop": [],
+        "features": features,
+    }
+
+
+def encode_table(spec, header, rows, label_fn):
+    """Applies an encoding spec to rows (lists of cells): float64 arithmetic, then rounded to float32."""
+    col = {c: i for i, c in enumerate(header)}
+    X = np.zeros((len(rows), len(spec["features"])), dtype=np.float64)
+    for j, f in enumerate(spec["features"]):
+        idx = col[f["column"]]
+        if f["kind"] == "numeric":
+            lo, hi = float(f["min"]), float(f["max"])
+            v = np.array([float(r[idx]) for r in rows], dtype=np.float64)
+            X[:, j] = 0.0 if hi == lo else np.clip((v - lo) / (hi - lo), 0.0, 1.0)
+        else:
+            X[:, j] = np.array([1.0 if r[idx] == f["value"] else 0.0 for r in rows])
+    y = np.array([1.0 if label_fn(r[col[spec["label"]["column"]]]) else 0.0 for r in rows], dtype=np.float32)
+    return np.ascontiguousarray(X.astype(np.float32)), y
+
+
+class TabularMLP(nn.Module):
+    """d -> 64 -> 64 -> 64 -> 1, ReLU after each hidden layer, sigmoid output (adult_mlp's shape, narrower)."""
+
+    def __init__(self, d, h=64):
+        super().__init__()
+        self.fc1 = nn.Linear(d, h)
+        self.fc2 = nn.Linear(h, h)
+        self.fc3 = nn.Linear(h, h)
+        self.out = nn.Linear(h, 1)
+
+    def logits(self, x):
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        x = F.relu(self.fc3(x))
+        return self.out(x)
+
+    def forward(self, x):
+        return torch.sigmoid(self.logits(x))
+
+
+def make_adult_blind(raw):
+    """adult_mlp's recipe without the sex column: the attribute-blind backbone."""
+    _, train_all = parse_adult(raw["adult.data"])
+    _, test_all = parse_adult(raw["adult.test"])
+    train_rows, test_rows = drop_missing(train_all), drop_missing(test_all)
+    spec = build_encoding(train_rows, blind=True)
+    Xtr, ytr = encode_rows(spec, train_rows)
+    Xte, yte = encode_rows(spec, test_rows)
+    sex = np.array([r[ADULT_COLUMNS.index("sex")] for r in test_rows])
+    seed_all(0)
+    model = AdultMLP(d=Xtr.shape[1])
+    note = (
+        "UCI Adult without the `sex` column, the attribute-blind backbone: adult_mlp's encoding with `sex` "
+        "in `drop` (%d features; the encoding's sensitive attribute is still `sex`, so the rows are grouped "
+        "by it without its being an input), 100 → 101 → 101 → 101 → 1, adult_mlp's recipe (BCEWithLogitsLoss "
+        "on the logit, Adam lr 1e-3, batch 100, 5 epochs, seed 0) on the %d training rows of `adult.data`; "
+        "`input.npy` = the first 256 encoded test rows. Check: `bin/fairbinn eval --model "
+        "testdata/models/adult_blind/model.onnx --data adult:testdata/adult`." % (Xtr.shape[1], len(train_rows)))
+    return train_export("adult_blind", model, Xtr, ytr, Xte, yte, sex, spec, note)
+
+
+def make_tabular(name, source):
+    """A backbone for one of split_tabular's data sets, trained on its training file only."""
+    ds = TABULAR[name]
+    header_line, tr_lines, te_lines, _ = tabular_split(name, source)
+    header = header_line.split(",")
+    tr = [ln.split(",") for ln in tr_lines]
+    te = [ln.split(",") for ln in te_lines]
+    spec = fit_csv_encoding(ds, header, tr)
+    pos = set(ds["positive"])
+    Xtr, ytr = encode_table(spec, header, tr, lambda v: v in pos)
+    Xte, yte = encode_table(spec, header, te, lambda v: v in pos)
+    sc = header.index(ds["sensitive"])
+    groups = np.array([tabular_group(ds, r[sc]) for r in te])
+    print("%s: %d training rows, %d test rows, %d features" % (name, len(tr), len(te), Xtr.shape[1]))
+    seed_all(0)
+    model = TabularMLP(Xtr.shape[1])
+    kinds = Counter(f["kind"] for f in spec["features"])
+    onehot_cols = sorted(set(f["column"] for f in spec["features"] if f["kind"] == "onehot"),
+                         key=header.index)
+    note = (
+        "`../shared/data/{folder}/{file}`, split by `testdata/gen/split_tabular.py` into "
+        "`out/data/{name}/train.csv` ({ntr} rows) and `test.csv` ({nte} rows), stratified by {sens} × "
+        "`{label}`; trained on `train.csv` only. Encoding as fairbinn fits it on `train.csv` ({nf} features: "
+        "{nnum} min-max scaled{oh}; label `{label}` = {pos}; sensitive `{sensspec}`{sensin}), "
+        "{nf} → 64 → 64 → 64 → 1, adult_mlp's recipe (BCEWithLogitsLoss on the logit, Adam lr 1e-3, batch "
+        "100, 5 epochs, seed 0); `input.npy` = the first 256 encoded test rows. Check: `/usr/bin/python3 "
+        "testdata/gen/split_tabular.py && bin/fairbinn eval --model testdata/models/{name}_mlp/model.onnx "
+        "--data csv:out/data/{name}/train.csv --test out/data/{name}/test.csv`."
+    ).format(folder=ds["folder"], file=ds["file"], name=name, ntr=len(tr), nte=len(te),
+             sens="`%s`" % ds["sensitive"] if ds["edges"] is None else "`%s` range" % ds["sensitive"],
+             label=ds["label"], nf=Xtr.shape[1], nnum=kinds["numeric"],
+             oh="" if not onehot_cols else ", %d one-hot (%s)" % (
+                 kinds["onehot"], ", ".join("`%s`" % c for c in onehot_cols)),
+             pos=", ".join("`%s`" % v for v in ds["positive"]), sensspec=sensitive_spec(ds),
+             sensin=", also an input" if ds["sensitive"] in [f["column"] for f in spec["features"]] else "")
+    return train_export(name + "_mlp", model, Xtr, ytr, Xte, yte, groups, spec, note)
 
 
 # --------------------------------------------------------------------------
@@ -707,6 +945,21 @@ NOTES = {
 }
 
 
+def kept_note(readme, name):
+    """The note line of a model that is not rebuilt, as the README has it."""
+    if os.path.exists(readme):
+        with open(readme) as f:
+            for ln in f.read().split("\n"):
+                if ln.startswith("- **%s**: " % name):
+                    return ln
+    raise SystemExit("%s has no note for %s: build it too" % (readme, name))
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return sha256_bytes(f.read())
+
+
 def write_models_readme(infos):
     lines = []
     lines.append("# Test backbones")
@@ -732,6 +985,10 @@ def write_models_readme(infos):
     lines.append("## Notes")
     lines.append("")
     for info in infos:
+        if "note" in info:
+            lines.append("- **%s**: %s" % (info["name"], info["note"]) if not info["note"].startswith("- **")
+                         else info["note"])
+            continue
         extra = info["extra"]
         s = "- **%s**: %s" % (info["name"], NOTES[info["name"]])
         if info["name"] == "adult_mlp":
@@ -746,12 +1003,72 @@ def write_models_readme(infos):
         f.write("\n".join(lines))
 
 
+# The models in README order: name -> builder(ctx). ctx holds the parsed arguments and the Adult bytes.
+MODEL_ORDER = [
+    "adult_mlp", "cnn_small", "cnn_gap", "mlp_bn_softmax", "mlp_static_ext",
+    "adult_blind", "law_school_mlp", "credit_default_mlp", "bank_marketing_mlp",
+]
+
+
+def build(name, ctx):
+    if name == "adult_mlp":
+        return make_adult_mlp(ctx["raw"], write_gz=ctx["is_raw"])
+    if name == "adult_blind":
+        return make_adult_blind(ctx["raw"])
+    if name.endswith("_mlp") and name[:-len("_mlp")] in TABULAR:
+        ds = name[:-len("_mlp")]
+        return make_tabular(ds, tabular_source(ctx["args"].data_dir, ds))
+    if name == "cnn_small":
+        return make_cnn("cnn_small", CNNSmall, bars_images, seed=3, opset=13,
+                        out_name="logits", fold=False, softmax_out=False, n_rows=8, preserve=True,
+                        epochs=6, lr=1e-2)
+    if name == "cnn_gap":
+        return make_cnn("cnn_gap", CNNGap, blob_images, seed=4, opset=13,
+                        out_name="probs", fold=True, softmax_out=True, n_rows=8, preserve=False,
+                        epochs=2, lr=2e-3)
+    if name == "mlp_bn_softmax":
+        return make_mlp_bn_softmax()
+    if name == "mlp_static_ext":
+        return make_mlp_static_ext()
+    raise SystemExit("unknown model %r" % name)
+
+
+def tree_files(root, names):
+    """Relative paths of the files the generator owns under root (the given models, the README, the
+    Adult copy)."""
+    out = ["models/README.md"]
+    for n in names:
+        d = os.path.join(root, "models", n)
+        if os.path.isdir(d):
+            out += ["models/%s/%s" % (n, f) for f in sorted(os.listdir(d))]
+    if "adult_mlp" in names:
+        out += ["adult/%s" % f for f in ("README.md", "adult.data.gz", "adult.test.gz")]
+    return out
+
+
 def main():
+    global MODELS_DIR, ADULT_OUT
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--adult-dir", default=os.environ.get("FAIRBINN_ADULT_DIR", ""),
                     help="folder with adult.data and adult.test (default ../shared/data/adult "
                          "beside the checkout, else testdata/adult/*.gz)")
+    ap.add_argument("--data-dir", default=os.environ.get("FAIRBINN_DATA_DIR",
+                                                         os.path.join(os.path.dirname(REPO_ROOT), "shared", "data")),
+                    help="folder holding law_school/, credit_default/ and bank_marketing/ (default "
+                         "../shared/data beside the checkout, or $FAIRBINN_DATA_DIR)")
+    ap.add_argument("--split-dir", default=os.path.join(REPO_ROOT, "out", "data"),
+                    help="where their training and test files are written (default out/data)")
+    ap.add_argument("--only", default="",
+                    help="comma-separated models to build (default: all); the others are left as they are "
+                         "and keep their README notes")
+    ap.add_argument("--check", action="store_true",
+                    help="build into a temporary folder and compare every file with the one in testdata/ "
+                         "(exit 1 when any differs); writes nothing in testdata/")
     args = ap.parse_args()
+    names = [n for n in args.only.split(",") if n] or list(MODEL_ORDER)
+    for n in names:
+        if n not in MODEL_ORDER:
+            raise SystemExit("unknown model %r (want %s)" % (n, ", ".join(MODEL_ORDER)))
 
     print("torch %s, numpy %s, onnx %s, python %s" % (
         torch.__version__, np.__version__, onnx.__version__, sys.version.split()[0]))
@@ -762,18 +1079,45 @@ def main():
             raise SystemExit("%s: sha256 %s, want %s" % (n, got, ADULT_SHA256[n]))
     print("adult data from %s" % src)
 
+    repo_models = MODELS_DIR
+    tmp = None
+    if args.check:
+        import tempfile
+        tmp = tempfile.mkdtemp(prefix="make_backbones.")
+        MODELS_DIR = os.path.join(tmp, "models")
+        ADULT_OUT = os.path.join(tmp, "adult")
+        split_dir = os.path.join(tmp, "data")
+    else:
+        split_dir = args.split_dir
     os.makedirs(MODELS_DIR, exist_ok=True)
+
+    if any(n.endswith("_mlp") and n[:-len("_mlp")] in TABULAR for n in names):
+        write_tabular_splits(args.data_dir, split_dir)
+    ctx = {"args": args, "raw": raw, "is_raw": is_raw}
     infos = []
-    infos.append(make_adult_mlp(raw, write_gz=is_raw))
-    infos.append(make_cnn("cnn_small", CNNSmall, bars_images, seed=3, opset=13,
-                          out_name="logits", fold=False, softmax_out=False, n_rows=8, preserve=True,
-                          epochs=6, lr=1e-2))
-    infos.append(make_cnn("cnn_gap", CNNGap, blob_images, seed=4, opset=13,
-                          out_name="probs", fold=True, softmax_out=True, n_rows=8, preserve=False,
-                          epochs=2, lr=2e-3))
-    infos.append(make_mlp_bn_softmax())
-    infos.append(make_mlp_static_ext())
+    for n in MODEL_ORDER:
+        if n in names:
+            infos.append(build(n, ctx))
+        elif os.path.exists(os.path.join(repo_models, n, "model.onnx")):
+            info = describe(n, os.path.join(repo_models, n, "model.onnx"), quiet=True)
+            info["note"] = kept_note(os.path.join(repo_models, "README.md"), n)
+            infos.append(info)
     write_models_readme(infos)
+
+    if args.check:
+        bad = 0
+        for rel in tree_files(tmp, names):
+            a, b = os.path.join(tmp, rel), os.path.join(TESTDATA, rel)
+            if not os.path.exists(a):
+                continue  # e.g. the Adult copy, written only from the raw files
+            same = os.path.exists(b) and sha256_file(a) == sha256_file(b)
+            bad += not same
+            print("%s %s" % ("same   " if same else "DIFFERS", rel))
+        shutil.rmtree(tmp)
+        if bad:
+            raise SystemExit("%d file(s) differ from testdata/" % bad)
+        print("every file is byte-identical to testdata/")
+        return
     print("done")
 
 
