@@ -3,12 +3,15 @@ package train
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
@@ -24,7 +27,10 @@ type checkpoint struct {
 	DataSHA256 string
 	// Model identifies the graph trained: its nodes and wiring (the insertion position among them) and its
 	// parameters' names and shapes, not their values.
-	Model       string
+	Model string
+	// Origin identifies the starting values of every parameter (the backbone's weights, the fairness
+	// layers' initialisation): a backbone of the same structure with other weights is another run.
+	Origin      string
 	Epoch       int
 	Params      map[string][]float32
 	LeaderOpt   *Optimizer
@@ -45,7 +51,7 @@ func (t *Trainer) SaveCheckpoint(dir string) error {
 		return err
 	}
 	cp := checkpoint{
-		Config: t.cfg, DataSHA256: t.data.SHA256, Model: modelIdentity(t.model), Epoch: t.epoch, Params: t.copyParams(),
+		Config: t.cfg, DataSHA256: t.data.SHA256, Model: modelIdentity(t.model), Origin: t.origin, Epoch: t.epoch, Params: t.copyParams(),
 		LeaderOpt: t.leaderOpt, FollowerOpt: t.followerOpt, PCG: pcg, History: t.history, Best: t.best,
 		Multipliers: t.lambda, Steps: t.steps, Start: t.start,
 	}
@@ -85,6 +91,9 @@ func (t *Trainer) Resume(dir string) error {
 	if cp.Model != modelIdentity(t.model) {
 		return fault.Badf("%s: the checkpoint was made for another model or insertion position; resume with the same backbone, --position and --fair-layers", path)
 	}
+	if cp.Origin != t.origin {
+		return fault.Badf("%s: the checkpoint was made from another backbone (the same structure, other weights) or another fairness-layer initialisation; resume with the same backbone file and --fair-init", path)
+	}
 	if cp.DataSHA256 != t.data.SHA256 {
 		return fault.Badf("%s: the checkpoint was made on other data (sha256 %s)", path, cp.DataSHA256)
 	}
@@ -108,6 +117,25 @@ func (t *Trainer) Resume(dir string) error {
 	}
 	t.steps, t.start = cp.Steps, cp.Start
 	return nil
+}
+
+// valuesIdentity is a hash of the values of every float initializer of m, in name order.
+func valuesIdentity(m *ir.Graph) string {
+	h := sha256.New()
+	names := make([]string, 0, len(m.Initializers))
+	for name := range m.Initializers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var b [4]byte
+	for _, name := range names {
+		fmt.Fprintf(h, "%s %d\n", name, len(m.Initializers[name].Float))
+		for _, v := range m.Initializers[name].Float {
+			binary.LittleEndian.PutUint32(b[:], math.Float32bits(v))
+			h.Write(b[:])
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // modelIdentity is a hash of m's structure: every node's op and wiring, and every initializer's name and

@@ -92,6 +92,7 @@ type ConstraintResult struct {
 type Trainer struct {
 	cfg    Config
 	model  *ir.Graph
+	origin string // valuesIdentity of the model before training: which backbone a checkpoint belongs to
 	head   head.Head
 	data   *dataset.Data
 	groups int
@@ -131,7 +132,7 @@ func NewTrainer(m *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	t := &Trainer{cfg: cfg, model: m, data: data, groups: len(data.GroupNames), train: data.Train, measure: measureGaps}
+	t := &Trainer{cfg: cfg, model: m, data: data, groups: len(data.GroupNames), train: data.Train, measure: measureGaps, origin: valuesIdentity(m)}
 	if t.groups < 2 {
 		return nil, fault.Badf("training needs two or more sensitive groups, the data has %d", t.groups)
 	}
