@@ -31,6 +31,10 @@ type ModelInfo struct {
 	// prefix + Go" (the layers before it frozen in onnxruntime), or "no: why".
 	Training  []string          `json:"training"`
 	Positions []insert.Position `json:"positions"`
+	// Measured lists the positions whose width was measured by running the model in onnxruntime, as
+	// shape inference cannot compute it; Unmeasured says why some could not be.
+	Measured   []string `json:"measured,omitempty"`
+	Unmeasured string   `json:"unmeasured,omitempty"`
 }
 
 // TensorInfo describes a graph input or output.
@@ -83,6 +87,14 @@ func Inspect(m *Model) (*ModelInfo, error) {
 		return nil, fault.Wrap(fault.BadInput, fmt.Errorf("%s: %w", m.Path, err))
 	}
 	info.Positions = positions
+	for _, p := range positions {
+		if _, ok := g.Measured[p.Tensor]; ok {
+			info.Measured = append(info.Measured, p.Tensor)
+		}
+	}
+	if m.measureErr != nil {
+		info.Unmeasured = fault.Line(m.measureErr.Error())
+	}
 	// Where the Go side cannot run the whole model, a position can still be trained when the layers
 	// after it can: the prefix then runs in onnxruntime.
 	for _, p := range positions {

@@ -21,6 +21,9 @@ type Model struct {
 	Graph *ir.Graph
 	Bytes []byte
 	Path  string
+	// measureErr says why widths that shape inference cannot tell were not measured (nil: measured, or
+	// none needed).
+	measureErr error
 }
 
 // Load imports the ONNX model at path. Every failure is the user's to fix (fault.BadInput).
@@ -36,7 +39,11 @@ func Load(path string) (*Model, error) {
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
-	return &Model{Graph: g, Bytes: raw, Path: path}, nil
+	m := &Model{Graph: g, Bytes: raw, Path: path}
+	// Widths shape inference cannot tell are measured once in onnxruntime; a model it cannot run that way
+	// just has no positions there, and the reason is kept for inspect.
+	m.measureErr = measureShapes(m)
+	return m, nil
 }
 
 // RunOptions tunes Run.

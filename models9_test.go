@@ -24,7 +24,7 @@ var models9 = []struct {
 }{
 	{"lstm", true}, {"transformer", true}, {"mlp_layernorm", true}, {"embed_two_inputs", true},
 	{"raw_logit", true}, {"two_class", true}, {"four_class", false}, {"two_outputs", true},
-	{"keras_style", true}, {"opset9_mlp", true},
+	{"keras_style", true}, {"opset9_mlp", true}, {"einsum_mlp", true},
 }
 
 // modelInputs reads a model's inputs from its inputs.npz in the model's input order.
@@ -133,5 +133,25 @@ func TestArchitectures(t *testing.T) {
 			}
 			testkit.OnnxChecker(t, out)
 		})
+	}
+}
+
+// A width shape inference cannot compute (after Einsum) is measured by one onnxruntime run, and the
+// position it makes is listed, with the frozen prefix to train at it.
+func TestMeasuredWidth(t *testing.T) {
+	testkit.RequireORT(t)
+	m, err := fairbinn.Load(testkit.Fixture(t, "testdata/models9/einsum_mlp/model.onnx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := fairbinn.Inspect(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(info.Positions) != 2 || info.Positions[0].Width != 32 || !slices.Equal(info.Measured, []string{"/Relu_output_0"}) || info.Unmeasured != "" {
+		t.Errorf("positions %+v, measured %q (%s)", info.Positions, info.Measured, info.Unmeasured)
+	}
+	if info.Training[0] != "onnxruntime prefix + Go" {
+		t.Errorf("position 1 trains %q", info.Training[0])
 	}
 }

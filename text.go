@@ -240,6 +240,12 @@ func WriteModelInfo(out io.Writer, info *ModelInfo) {
 	if info.Unsupported != "" {
 		fmt.Fprintf(out, "\n%s\n", info.Unsupported)
 	}
+	if len(info.Measured) > 0 {
+		fmt.Fprintf(out, "\nwidths measured in onnxruntime (shape inference cannot compute them): %s\n", strings.Join(info.Measured, ", "))
+	}
+	if info.Unmeasured != "" {
+		fmt.Fprintf(out, "\nsome widths are unknown and could not be measured, so those positions are not listed: %s\n", info.Unmeasured)
+	}
 	fmt.Fprintf(out, "\ninsertion positions (use --position K or --position name:TENSOR)\n")
 	if len(info.Positions) == 0 {
 		fmt.Fprintln(out, "  none: no 2-D [batch, width] activation lies between two layers with weights")

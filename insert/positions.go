@@ -24,7 +24,7 @@ type Position struct {
 }
 
 // layerOps are the ops with weights that positions sit between.
-var layerOps = map[string]bool{"Gemm": true, "MatMul": true, "Conv": true}
+var layerOps = map[string]bool{"Gemm": true, "MatMul": true, "Conv": true, "Einsum": true}
 
 // moveOps only move, select or average values; an activation seen through them still bounds the values.
 var moveOps = map[string]bool{"Reshape": true, "Flatten": true, "Identity": true, "Dropout": true,
@@ -43,29 +43,12 @@ func Positions(g *ir.Graph) ([]Position, error) {
 		return nil, err
 	}
 	producers := g.Producers()
-	isGraphOutput := map[string]bool{}
-	for _, v := range g.Outputs {
-		isGraphOutput[v.Name] = true
-	}
-	below := layerBelow(g)
-	seen := map[string]bool{}
 	var out []Position
-	for _, n := range g.Nodes {
-		if !layerOps[n.OpType] || n.OpType == "Conv" || len(n.Inputs) == 0 {
-			continue
-		}
-		t := n.Inputs[0]
-		if seen[t] || isGraphOutput[t] || producers[t] == nil {
-			continue
-		}
+	for _, t := range candidates(g) {
 		shape := shapes[t]
 		if len(shape) != 2 || !shape[1].IsStatic() || shape[0].IsStatic() && hasSymbolicInput(g) {
 			continue
 		}
-		if !below[t] {
-			continue
-		}
-		seen[t] = true
 		act := activationOf(t, producers)
 		out = append(out, Position{
 			Index:       len(out) + 1,
@@ -76,6 +59,48 @@ func Positions(g *ir.Graph) ([]Position, error) {
 		})
 	}
 	return out, nil
+}
+
+// Unmeasured lists the tensors that would be positions if their shape were known: shape inference could
+// not compute it (they come after an op it does not know). Running the model once tells (see
+// ir.Graph.Measured).
+func Unmeasured(g *ir.Graph) ([]string, error) {
+	shapes, err := ir.InferShapes(g)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, t := range candidates(g) {
+		if shapes[t] == nil {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// candidates are the tensors a position may be, in graph order: the data input of a Gemm or MatMul,
+// made by a node (not a graph input or output) with a layer with weights below it.
+func candidates(g *ir.Graph) []string {
+	producers := g.Producers()
+	isGraphOutput := map[string]bool{}
+	for _, v := range g.Outputs {
+		isGraphOutput[v.Name] = true
+	}
+	below := layerBelow(g)
+	seen := map[string]bool{}
+	var out []string
+	for _, n := range g.Nodes {
+		if !layerOps[n.OpType] || n.OpType == "Conv" || len(n.Inputs) == 0 {
+			continue
+		}
+		t := n.Inputs[0]
+		if seen[t] || isGraphOutput[t] || producers[t] == nil || !below[t] {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out
 }
 
 func hasSymbolicInput(g *ir.Graph) bool {

@@ -115,3 +115,43 @@ func reads(nodes []*Node, tensor string) bool {
 	}
 	return false
 }
+
+// Probe is a graph that computes the given tensors of g from g's inputs: the nodes they depend on, the
+// inputs those read, and the tensors as its outputs (float, of unknown shape). Running it measures what
+// shape inference cannot tell (see Graph.Measured).
+func Probe(g *Graph, tensors []string) (*Graph, error) {
+	producers := g.Producers()
+	need := map[*Node]bool{}
+	stack := slices.Clone(tensors)
+	for _, t := range tensors {
+		if producers[t] == nil {
+			return nil, fmt.Errorf("cannot probe %q: no node produces it", t)
+		}
+	}
+	for len(stack) > 0 {
+		name := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		p := producers[name]
+		if p == nil || need[p] {
+			continue
+		}
+		need[p] = true
+		stack = append(stack, p.Inputs...)
+	}
+	probe := g.sub("probe")
+	for _, n := range g.Nodes {
+		if need[n] {
+			probe.Nodes = append(probe.Nodes, n)
+		}
+	}
+	for _, v := range g.RealInputs() {
+		if reads(probe.Nodes, v.Name) {
+			probe.Inputs = append(probe.Inputs, v)
+		}
+	}
+	for _, t := range tensors {
+		probe.Outputs = append(probe.Outputs, &Value{Name: t, DType: FloatType(g)})
+	}
+	probe.shareInitializers(g)
+	return probe, nil
+}

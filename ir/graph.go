@@ -208,6 +208,10 @@ type Graph struct {
 	// Source is the protobuf of the whole model (opaque here), used by the exporter to keep what the IR
 	// does not model.
 	Source any
+	// Measured holds shapes of tensors that shape inference cannot compute (after an op it does not
+	// know), measured by running the model; InferShapes takes them for those tensors and infers on
+	// from them. They are not exported.
+	Measured map[string]Shape
 }
 
 // SetMetadata sets a metadata_props entry, keeping the order keys were first set.

@@ -52,6 +52,11 @@ func InferShapes(g *Graph) (map[string]Shape, error) {
 		if err := c.inferNode(n); err != nil {
 			return nil, AtNode(n, err)
 		}
+		for _, out := range n.Outputs {
+			if s, ok := g.Measured[out]; ok && c.shapes[out] == nil {
+				c.shapes[out] = append(Shape{}, s...)
+			}
+		}
 	}
 	return c.shapes, nil
 }

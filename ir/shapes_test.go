@@ -628,3 +628,33 @@ func TestInferShapesHeadOps(t *testing.T) {
 			nodes: []*Node{nd("BatchNormalization", "x,s,b,m,var", "y", kv{"spatial", 0})}, want: map[string]string{"y": "[batch, 4, 6]"}},
 	})
 }
+
+// A shape measured by running the model stands in for one inference cannot compute, and inference goes on
+// from it; a shape inference computes is kept.
+func TestMeasuredShapes(t *testing.T) {
+	g := &Graph{
+		Opset:        17,
+		Inputs:       []*Value{{Name: "x", DType: Float32, Shape: Shape{Symbolic("batch"), Fixed(4)}}},
+		Initializers: map[string]*Tensor{},
+		Nodes: []*Node{
+			{Name: "e", OpType: "Einsum", Inputs: []string{"x"}, Outputs: []string{"h"}},
+			{Name: "r", OpType: "Relu", Inputs: []string{"h"}, Outputs: []string{"a"}},
+			{Name: "s", OpType: "Sigmoid", Inputs: []string{"x"}, Outputs: []string{"y"}},
+		},
+	}
+	shapes, err := InferShapes(g)
+	if err != nil || shapes["a"] != nil {
+		t.Fatalf("without a measurement: %v, %v", shapes["a"], err)
+	}
+	g.Measured = map[string]Shape{"h": {Symbolic("batch"), Fixed(7)}, "y": {Symbolic("batch"), Fixed(99)}}
+	shapes, err = InferShapes(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shapes["a"]; len(got) != 2 || got[1] != Fixed(7) {
+		t.Errorf("after the measured Einsum: %v", got)
+	}
+	if got := shapes["y"]; got[1] != Fixed(4) {
+		t.Errorf("an inferred shape was replaced by a measured one: %v", got)
+	}
+}

@@ -316,6 +316,28 @@ class KerasStyle(nn.Module):
         return torch.sigmoid(self.logits(x))
 
 
+class EinsumMLP(nn.Module):
+    """10 -> 32 -> 16 -> 1 whose first layer is torch.einsum (exported as an ONNX Einsum node, whose output
+    width fairbinn's shape inference does not compute, so its positions need a run of onnxruntime), then
+    ReLU, two nn.Linear and a Sigmoid."""
+
+    def __init__(self):
+        super().__init__()
+        bound = 1.0 / 10 ** 0.5
+        self.w1 = nn.Parameter(torch.empty(10, 32).uniform_(-bound, bound))
+        self.b1 = nn.Parameter(torch.empty(32).uniform_(-bound, bound))
+        self.fc2 = nn.Linear(32, 16)
+        self.out = nn.Linear(16, 1)
+
+    def logits(self, x):
+        x = F.relu(torch.einsum("bi,ij->bj", x, self.w1) + self.b1)
+        x = F.relu(self.fc2(x))
+        return self.out(x)
+
+    def forward(self, x):
+        return torch.sigmoid(self.logits(x))
+
+
 # --------------------------------------------------------------------------
 # Training.
 # --------------------------------------------------------------------------
@@ -642,6 +664,7 @@ NOTES_IO = {
                    "head B Linear 16->3 (`aux`, raw logits)",
     "keras_style": "x @ W1 + b1 -> ReLU -> @ W2 + b2 -> ReLU -> @ W3 + b3 -> Sigmoid (MatMul + Add, no Gemm)",
     "opset9_mlp": "Linear 10->16 -> ReLU -> Linear 16->16 -> ReLU -> Linear 16->1 -> Sigmoid, opset 9",
+    "einsum_mlp": "einsum('bi,ij->bj', x, W1) + b1 -> ReLU -> Linear 32->16 -> ReLU -> Linear 16->1 -> Sigmoid",
 }
 
 
@@ -724,6 +747,10 @@ def main():
                                     epochs=30, lr=1e-2, encoding=enc))
     infos.append(make_sigmoid_model("opset9_mlp", 20, lambda: MLP(1, sigmoid=True), tabular_data, ["input"],
                                     epochs=30, lr=1e-2, opset=9, encoding=enc))
+    infos.append(make_sigmoid_model("einsum_mlp", 21, EinsumMLP, tabular_data, ["input"],
+                                    epochs=30, lr=1e-2, encoding=enc,
+                                    note="An Einsum first layer: the width after it is known only by running "
+                                         "the model, which inspect and train do once in onnxruntime."))
     write_readme(infos)
     total = sum(sum(i["sizes"].values()) for i in infos)
     print("total %d bytes in %s" % (total, OUT_DIR))
