@@ -110,7 +110,7 @@ func Audit(m *Model, data *dataset.Data, opts AuditOptions) (*report.Audit, erro
 		a.Parity = measureParity(m, data)
 	}
 	if opts.SweepDir != "" {
-		if a.Sweep, err = auditSweep(opts.SweepDir, cfg.Fairness, after.eval["test"].Metrics); err != nil {
+		if a.Sweep, err = auditSweep(opts.SweepDir, after.eval["test"].Metrics); err != nil {
 			return nil, err
 		}
 	}
@@ -257,8 +257,9 @@ func measureParity(m *Model, data *dataset.Data) *report.Parity {
 		MaxAbsDiff: parity.MaxAbsDiff(goP, ortP), Tolerance: parity.Tolerance, LabelAgreement: &agree}
 }
 
-// auditSweep reads a sweep's runs for the Pareto chart, with the audited model and the baseline marked.
-func auditSweep(dir string, crit fairness.Criterion, chosen fairness.Metrics) (*report.Sweep, error) {
+// auditSweep reads a sweep's runs for the Pareto chart, with the audited model and the baseline marked;
+// the gap drawn is the criterion the sweep trained for.
+func auditSweep(dir string, chosen fairness.Metrics) (*report.Sweep, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "sweep.json"))
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
@@ -267,7 +268,7 @@ func auditSweep(dir string, crit fairness.Criterion, chosen fairness.Metrics) (*
 	if err := json.Unmarshal(raw, &res); err != nil {
 		return nil, fault.Badf("%s: not a sweep result: %v", filepath.Join(dir, "sweep.json"), err)
 	}
-	crit = res.BaseConfig.Fairness
+	crit := res.BaseConfig.Fairness
 	sw := &report.Sweep{Criterion: crit, Chosen: &report.SweepPoint{Label: "this model", Accuracy: chosen.Accuracy, Gap: crit.Gap(chosen)}}
 	for _, r := range res.Runs {
 		if !r.OK() || r.Test == nil {

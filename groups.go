@@ -40,13 +40,8 @@ func GroupRows(data *dataset.Data) map[string]map[string]int {
 	return out
 }
 
-// checkGroupSizes refuses, in one line naming them with their counts, the groups with fewer than min
-// validation rows (0: DefaultMinGroupSize; negative: no check).
-func checkGroupSizes(data *dataset.Data, min int) error {
-	return checkGroupSizesExcept(data, min, nil)
-}
-
-// checkGroupSizesExcept is checkGroupSizes with the groups in except not checked.
+// checkGroupSizesExcept refuses, in one line naming them with their counts, the groups with fewer than
+// min validation rows (0: DefaultMinGroupSize; negative: no check), except those in except.
 func checkGroupSizesExcept(data *dataset.Data, min int, except []string) error {
 	if min == 0 {
 		min = DefaultMinGroupSize
