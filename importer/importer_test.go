@@ -256,6 +256,26 @@ var validModels = []validModel{
 		metadataKeys: []string{"fairbinn.encoding"},
 	},
 	{
+		name: "adult_blind", opset: 17, input: "input", inShape: "[batch, 100]", output: "prob", outShape: "[batch, 1]",
+		ops:          map[string]int{"Gemm": 4, "Relu": 3, "Sigmoid": 1},
+		metadataKeys: []string{"fairbinn.encoding"},
+	},
+	{
+		name: "law_school_mlp", opset: 17, input: "input", inShape: "[batch, 12]", output: "prob", outShape: "[batch, 1]",
+		ops:          map[string]int{"Gemm": 4, "Relu": 3, "Sigmoid": 1},
+		metadataKeys: []string{"fairbinn.encoding"},
+	},
+	{
+		name: "credit_default_mlp", opset: 17, input: "input", inShape: "[batch, 23]", output: "prob", outShape: "[batch, 1]",
+		ops:          map[string]int{"Gemm": 4, "Relu": 3, "Sigmoid": 1},
+		metadataKeys: []string{"fairbinn.encoding"},
+	},
+	{
+		name: "bank_marketing_mlp", opset: 17, input: "input", inShape: "[batch, 50]", output: "prob", outShape: "[batch, 1]",
+		ops:          map[string]int{"Gemm": 4, "Relu": 3, "Sigmoid": 1},
+		metadataKeys: []string{"fairbinn.encoding"},
+	},
+	{
 		name: "cnn_small", opset: 13, input: "input", inShape: "[batch, 1, 24, 24]", output: "logits", outShape: "[batch, 2]",
 		ops: map[string]int{"Conv": 2, "BatchNormalization": 1, "Relu": 3, "MaxPool": 1, "Constant": 5, "Pad": 1,
 			"AveragePool": 1, "Shape": 1, "Gather": 1, "Unsqueeze": 2, "Concat": 1, "Reshape": 1, "Gemm": 2},
