@@ -171,8 +171,10 @@ func estimate(c fairness.Criterion, e *report.Evaluation) *report.Estimate {
 		switch c {
 		case fairness.EO:
 			ci = iv.EO
-		case fairness.EOpp:
+		case fairness.EOpp, fairness.FNR:
 			ci = iv.EOpp
+		case fairness.FPR:
+			return est // no interval is drawn for the FPR gap
 		}
 		est.CI = &ci
 	}

@@ -20,6 +20,7 @@ type MetricStats struct {
 	DP       Stat `json:"dp"`
 	EO       Stat `json:"eo"`
 	EOpp     Stat `json:"eopp"`
+	FPR      Stat `json:"fpr"`
 }
 
 // Gap is the statistic of criterion c's gap.
@@ -27,8 +28,10 @@ func (m MetricStats) Gap(c fairness.Criterion) Stat {
 	switch c {
 	case fairness.EO:
 		return m.EO
-	case fairness.EOpp:
+	case fairness.EOpp, fairness.FNR:
 		return m.EOpp
+	case fairness.FPR:
+		return m.FPR
 	}
 	return m.DP
 }
@@ -124,6 +127,7 @@ func statsOf(ms []fairness.Metrics) MetricStats {
 		DP:       pick(func(m fairness.Metrics) float64 { return m.DP }),
 		EO:       pick(func(m fairness.Metrics) float64 { return m.EO }),
 		EOpp:     pick(func(m fairness.Metrics) float64 { return m.EOpp }),
+		FPR:      pick(func(m fairness.Metrics) float64 { return fairness.FPRGap(m.Groups) }),
 	}
 }
 

@@ -16,9 +16,9 @@ type Constraint struct {
 	Limit     float64
 }
 
-const constraintSyntax = "want CRITERION<=LIMIT (e.g. dp<=0.02) with CRITERION dp, eo or eopp and LIMIT in [0, 1]"
+const constraintSyntax = "want CRITERION<=LIMIT (e.g. dp<=0.02) with CRITERION dp, eo, eopp, fpr or fnr and LIMIT in [0, 1]"
 
-// ParseConstraint parses "dp<=0.02", "eo<=0.05" or "eopp<=0.1": a criterion, "<=" and a limit in [0, 1].
+// ParseConstraint parses "dp<=0.02", "eo<=0.05", "fpr<=0.03"...: a criterion, "<=" and a limit in [0, 1].
 // Spaces around the parts are allowed; no other comparison is.
 func ParseConstraint(s string) (Constraint, error) {
 	name, limit, ok := strings.Cut(s, "<=")
@@ -83,7 +83,7 @@ func (c *Constraint) UnmarshalText(b []byte) error {
 }
 
 // MaxConstraints is the most constraints a Constraints holds: one per criterion.
-const MaxConstraints = 3
+const MaxConstraints = 5
 
 // Constraints is a list of at most one constraint per criterion, in the order given. It is a comparable
 // value (== compares the lists, order included), so a configuration holding it stays comparable; the zero

@@ -143,7 +143,7 @@ func TestParseConstraints(t *testing.T) {
 	if err := json.Unmarshal([]byte(`["eo<=0.1","eo<=0.2"]`), &fromJSON); err == nil {
 		t.Error("JSON with eo twice was accepted")
 	}
-	all, err := ParseConstraints("dp<=0.1,eo<=0.1,eopp<=0.1")
+	all, err := ParseConstraints("dp<=0.1,eo<=0.1,eopp<=0.1,fpr<=0.1,fnr<=0.1")
 	if err != nil || all.Len() != MaxConstraints {
 		t.Errorf("one constraint per criterion: %v %v", all, err)
 	}

@@ -1,6 +1,9 @@
 package fairness
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Criterion is a group-fairness criterion.
 type Criterion int
@@ -10,6 +13,12 @@ const (
 	DP   Criterion = iota // demographic parity
 	EO                    // equalized odds
 	EOpp                  // equal opportunity
+	// FPR is false-positive-rate parity: the largest gap in P(ŷ=1 | y=0) between groups, where wrongly
+	// selecting a row hurts most (a wrongful flag, an arrest).
+	FPR
+	// FNR is false-negative-rate parity: the largest gap in P(ŷ=0 | y=1) between groups. FNR = 1 − TPR,
+	// so its gap is EOpp's; it is named for users who state the limit on missed positives.
+	FNR
 )
 
 // ParseCriterion parses "dp", "eo" or "eopp" (the --fairness flag).
@@ -21,8 +30,12 @@ func ParseCriterion(s string) (Criterion, error) {
 		return EO, nil
 	case "eopp":
 		return EOpp, nil
+	case "fpr":
+		return FPR, nil
+	case "fnr":
+		return FNR, nil
 	}
-	return 0, fmt.Errorf("fairness criterion %q: want dp, eo or eopp", s)
+	return 0, fmt.Errorf("fairness criterion %q: want dp, eo, eopp, fpr or fnr", s)
 }
 
 func (c Criterion) String() string {
@@ -33,6 +46,10 @@ func (c Criterion) String() string {
 		return "eo"
 	case EOpp:
 		return "eopp"
+	case FPR:
+		return "fpr"
+	case FNR:
+		return "fnr"
 	}
 	return fmt.Sprintf("criterion(%d)", int(c))
 }
@@ -44,6 +61,10 @@ func (c Criterion) Label() string {
 		return "EO"
 	case EOpp:
 		return "EOpp"
+	case FPR:
+		return "FPR"
+	case FNR:
+		return "FNR"
 	}
 	return "DP"
 }
@@ -53,21 +74,41 @@ func (c Criterion) Loss() Loss {
 	switch c {
 	case EO:
 		return EOLoss
-	case EOpp:
+	case EOpp, FNR:
 		return EOppLoss
+	case FPR:
+		return FPRLoss
 	}
 	return DPLoss
 }
 
-// Gap returns the criterion's metric (DP, EO or EOpp difference) from computed metrics.
+// Gap returns the criterion's metric (the DP, EO, EOpp, FPR or FNR difference) from computed metrics;
+// the FPR gap comes from the per-group table, over the groups whose FPR is defined.
 func (c Criterion) Gap(m Metrics) float64 {
 	switch c {
 	case EO:
 		return m.EO
-	case EOpp:
+	case EOpp, FNR:
 		return m.EOpp
+	case FPR:
+		return FPRGap(m.Groups)
 	}
 	return m.DP
+}
+
+// FPRGap is the largest difference in false positive rate between two groups of a per-group table, over
+// the groups where it is defined (0 with fewer than two).
+func FPRGap(rows []GroupRow) float64 {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, r := range rows {
+		if r.FPR != nil {
+			lo, hi = min(lo, *r.FPR), max(hi, *r.FPR)
+		}
+	}
+	if hi < lo {
+		return 0
+	}
+	return hi - lo
 }
 
 // LossValue computes the criterion's loss in plain Go (see DPLossValue).
@@ -75,16 +116,18 @@ func (c Criterion) LossValue(prob, label []float32, group []int) float64 {
 	switch c {
 	case EO:
 		return EOLossValue(prob, label, group)
-	case EOpp:
+	case EOpp, FNR:
 		return EOppLossValue(prob, label, group)
+	case FPR:
+		return FPRLossValue(prob, label, group)
 	}
 	return DPLossValue(prob, group)
 }
 
 // MarshalText writes the criterion as ParseCriterion reads it ("dp", "eo", "eopp").
 func (c Criterion) MarshalText() ([]byte, error) {
-	if c < DP || c > EOpp {
-		return nil, fmt.Errorf("fairness criterion %d is not one of dp, eo, eopp", int(c))
+	if c < DP || c > FNR {
+		return nil, fmt.Errorf("fairness criterion %d is not one of dp, eo, eopp, fpr, fnr", int(c))
 	}
 	return []byte(c.String()), nil
 }

@@ -208,6 +208,14 @@ func EOppLoss(prob, _ *G.Node, masks *GroupMasks) (*G.Node, error) {
 	return fairLoss("eopp", prob, masks, masks.Pos)
 }
 
+// FPRLoss is the false-positive-rate parity loss: the DP loss within the rows of label 0.
+func FPRLoss(prob, _ *G.Node, masks *GroupMasks) (*G.Node, error) {
+	if masks == nil {
+		return nil, fmt.Errorf("fpr loss: no group masks")
+	}
+	return fairLoss("fpr", prob, masks, masks.Neg)
+}
+
 // bceEpsilon keeps BCE's logarithms finite: probabilities are clamped to [ε, 1−ε].
 const bceEpsilon = 1e-7
 

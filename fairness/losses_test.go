@@ -172,6 +172,7 @@ func TestFairnessLossGradients(t *testing.T) {
 		{"dp", DPLoss, func(p, _ []float32, g []int) float64 { return DPLossValue(p, g) }},
 		{"eo", EOLoss, EOLossValue},
 		{"eopp", EOppLoss, EOppLossValue},
+		{"fpr", FPRLoss, FPRLossValue},
 	} {
 		for _, column := range []bool{false, true} {
 			h64 := newHarness(t, tensor.Float64, batch, groups, column, fair(lc.loss))

@@ -21,6 +21,12 @@ func EOppLossValue(prob, label []float32, group []int) float64 {
 	return gapLoss(prob, group, func(i int) bool { return label[i] >= 0.5 })
 }
 
+// FPRLossValue computes the FPR loss (the DP loss within label 0) in plain Go.
+func FPRLossValue(prob, label []float32, group []int) float64 {
+	checkLen(len(prob), len(label))
+	return gapLoss(prob, group, func(i int) bool { return label[i] < 0.5 })
+}
+
 func checkLen(a, b int) {
 	if a != b {
 		panic(fmt.Sprintf("fairness: %d probabilities, %d labels", a, b))

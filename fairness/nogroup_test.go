@@ -32,3 +32,30 @@ func TestRowsInNoGroup(t *testing.T) {
 		t.Errorf("thresholds %v: rows in no group keep 0.5", got)
 	}
 }
+
+// FPR parity is the gap of the groups' false positive rates; FNR parity is EOpp's gap (FNR = 1 − TPR).
+func TestFPRAndFNRGaps(t *testing.T) {
+	// Group a: negatives 0.9 (FP), 0.2; positive 0.8 (TP). Group b: negatives 0.1, 0.2; positives 0.7, 0.3.
+	prob := []float32{0.9, 0.2, 0.8, 0.1, 0.2, 0.7, 0.3}
+	label := []float32{0, 0, 1, 0, 0, 1, 1}
+	group := []int{0, 0, 0, 1, 1, 1, 1}
+	m := Compute(prob, label, group, []string{"a", "b"})
+	if got := FPR.Gap(m); got != 0.5 { // 1/2 − 0/2
+		t.Errorf("FPR gap %v, want 0.5", got)
+	}
+	if got := FNR.Gap(m); got != 0.5 || got != m.EOpp { // FNR a 0, b 1/2
+		t.Errorf("FNR gap %v, want 0.5 = EOpp %v", got, m.EOpp)
+	}
+	for _, s := range []string{"fpr", "fnr"} {
+		c, err := ParseCriterion(s)
+		if err != nil || c.String() != s {
+			t.Errorf("%s: %v %v", s, c, err)
+		}
+		if cs, err := ParseConstraints(s + "<=0.05"); err != nil || cs.String() != s+"<=0.05" {
+			t.Errorf("constraint %s: %v", s, err)
+		}
+	}
+	if th, err := FitThresholds(prob, label, group, 2, FPR, 0.0); err != nil || FPR.Gap(Compute(th.Apply(prob, group), label, group, nil)) != 0 {
+		t.Errorf("thresholds for FPR parity: %v %v", th, err)
+	}
+}

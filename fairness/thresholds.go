@@ -110,8 +110,10 @@ func FitThresholds(prob, label []float32, group []int, groups int, crit Criterio
 		switch crit {
 		case EO:
 			return c.tpr, c.fpr
-		case EOpp:
+		case EOpp, FNR:
 			return c.tpr, 0
+		case FPR:
+			return c.fpr, 0
 		}
 		return c.rate, 0
 	}

@@ -57,15 +57,7 @@ func rate(r *float64) cell {
 func label(s string) cell { return cell{Text: s} }
 
 // criterionName is a criterion's short name in the text ("DP").
-func criterionName(c fairness.Criterion) string {
-	switch c {
-	case fairness.EO:
-		return "EO"
-	case fairness.EOpp:
-		return "EOpp"
-	}
-	return "DP"
-}
+func criterionName(c fairness.Criterion) string { return c.Label() }
 
 // criterion is the criterion the provenance names, DP when it names none.
 func (a *Audit) criterion() fairness.Criterion {
@@ -209,6 +201,7 @@ func provenanceSection(a *Audit) (section, error) {
 	if c, err := fairness.ParseCriterion(strings.ToLower(strings.TrimSpace(crit))); err == nil {
 		crit = map[fairness.Criterion]string{
 			fairness.DP: "DP (demographic parity)", fairness.EO: "EO (equalized odds)", fairness.EOpp: "EOpp (equal opportunity)",
+			fairness.FPR: "FPR parity (false positive rates)", fairness.FNR: "FNR parity (false negative rates)",
 		}[c]
 	}
 	seed := ""

@@ -29,6 +29,7 @@ type Epoch struct {
 	ValDP    float64 `json:"val_dp"`
 	ValEO    float64 `json:"val_eo"`
 	ValEOpp  float64 `json:"val_eopp"`
+	ValFPR   float64 `json:"val_fpr"`
 	Seconds  float64 `json:"seconds"`
 	RowsPerS float64 `json:"rows_per_second"`
 	// Multipliers are the constrained method's λ_k at the end of the epoch, one per constraint of
@@ -43,8 +44,10 @@ func (e Epoch) ValGap(c fairness.Criterion) float64 {
 	switch c {
 	case fairness.EO:
 		return e.ValEO
-	case fairness.EOpp:
+	case fairness.EOpp, fairness.FNR:
 		return e.ValEOpp
+	case fairness.FPR:
+		return e.ValFPR
 	}
 	return e.ValDP
 }
@@ -318,7 +321,7 @@ func (t *Trainer) Train(ctx context.Context, hooks Hooks, save func(*Trainer) er
 		if err != nil {
 			return nil, fmt.Errorf("validation before training: %w", err)
 		}
-		t.start = &Epoch{ValAcc: val.Accuracy, ValDP: val.DP, ValEO: val.EO, ValEOpp: val.EOpp, Multipliers: t.multipliers()}
+		t.start = &Epoch{ValAcc: val.Accuracy, ValDP: val.DP, ValEO: val.EO, ValEOpp: val.EOpp, ValFPR: fairness.FPRGap(val.Groups), Multipliers: t.multipliers()}
 		if cs.Len() > 0 {
 			t.start.ConstraintValues = cs.Values(val)
 		}
@@ -352,7 +355,7 @@ func (t *Trainer) Train(ctx context.Context, hooks Hooks, save func(*Trainer) er
 		}
 		e := Epoch{
 			Epoch: t.epoch, AccLoss: accSum / float64(max(n, 1)), FairLoss: fairSum / float64(max(n, 1)),
-			ValAcc: val.Accuracy, ValDP: val.DP, ValEO: val.EO, ValEOpp: val.EOpp,
+			ValAcc: val.Accuracy, ValDP: val.DP, ValEO: val.EO, ValEOpp: val.EOpp, ValFPR: fairness.FPRGap(val.Groups),
 			Seconds: secs, RowsPerS: float64(batches*t.cfg.Batch) / secs, Multipliers: t.multipliers(),
 		}
 		if cs.Len() > 0 {

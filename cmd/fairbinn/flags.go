@@ -134,7 +134,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.StringVar(&f.report, "report", "", "where to write the training report (JSON)")
 	f.data.register(fs)
 	fs.StringVar(&f.method, "method", string(def.Method), "bilevel (the paper's Algorithm 1), bilevel-projected (Algorithm 1 with a leader that does not raise L_fair), reference (the FairBiNN code's schedule), lagrangian, constrained (with --constraint), erm, or thresholds (no training: per-group thresholds on the backbone compiled into the model)")
-	fs.StringVar(&f.fairness, "fairness", def.Fairness.String(), "fairness criterion: dp (demographic parity), eo (equalized odds) or eopp (equal opportunity)")
+	fs.StringVar(&f.fairness, "fairness", def.Fairness.String(), "fairness criterion: dp (demographic parity), eo (equalized odds), eopp (equal opportunity), fpr (false-positive-rate parity) or fnr (false-negative-rate parity)")
 	fs.Float64Var(&f.cfg.Eta, "eta", def.Eta, "weight η of the fairness loss")
 	fs.Float64Var(&f.cfg.AccLR, "acc-lr", def.AccLR, "leader (accuracy) learning rate")
 	fs.Float64Var(&f.cfg.FairLR, "fair-lr", def.FairLR, "follower (fairness layers) learning rate")
@@ -155,7 +155,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.BoolVar(&f.resume, "resume", false, "continue from the checkpoint in --checkpoint")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	f.head.register(fs)
-	fs.Func("constraint", "a fairness limit the model must meet on validation, e.g. 'dp<=0.02' (dp, eo or eopp); repeatable; "+
+	fs.Func("constraint", "a fairness limit the model must meet on validation, e.g. 'dp<=0.02' (dp, eo, eopp, fpr or fnr); repeatable; "+
 		"selects the most accurate epoch meeting every one (exit 5 and nothing written when none does) and, unless --method is given, trains with the constrained method",
 		func(v string) error { f.constraints = append(f.constraints, v); return nil })
 	fs.BoolFunc("thresholds", "after fine-tuning, fit per-group decision thresholds on validation and compile them into the exported model (needs the sensitive attribute as a model input)",

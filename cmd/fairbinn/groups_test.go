@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/fairbinn/fairbinn-go"
+	"github.com/fairbinn/fairbinn-go/fairness"
 )
 
 // A sensitive group too small to measure on validation is refused before training, in one line naming
@@ -186,5 +187,35 @@ func TestSweepSmallGroups(t *testing.T) {
 	}
 	if strings.Join(rep.Data.Merged, ",") != "<25,>55" {
 		t.Errorf("the run merged %q", rep.Data.Merged)
+	}
+}
+
+// FPR and FNR parity train and are named as such: --fairness fpr, and a constraint on fnr.
+func TestTrainFPRAndFNR(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains")
+	}
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 600, 7)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))
+	base := []string{"train", "--backbone", backbone, "--data", "csv:" + csv, "--label", "income", "--positive", "yes",
+		"--sensitive", "sex", "--position", "1", "--epochs", "2", "--batch", "50", "--html", "none"}
+	rep := filepath.Join(dir, "fpr.json")
+	code, _, stderr := runCLI(t, append(base, "--fairness", "fpr", "--select", "last", "--out", filepath.Join(dir, "fpr.onnx"), "--report", rep)...)
+	if code != 0 || !strings.Contains(stderr, "val FPR ") {
+		t.Fatalf("--fairness fpr: exit %d\n%s", code, stderr)
+	}
+	var r fairbinn.Report
+	raw, _ := os.ReadFile(rep)
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatal(err)
+	}
+	last := r.History[len(r.History)-1]
+	if want := fairness.FPRGap(r.After.Val.Groups); math.Abs(last.ValFPR-want) > 1e-9 {
+		t.Errorf("the history's validation FPR gap %v, the selected model's %v", last.ValFPR, want)
+	}
+	code, _, stderr = runCLI(t, append(base, "--constraint", "fnr<=1", "--out", filepath.Join(dir, "fnr.onnx"), "--quiet")...)
+	if code != 0 {
+		t.Errorf("--constraint fnr<=1: exit %d %s", code, stderr)
 	}
 }
