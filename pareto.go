@@ -19,6 +19,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
+	"github.com/fairbinn/fairbinn-go/report"
 	"github.com/fairbinn/fairbinn-go/train"
 )
 
@@ -54,29 +55,6 @@ func (crossGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 		p.Line(pt.Add(d))
 		c.Stroke(p)
 	}
-}
-
-// starGlyph is a filled five-pointed star: the backbone's reference point.
-type starGlyph struct{}
-
-func (starGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
-	var p vg.Path
-	for i := range 10 {
-		r := sty.Radius
-		if i%2 == 1 {
-			r *= 0.42
-		}
-		a := math.Pi/2 + float64(i)*math.Pi/5
-		q := vg.Point{X: pt.X + r*vg.Length(math.Cos(a)), Y: pt.Y + r*vg.Length(math.Sin(a))}
-		if i == 0 {
-			p.Move(q)
-		} else {
-			p.Line(q)
-		}
-	}
-	p.Close()
-	c.SetColor(sty.Color)
-	c.Fill(p)
 }
 
 // paretoTitle names the data set and the criterion: "Adult: test accuracy vs DP (validation-selected)".
@@ -204,7 +182,7 @@ func WritePareto(path string, res *SweepResult) error {
 		if err != nil {
 			return err
 		}
-		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(7), Shape: starGlyph{}}
+		sc.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(7), Shape: report.StarGlyph{}}
 		p.Add(sc)
 		p.Legend.Add("backbone", sc)
 		points++

@@ -345,7 +345,7 @@ func sweepSection(a *Audit) (section, error) {
 	}{
 		{"backbone", sw.Backbone, draw.GlyphStyle{Color: colorBefore, Radius: vg.Points(5), Shape: draw.PyramidGlyph{}}},
 		{"threshold baseline", sw.Baseline, draw.GlyphStyle{Color: colorBaseline, Radius: vg.Points(4.5), Shape: draw.BoxGlyph{}}},
-		{"audited model", sw.Chosen, draw.GlyphStyle{Color: colorAfter, Radius: vg.Points(7), Shape: starGlyph{}}},
+		{"audited model", sw.Chosen, draw.GlyphStyle{Color: colorAfter, Radius: vg.Points(7), Shape: StarGlyph{}}},
 	} {
 		if m.p == nil {
 			continue
@@ -395,10 +395,12 @@ func padAxis(lo, hi *float64) {
 	*hi += 0.05 * span
 }
 
-// starGlyph is a filled five-pointed star.
-type starGlyph struct{}
+// StarGlyph is a filled five-pointed star: the mark of the model a chart is about (the audited model in
+// the report, the backbone in a sweep's Pareto chart).
+type StarGlyph struct{}
 
-func (starGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+// DrawGlyph draws the star at pt.
+func (StarGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 	var p vg.Path
 	for i := range 10 {
 		r := sty.Radius
