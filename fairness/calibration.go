@@ -89,11 +89,7 @@ func Calibration(prob, label []float32, group []int, names []string, bins int) C
 		if s.rows == 0 {
 			continue
 		}
-		name := fmt.Sprintf("group %d", g)
-		if g < len(names) {
-			name = names[g]
-		}
-		rep.Groups = append(rep.Groups, s.row(name))
+		rep.Groups = append(rep.Groups, s.row(groupName(g, names)))
 	}
 	return rep
 }

@@ -171,16 +171,21 @@ func GroupTable(prob, label []float32, group []int, names []string) []GroupRow {
 	return table(tally(Predict(prob), Binary(label), group), names)
 }
 
+// groupName is names[g], or "group g" when names is too short.
+func groupName(g int, names []string) string {
+	if g < len(names) {
+		return names[g]
+	}
+	return fmt.Sprintf("group %d", g)
+}
+
 func table(cs []counts, names []string) []GroupRow {
 	rows := []GroupRow{}
 	for g, c := range cs {
 		if c.n == 0 {
 			continue
 		}
-		name := fmt.Sprintf("group %d", g)
-		if g < len(names) {
-			name = names[g]
-		}
+		name := groupName(g, names)
 		sel, _ := c.selectionRate()
 		rows = append(rows, GroupRow{Group: name, Size: c.n, Positives: c.pos, SelectionRate: sel,
 			TPR: ptr(c.tpr()), FPR: ptr(c.fpr()), Accuracy: rate(c.correct, c.n)})
