@@ -10,7 +10,7 @@ import (
 
 	// Every product gorgonia computes, here and in the ops it builds, runs on the project's BLAS
 	// (OpenBLAS's Sgemm in cgo builds): the package points gorgonia at it when loaded.
-	_ "github.com/fairbinn/fairbinn-go/internal/blas"
+	fblas "github.com/fairbinn/fairbinn-go/internal/blas"
 )
 
 // lowerGemm builds Y = alpha·A'·B' + beta·C, C unidirectionally broadcast to [M, N] (optional from
@@ -287,7 +287,8 @@ func gemmNode(a, b, c *G.Node, transA, transB bool, m, k, n int) (y *G.Node, ok 
 	rowBias := c != nil && shapeSize(shapes[2]) == n
 	name := fmt.Sprintf("Gemm[%d,%d,%d;%t,%t]", m, k, n, transA, transB)
 	dyAt := len(inputs) // gradient ops get the inputs, then dY
-	op := &kernelOp{name: name, in: shapes, out: []int{m, n}, diff: make([]bool, len(inputs)),
+	// Every kernel writes its whole output (a product with beta 0, a copy or a cleared sum).
+	op := &kernelOp{name: name, in: shapes, out: []int{m, n}, diff: make([]bool, len(inputs)), fills: true,
 		do: func(in [][]float32, y []float32) {
 			G.WhichBLAS().Sgemm(tA, tB, m, n, k, 1, in[0], lda, in[1], ldb, 0, y, n)
 			if len(in) > 2 {
@@ -332,16 +333,10 @@ func gemmNode(a, b, c *G.Node, transA, transB bool, m, k, n int) (y *G.Node, ok 
 						copy(d, dy)
 						return
 					}
-					clear(d)
-					for r := range m {
-						row := dy[r*n : (r+1)*n]
-						for j := range d {
-							d[j] += row[j]
-						}
-					}
+					fblas.SumRows(d, dy, m, n)
 				}
 			}
-			return gradOp(name, shapes, []int{m, n}, i, do)
+			return filling(gradOp(name, shapes, []int{m, n}, i, do))
 		}}
 	for i := range op.diff {
 		op.diff[i] = true
@@ -358,11 +353,5 @@ func addBias(y, c []float32, rowBias bool, n int) {
 		}
 		return
 	}
-	c = c[:n]
-	for r := 0; r < len(y); r += n {
-		row := y[r : r+n]
-		for j, v := range c {
-			row[j] += v
-		}
-	}
+	fblas.AddRows(y, c, n)
 }

@@ -26,7 +26,7 @@ var lowerings = map[opKey]lowering{
 	{"", "Exp"}:         {7, 21, unary(G.Exp)},
 	{"", "Log"}:         {7, 21, unary(G.Log)},
 	{"", "Erf"}:         {9, 21, lowerErf},
-	{"", "Relu"}:        {7, 21, unary(G.Rectify)},
+	{"", "Relu"}:        {7, 21, unary(reluNode)},
 	{"", "LeakyRelu"}:   {7, 21, lowerLeakyRelu},
 	{"", "PRelu"}:       {7, 21, lowerPRelu},
 	{"", "Elu"}:         {7, 21, lowerElu},

@@ -7,7 +7,9 @@ import (
 	"slices"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
+	fblas "github.com/fairbinn/fairbinn-go/internal/blas"
 	"github.com/fairbinn/fairbinn-go/ir"
 )
 
@@ -35,6 +37,25 @@ func unaryKernel(x *G.Node, name string, f, df func(float64) float64) (*G.Node, 
 					dx[j] = float32(float64(dy[j]) * df(float64(x[j])))
 				}
 			})
+		}}
+	return G.ApplyOp(op, x)
+}
+
+// reluNode computes Relu as gorgonia's Rectify does, x ⊙ (x ≥ 0), but as one kernel: one pass without
+// the mask tensor, and a gradient (x ≥ 0) ⊙ dy in one pass too. The numbers are Rectify's, bit for bit
+// (x where x ≥ 0, −0 for a negative x, NaN for −∞ and NaN). Other than float32 tensors (a scalar, an
+// empty tensor) go to Rectify.
+func reluNode(x *G.Node) (*G.Node, error) {
+	shape := slices.Clone([]int(x.Shape()))
+	if x.Dtype() != tensor.Float32 || len(shape) == 0 || shapeSize(shape) == 0 {
+		return G.Rectify(x)
+	}
+	op := &kernelOp{name: "Relu", in: [][]int{shape}, out: shape, diff: []bool{true}, fills: true,
+		do: func(in [][]float32, y []float32) { fblas.Relu(y, in[0]) },
+		grad: func(i int) *kernelOp {
+			return filling(gradOp("Relu", [][]int{shape}, shape, i, func(in [][]float32, dx []float32) {
+				fblas.ReluGrad(dx, in[0], in[1])
+			}))
 		}}
 	return G.ApplyOp(op, x)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"slices"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -28,12 +29,29 @@ type kernelOp struct {
 	// diff says which inputs have a gradient; grad builds the op computing it.
 	diff []bool
 	grad func(i int) *kernelOp
+	// fills says that do writes every element of out, so that an output buffer of an earlier run needs
+	// no clearing first; otherwise do is given zeros, as from make.
+	fills bool
 }
 
 var (
 	_ G.Op   = (*kernelOp)(nil)
 	_ G.SDOp = (*kernelOp)(nil)
+	_ Kernel = (*kernelOp)(nil)
 )
+
+// Kernel is an op of this package computed by a kernel of its own (the fused Gemm and its gradients,
+// Relu, the convolution and pooling kernels, ...). Such an op only reads its inputs, data and metadata
+// alike, so kernels of nodes that do not depend on each other may run at the same time, and it computes
+// into fresh memory: UsePreallocDo writes the whole result into prealloc, a value the op returned
+// before (any other value gives a fresh one), and returns it, with the same numbers Do gives.
+type Kernel interface {
+	G.Op
+	G.UsePreallocDoer
+	kernel()
+}
+
+func (op *kernelOp) kernel() {}
 
 func (op *kernelOp) Arity() int { return len(op.in) }
 
@@ -62,6 +80,42 @@ func (op *kernelOp) InferShape(inputs ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *kernelOp) Do(inputs ...G.Value) (G.Value, error) {
+	data, err := op.inputData(inputs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float32, nchwElems(op.out))
+	op.do(data, out)
+	if len(op.out) == 0 {
+		return G.NewF32(out[0]), nil
+	}
+	return tensor.New(tensor.WithShape(op.out...), tensor.WithBacking(out)), nil
+}
+
+// UsePreallocDo computes the op into prealloc when it is a float32 tensor of the output's shape owning
+// its memory (as Do's results are), else as Do does.
+func (op *kernelOp) UsePreallocDo(prealloc G.Value, inputs ...G.Value) (G.Value, error) {
+	d, ok := prealloc.(*tensor.Dense)
+	if !ok || len(op.out) == 0 || d.IsView() || d.Dtype() != tensor.Float32 || !slices.Equal([]int(d.Shape()), op.out) {
+		return op.Do(inputs...)
+	}
+	out := d.Float32s()
+	if len(out) != nchwElems(op.out) {
+		return op.Do(inputs...)
+	}
+	data, err := op.inputData(inputs)
+	if err != nil {
+		return nil, err
+	}
+	if !op.fills {
+		clear(out)
+	}
+	op.do(data, out)
+	return d, nil
+}
+
+// inputData returns the float32 elements of each input, checking their number.
+func (op *kernelOp) inputData(inputs []G.Value) ([][]float32, error) {
 	if len(inputs) != len(op.in) {
 		return nil, fmt.Errorf("%s: want %d inputs, got %d", op.name, len(op.in), len(inputs))
 	}
@@ -73,12 +127,7 @@ func (op *kernelOp) Do(inputs ...G.Value) (G.Value, error) {
 		}
 		data[i] = d
 	}
-	out := make([]float32, nchwElems(op.out))
-	op.do(data, out)
-	if len(op.out) == 0 {
-		return G.NewF32(out[0]), nil
-	}
-	return tensor.New(tensor.WithShape(op.out...), tensor.WithBacking(out)), nil
+	return data, nil
 }
 
 func (op *kernelOp) ReturnsPtr() bool      { return false }
@@ -123,6 +172,12 @@ func (op *kernelOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 func gradOp(name string, in [][]int, out []int, i int, do func(in [][]float32, out []float32)) *kernelOp {
 	ins := append(append([][]int{}, in...), out)
 	return &kernelOp{name: fmt.Sprintf("%s.grad%d", name, i), in: ins, out: in[i], do: do}
+}
+
+// filling marks op's do as writing every element of its output (kernelOp.fills) and returns op.
+func filling(op *kernelOp) *kernelOp {
+	op.fills = true
+	return op
 }
 
 func nchwElems(s []int) int {
