@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -235,4 +236,35 @@ func (cs *Constraints) GobDecode(b []byte) error {
 		*cs = v
 	}
 	return err
+}
+
+// ReadConstraints reads a constraints file: a JSON array of constraint texts (["dp<=0.02", "eo<=0.05"], as
+// a report writes them) or an object holding one under "constraints". Unknown keys are refused, so a
+// misspelt one does not drop a limit silently.
+func ReadConstraints(path string) (Constraints, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Constraints{}, err
+	}
+	var cs Constraints
+	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] == '{' {
+		var doc struct {
+			Constraints *Constraints `json:"constraints"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&doc); err != nil {
+			return Constraints{}, fmt.Errorf("%s: %v (want {\"constraints\": [\"dp<=0.02\", ...]} or [\"dp<=0.02\", ...])", path, err)
+		}
+		if doc.Constraints == nil {
+			return Constraints{}, fmt.Errorf("%s: no \"constraints\" key", path)
+		}
+		cs = *doc.Constraints
+	} else if err := json.Unmarshal(raw, &cs); err != nil {
+		return Constraints{}, fmt.Errorf("%s: %v (want [\"dp<=0.02\", ...] or {\"constraints\": [...]})", path, err)
+	}
+	if cs.Len() == 0 {
+		return Constraints{}, fmt.Errorf("%s: no constraint in the file", path)
+	}
+	return cs, nil
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/gob"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -170,5 +172,34 @@ func TestConstraintEvaluation(t *testing.T) {
 	}
 	if !(Constraints{}).Met(m) {
 		t.Error("the empty list is not met")
+	}
+}
+
+func TestReadConstraints(t *testing.T) {
+	dir := t.TempDir()
+	for content, want := range map[string]string{
+		`["dp<=0.02", "eo<=0.05"]`:              "dp<=0.02,eo<=0.05",
+		`{"constraints": ["fpr<=0.03"]}`:        "fpr<=0.03",
+		" \n[\"eopp<=0.1\"]\n":                  "eopp<=0.1",
+		`{"constraint": ["dp<=0.02"]}`:          "",
+		`{"constraints": []}`:                   "",
+		`["dp<=2"]`:                             "",
+		`["dp<=0.02", "dp<=0.03"]`:              "",
+		`{"constraints": ["dp<=0.02"], "x": 1}`: "",
+	} {
+		path := filepath.Join(dir, "c.json")
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cs, err := ReadConstraints(path)
+		if want == "" {
+			if err == nil || !strings.Contains(err.Error(), path) {
+				t.Errorf("%s: %v, %v; want an error naming the file", content, cs, err)
+			}
+			continue
+		}
+		if err != nil || cs.String() != want {
+			t.Errorf("%s: %v, %v; want %s", content, cs, err, want)
+		}
 	}
 }

@@ -62,3 +62,35 @@ func TestTrainConstraints(t *testing.T) {
 		t.Errorf("fairbinn.constraints = %q, want the constraint as given", got)
 	}
 }
+
+// --constraints FILE states the constraints from a file (as a report writes them), with --constraint.
+func TestTrainConstraintsFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the training runs")
+	}
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 600, 1)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex"))
+	file := filepath.Join(dir, "c.json")
+	if err := os.WriteFile(file, []byte(`{"constraints": ["eo<=1"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "fair.onnx")
+	mustRun(t, "train", "--backbone", backbone, "--data", "csv:"+csv, "--label", "income", "--positive", "yes", "--sensitive", "sex",
+		"--position", "1", "--epochs", "1", "--quiet", "--html", "none", "--constraint", "dp<=1", "--constraints", file, "--out", out)
+	var info fairbinn.ModelInfo
+	if err := json.Unmarshal([]byte(mustRun(t, "inspect", "--json", out)), &info); err != nil {
+		t.Fatal(err)
+	}
+	if got := info.Metadata[fairbinn.MetaConstraints]; got != "dp<=1,eo<=1" {
+		t.Errorf("fairbinn.constraints = %q", got)
+	}
+	if err := os.WriteFile(file, []byte(`{"constraint": ["eo<=1"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "train", "--backbone", backbone, "--data", "csv:"+csv, "--label", "income", "--positive", "yes", "--sensitive", "sex",
+		"--position", "1", "--constraints", file, "--out", filepath.Join(dir, "bad.onnx"))
+	if code != exitBadInput || !strings.Contains(stderr, "c.json") {
+		t.Errorf("a misspelt key: exit %d, %q", code, stderr)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -117,6 +118,7 @@ type trainFlags struct {
 	resume, quiet                   bool
 	head                            headFlags
 	constraints                     []string
+	constraintsFile                 string
 	bestEffort                      bool
 	thresholds                      fairbinn.Thresholds
 	minGroup                        int
@@ -158,6 +160,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.Func("constraint", "a fairness limit the model must meet on validation, e.g. 'dp<=0.02' (dp, eo, eopp, fpr or fnr); repeatable; "+
 		"selects the most accurate epoch meeting every one (exit 5 and nothing written when none does) and, unless --method is given, trains with the constrained method",
 		func(v string) error { f.constraints = append(f.constraints, v); return nil })
+	fs.StringVar(&f.constraintsFile, "constraints", "", "a JSON file of constraints, [\"dp<=0.02\", \"eo<=0.05\"] or {\"constraints\": [...]} (as a report writes them), added to --constraint")
 	fs.BoolFunc("thresholds", "after fine-tuning, fit per-group decision thresholds on validation and compile them into the exported model (needs the sensitive attribute as a model input)",
 		func(string) error { f.thresholds = fairbinn.ThresholdsAfter; return nil })
 	fs.IntVar(&f.minGroup, "min-group-size", fairbinn.DefaultMinGroupSize, "the fewest validation rows a sensitive group may have (-1: no check); smaller groups are refused, or merged with --merge-small-groups")
@@ -233,8 +236,16 @@ func (f *trainFlags) config() (train.Config, error) {
 		return cfg, fault.Badf("--select %s limits the gap of the trained criterion, %s here: write val-acc-at-%s=X or val-acc-at-gap=X, or train for %s with --fairness %s",
 			f.sel, cfg.Fairness.Label(), cfg.Fairness, name, name)
 	}
-	if len(f.constraints) > 0 {
-		cs, err := fairness.ParseConstraints(f.constraints...)
+	stated := f.constraints
+	if f.constraintsFile != "" {
+		cs, err := fairness.ReadConstraints(f.constraintsFile)
+		if err != nil {
+			return cfg, fault.Badf("--constraints: %v", err)
+		}
+		stated = append(slices.Clone(stated), cs.String())
+	}
+	if len(stated) > 0 {
+		cs, err := fairness.ParseConstraints(stated...)
 		if err != nil {
 			return cfg, fault.Badf("--constraint: %v", err)
 		}
