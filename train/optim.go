@@ -3,6 +3,8 @@ package train
 import (
 	"fmt"
 	"math"
+
+	"github.com/fairbinn/fairbinn-go/internal/blas"
 )
 
 // OptimizerKind names an optimiser; its values match torch.optim's Adam, SGD and SGD with momentum.
@@ -80,12 +82,9 @@ func (o *Optimizer) Step(params, grads [][]float32) {
 		sqrtBC2 := float32(math.Sqrt(bc2))
 		eps := float32(o.Eps)
 		for i, p := range params {
-			g, m, v := grads[i], o.M[i], o.V[i]
-			for j := range p {
-				m[j] = b1*m[j] + (1-b1)*g[j]
-				v[j] = b2*v[j] + (1-b2)*g[j]*g[j]
-				p[j] -= stepSize * m[j] / (float32(math.Sqrt(float64(v[j])))/sqrtBC2 + eps)
-			}
+			// m ← b1·m + (1−b1)·g, v ← b2·v + (1−b2)·g², p ← p − stepSize·m / (√v/√bc2 + eps), in
+			// float32 element by element (vectorized in a cgo build, with the same numbers).
+			blas.Adam(p, grads[i], o.M[i], o.V[i], b1, b2, stepSize, sqrtBC2, eps)
 		}
 	case OptMomentum:
 		mom := float32(o.Momentum)

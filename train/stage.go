@@ -25,10 +25,14 @@ type stage struct {
 	masks    *fairness.GroupMasks
 	wrt      []string
 	grads    []*G.Node
-	vm       G.VM
+	plan     *plan
+	roots    G.Nodes // what the plan computes
 	accVal   G.Value // L_acc of the last run
 	fairVal  G.Value // L_fair of the last run (stages without constraint terms)
 	gradData [][]float32
+	// The nodes of the losses and of the constraint losses.
+	acc, fair *G.Node
+	terms     []*G.Node
 	// The constraint terms λ_k·L_k: the multipliers are scalar inputs, set before each run, and
 	// constraintVal[k] is L_k of the last run.
 	multipliers   []*G.Node
@@ -148,17 +152,19 @@ func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, crit 
 			return nil, fmt.Errorf("stage %s: gradients: %w", spec.name, err)
 		}
 	}
-	// The machine runs only what the stage reads: the losses and the wanted gradients. G.Grad also
+	// The plan computes only what the stage reads: the losses and the wanted gradients. G.Grad also
 	// builds the gradients of every other input of each differentiated op (the batch itself, frozen
 	// parameters, the other side's parameters), which would otherwise be computed in every run for
-	// nothing: in the Adult configuration a third of the backward pass. Statements reading the kept
-	// nodes (the losses' and outputs' G.Read) stay in the subgraph.
+	// nothing: in the Adult configuration a third of the backward pass. (The G.Read statements stay in
+	// the graph, for a tape machine over it; the plan gives the values they would read.)
 	roots := G.Nodes{acc}
 	if fair != nil {
 		roots = append(roots, fair)
 	}
 	roots = append(append(roots, st.grads...), terms...)
-	st.vm = G.NewTapeMachine(gr.SubgraphRoots(roots...))
+	st.roots = roots
+	st.plan = newPlan(gr, roots)
+	st.acc, st.fair, st.terms = acc, fair, terms
 	return st, nil
 }
 
@@ -212,12 +218,29 @@ func headNodes(m *ir.Graph, l *lower.Lowered, h head.Head) (prob, logit *G.Node,
 // run computes the stage on one batch (exactly the stage's batch size) and leaves the gradients in
 // st.gradData, in the order of st.wrt.
 func (st *stage) run(b dataset.Batch) (err error) {
+	if err := st.bind(b); err != nil {
+		return err
+	}
+	if err := st.plan.run(); err != nil {
+		return fmt.Errorf("stage %s: %w", st.name, err)
+	}
+	st.accVal = st.plan.value(st.acc)
+	if st.fair != nil {
+		st.fairVal = st.plan.value(st.fair)
+	}
+	for k, l := range st.terms {
+		st.constraintVal[k] = st.plan.value(l)
+	}
+	return st.readGradients(func(i int) G.Value { return st.plan.value(st.grads[i]) })
+}
+
+// bind gives the stage's inputs the batch's rows, labels and groups.
+func (st *stage) bind(b dataset.Batch) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fault.Errorf(fault.Internal, "stage %s: gorgonia: %v", st.name, r)
 		}
 	}()
-	st.vm.Reset()
 	copy(st.xv.Float32s(), b.X)
 	copy(st.yv.Float32s(), b.Y)
 	if err := G.Let(st.x, st.xv); err != nil {
@@ -226,12 +249,11 @@ func (st *stage) run(b dataset.Batch) (err error) {
 	if err := G.Let(st.y, st.yv); err != nil {
 		return err
 	}
-	if err := st.masks.Set(b.Group, b.Y); err != nil {
-		return err
-	}
-	if err := st.vm.RunAll(); err != nil {
-		return fmt.Errorf("stage %s: %w", st.name, err)
-	}
+	return st.masks.Set(b.Group, b.Y)
+}
+
+// readGradients points st.gradData at the gradients' values, value(i) being that of st.grads[i].
+func (st *stage) readGradients(value func(i int) G.Value) error {
 	if len(st.grads) == 0 {
 		// A zero-weighted cost (η = 0) has a zero gradient: the optimiser gets zeros, as PyTorch's would.
 		if len(st.gradData) != len(st.wrt) {
@@ -243,10 +265,10 @@ func (st *stage) run(b dataset.Batch) (err error) {
 		return nil
 	}
 	st.gradData = st.gradData[:0]
-	for i, g := range st.grads {
-		t, ok := g.Value().(tensor.Tensor)
+	for i := range st.grads {
+		t, ok := value(i).(tensor.Tensor)
 		if !ok {
-			return fmt.Errorf("stage %s: gradient of %q is %T", st.name, st.wrt[i], g.Value())
+			return fmt.Errorf("stage %s: gradient of %q is %T", st.name, st.wrt[i], value(i))
 		}
 		st.gradData = append(st.gradData, t.Data().([]float32))
 	}
@@ -289,8 +311,4 @@ func (st *stage) fairLoss() float64 {
 	return sum
 }
 
-func (st *stage) close() {
-	if st != nil && st.vm != nil {
-		st.vm.Close()
-	}
-}
+func (st *stage) close() {}

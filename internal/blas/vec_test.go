@@ -1,8 +1,10 @@
 package blas
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -67,22 +69,67 @@ func TestVecMatchesGo(t *testing.T) {
 			sumRowsGo(d2, x, n/cols, cols)
 			sameBits(t, "SumRows", d1, d2)
 		}
-		// Adam on gradients of every size, from moments of earlier steps; the parameters and moments
-		// stay finite, as in training, except where the gradient is not.
-		g := vecData(rng, n)
-		p, m, v := randSlice(rng, n), randSlice(rng, n), randSlice(rng, n)
-		for i := range v {
-			v[i] *= v[i]
+	}
+}
+
+// wideData returns n values of random sign and magnitudes from 2^-155 (zero) through the subnormals to
+// 2^lim, a fraction of them zero.
+func wideData(rng *rand.Rand, n int, lim float64) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		if rng.IntN(6) == 0 {
+			continue
 		}
-		p1, m1, v1 := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
-		for step := 1; step <= 3; step++ {
-			stepSize, sqrtBC2 := float32(1e-3/(1-math.Pow(0.9, float64(step)))), float32(math.Sqrt(1-math.Pow(0.999, float64(step))))
-			adamC(p, g, m, v, 0.9, 0.999, stepSize, sqrtBC2, 1e-8)
-			adamGo(p1, g, m1, v1, 0.9, 0.999, stepSize, sqrtBC2, 1e-8)
+		e := -155 + rng.Float64()*(lim+155)
+		s[i] = float32(math.Copysign(math.Exp2(e)*(1+rng.Float64()), rng.NormFloat64()))
+	}
+	return s
+}
+
+// Adam in C gives the Go loop's bits: on training-like numbers (its four-lane float32 path), on numbers
+// of every magnitude from subnormal to large (the path through doubles, and the bounds between the two),
+// and with settings outside the float32 path's ranges, over several steps.
+func TestAdamMatchesGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	settings := []struct{ b1, b2, lr, eps float64 }{{0.9, 0.999, 1e-3, 1e-8}, {0.5, 0.9, 1, 1e-8}, {0.99, 0.9999, 1e-7, 1e-8}, {0, 0, 1e-3, 1e-8}, {0.9, 0.999, 1e-3, 0}}
+	for _, n := range vecLengths {
+		for si, st := range settings {
+			for kind := range 3 {
+				var p, g, m, v []float32
+				switch kind {
+				case 0: // training-like
+					p, g, m, v = randSlice(rng, n), vecData(rng, n), randSlice(rng, n), randSlice(rng, n)
+					for i := range m {
+						m[i] *= 1e-3
+						v[i] = 1e-6 * v[i] * v[i]
+						g[i] *= 1e-3
+					}
+				case 1: // every magnitude
+					p, g, m, v = wideData(rng, n, 70), wideData(rng, n, 30), wideData(rng, n, 50), wideData(rng, n, 50)
+				default: // decaying moments: mostly zero gradients, small moments
+					p, g, m, v = wideData(rng, n, 2), wideData(rng, n, -20), wideData(rng, n, -30), wideData(rng, n, -30)
+					for i := range g {
+						if rng.IntN(4) > 0 {
+							g[i] = 0
+						}
+					}
+				}
+				for i := range v {
+					v[i] = float32(math.Abs(float64(v[i])))
+				}
+				p1, m1, v1 := slices.Clone(p), slices.Clone(m), slices.Clone(v)
+				for step := 1; step <= 3; step++ {
+					stepSize := float32(st.lr / (1 - math.Pow(st.b1, float64(step))))
+					sqrtBC2 := float32(math.Sqrt(1 - math.Pow(st.b2, float64(step))))
+					adamC(p, g, m, v, float32(st.b1), float32(st.b2), stepSize, sqrtBC2, float32(st.eps))
+					adamGo(p1, g, m1, v1, float32(st.b1), float32(st.b2), stepSize, sqrtBC2, float32(st.eps))
+				}
+				what := fmt.Sprintf("n=%d settings %d data %d: Adam", n, si, kind)
+				sameBits(t, what+" p", p, p1)
+				sameBits(t, what+" m", m, m1)
+				sameBits(t, what+" v", v, v1)
+			}
 		}
-		sameBits(t, "Adam p", p, p1)
-		sameBits(t, "Adam m", m, m1)
-		sameBits(t, "Adam v", v, v1)
 	}
 }
 
@@ -107,13 +154,30 @@ func TestReluIsMaskProduct(t *testing.T) {
 }
 
 // BenchmarkVec times each elementwise kernel at the Adult step's size (100 rows × 101 units; Adam on
-// a 101 × 101 weight) in C and as the Go loop, in the same run.
+// a 101 × 101 weight, also with a tenth of its first moments subnormal) in C and as the Go loop, in the
+// same run.
 func BenchmarkVec(b *testing.B) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	const rows, n = 100, 101
 	x, dy, y := randSlice(rng, rows*n), randSlice(rng, rows*n), make([]float32, rows*n) // no subnormals: they take microcode assists
 	c, d := randSlice(rng, n), make([]float32, n)
 	p, g, m, v := randSlice(rng, n*n), randSlice(rng, n*n), make([]float32, n*n), make([]float32, n*n)
+	// A weight whose input is almost always zero late in a run: no gradient, a first moment decaying
+	// through the subnormal numbers, a second moment still normal; one element in ten such.
+	ps, gs, ms, vs := randSlice(rng, n*n), randSlice(rng, n*n), randSlice(rng, n*n), randSlice(rng, n*n)
+	for i := range ms {
+		ms[i], vs[i] = ms[i]*1e-3, 1e-6*vs[i]*vs[i]
+		if i%10 == 0 {
+			gs[i], ms[i] = 0, ms[i]*1e-36
+		}
+	}
+	adamState := func() { // the state before every call, so that the decaying moments stay subnormal
+		for i := range ms {
+			if i%10 == 0 {
+				ms[i] = 1e-40
+			}
+		}
+	}
 	for _, k := range []struct {
 		name    string
 		c, pure func()
@@ -123,6 +187,8 @@ func BenchmarkVec(b *testing.B) {
 		{"add_rows", func() { addRowsC(y, c, n) }, func() { addRowsGo(y, c, n) }},
 		{"sum_rows", func() { sumRowsC(d, x, rows, n) }, func() { sumRowsGo(d, x, rows, n) }},
 		{"adam", func() { adamC(p, g, m, v, 0.9, 0.999, 1e-3, 0.5, 1e-8) }, func() { adamGo(p, g, m, v, 0.9, 0.999, 1e-3, 0.5, 1e-8) }},
+		{"adam_subnormal", func() { adamState(); adamC(ps, gs, ms, vs, 0.9, 0.999, 1e-3, 0.5, 1e-8) },
+			func() { adamState(); adamGo(ps, gs, ms, vs, 0.9, 0.999, 1e-3, 0.5, 1e-8) }},
 	} {
 		b.Run(k.name+"/c", func(b *testing.B) {
 			for b.Loop() {
