@@ -52,6 +52,17 @@ def fmt_gap(s):
     return "–" if s is None else "%.4f ± %.4f" % (s["mean"], s["sd"])
 
 
+def selection_rate(m):
+    """The share of rows selected, from the per-group rates and sizes of a metrics record."""
+    n = sum(g["size"] for g in m["groups"])
+    return sum(g["selection_rate"] * g["size"] for g in m["groups"]) / n
+
+
+def positive_rate(m):
+    n = sum(g["size"] for g in m["groups"])
+    return sum(g["positives"] for g in m["groups"]) / n
+
+
 def parse_constraint(c):
     crit, limit = c.split("<=")
     return crit.strip(), float(limit)
@@ -102,6 +113,7 @@ def summarise(args):
                     "val_gap": stat([r["val"][crit] for r in ok]),
                     "val_met": sum(1 for r in ok if r.get("_val_met")),
                     "test_met": sum(1 for r in ok if r["test"][crit] <= limit + TOL + 1e-12),
+                    "test_selection_rate": stat([selection_rate(r["test"]) for r in ok]),
                     "selected_epochs": [r.get("selected_epoch") for r in ok],
                     "seconds": sum(r.get("seconds", 0) for r in runs),
                 }
@@ -112,12 +124,15 @@ def summarise(args):
                 "test_gap": stat([b["test"][crit] for b in bl]),
                 "val_met": sum(1 for b in bl if b["val"][crit] <= limit + 1e-12),
                 "test_met": sum(1 for b in bl if b["test"][crit] <= limit + TOL + 1e-12),
+                "test_selection_rate": stat([selection_rate(b["test"]) for b in bl]),
             }
             bb = [backbone[s] for s in sorted(backbone)]
             csum["backbone"] = {
                 "test_accuracy": stat([b["test"]["accuracy"] for b in bb]),
                 "test_gap": stat([b["test"][crit] for b in bb]),
                 "val_gap": stat([b["val"][crit] for b in bb]),
+                "test_selection_rate": stat([selection_rate(b["test"]) for b in bb]),
+                "test_positive_rate": stat([positive_rate(b["test"]) for b in bb]),
             }
             b = bound.get(crit)
             csum["bound"] = None if not b or "accuracy" not in b else {
@@ -255,6 +270,21 @@ def markdown(summary, constraints, methods, eta):
             row(METHOD_LABEL.get(m, m).format(eta=eta), cells)
             seeds = max(seeds or 0, max((len(c["methods"][m]["seeds"]) for c in cs), default=0))
         L.append("")
+        bb = cs[0]["backbone"]
+        if bb["test_positive_rate"]:
+            pr = bb["test_positive_rate"]["mean"]
+
+            def sel(x):
+                return "–" if not x else "%.1f %%" % (100 * x["mean"])
+            parts = ["backbone %s" % sel(bb["test_selection_rate"]),
+                     "thresholds %s" % " / ".join(sel(c["baseline"]["test_selection_rate"]) for c in cs)]
+            for m in methods:
+                parts.append("%s %s" % (m, " / ".join(sel(c["methods"][m]["test_selection_rate"]) for c in cs)))
+            L.append("Test rows positive: %.1f %% (a constant classifier scores %.2f %%). Share of test rows "
+                     "selected (%s): %s." % (100 * pr, 100 * max(pr, 1 - pr),
+                                             " / ".join("%s ≤ %g" % (crit.upper(), limit) for crit, limit in constraints),
+                                             "; ".join(parts)))
+            L.append("")
         if "lagrangian" in methods:
             for (crit, limit), c in zip(constraints, cs):
                 L.append("- %s ≤ %g, the default: %s." % (crit.upper(), limit, verdict(c["methods"]["lagrangian"], c["baseline"], crit, limit)))
