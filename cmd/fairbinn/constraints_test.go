@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/fairbinn/fairbinn-go"
+	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/train"
 )
 
 // Constraints as the user states them: none met means exit 5 and nothing written (unless --best-effort);
@@ -92,5 +95,29 @@ func TestTrainConstraintsFile(t *testing.T) {
 		"--position", "1", "--constraints", file, "--out", filepath.Join(dir, "bad.onnx"))
 	if code != exitBadInput || !strings.Contains(stderr, "c.json") {
 		t.Errorf("a misspelt key: exit %d, %q", code, stderr)
+	}
+}
+
+// A stated constraint on EO makes a fixed-penalty method train for EO too, unless --fairness says
+// otherwise.
+func TestConstraintSetsCriterion(t *testing.T) {
+	var f trainFlags
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	f.register(fs, train.DefaultConfig(train.DefaultMethod))
+	if err := fs.Parse([]string{"--method", "lagrangian", "--constraint", "eo<=0.05"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := f.config()
+	if err != nil || cfg.Fairness != fairness.EO || cfg.Method != train.MethodLagrangian {
+		t.Errorf("--method lagrangian --constraint eo<=0.05: %v %v %v", cfg.Fairness, cfg.Method, err)
+	}
+	var g trainFlags
+	fs = flag.NewFlagSet("train", flag.ContinueOnError)
+	g.register(fs, train.DefaultConfig(train.DefaultMethod))
+	if err := fs.Parse([]string{"--fairness", "dp", "--constraint", "eo<=0.05"}); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := g.config(); err != nil || cfg.Fairness != fairness.DP {
+		t.Errorf("--fairness dp kept: %v %v", cfg.Fairness, err)
 	}
 }

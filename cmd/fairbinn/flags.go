@@ -252,6 +252,10 @@ func (f *trainFlags) config() (train.Config, error) {
 		if !f.given()["method"] {
 			cfg.Method = train.MethodConstrained
 		}
+		// A method with one fairness loss trains for the first stated constraint's criterion.
+		if !f.given()["fairness"] {
+			cfg.Fairness = cs.At(0).Criterion
+		}
 		cfg.SetConstraints(cs)
 	}
 	if err := checkLayers(f.layers, f.init); err != nil {
