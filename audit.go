@@ -100,7 +100,7 @@ func Audit(m *Model, data *dataset.Data, opts AuditOptions) (*report.Audit, erro
 
 	for _, c := range cfg.Constraints.List() {
 		a.Constraints = append(a.Constraints, report.ConstraintCheck{Constraint: c,
-			Val: estimate(c.Criterion, after.eval["val"]), Test: estimate(c.Criterion, after.eval["test"])})
+			Val: estimate(c, after.eval["val"]), Test: estimate(c, after.eval["test"])})
 	}
 	if rep := opts.Train; rep != nil {
 		a.Training = &report.Training{History: rep.History, Criterion: cfg.Fairness, Constraints: cfg.Constraints.List(), Selected: rep.Selected}
@@ -154,7 +154,7 @@ func measure(m *Model, data *dataset.Data, opts AuditOptions) (*measured, error)
 			return nil, fault.Wrap(fault.BadInput, err)
 		}
 		out.prob[split] = prob
-		out.eval[split] = &report.Evaluation{Metrics: fairness.Compute(prob, s.Y, s.Group, data.GroupNames), Intervals: &iv}
+		out.eval[split] = &report.Evaluation{Metrics: train.SplitMetrics(prob, s, data), Intervals: &iv}
 		if split == "test" {
 			c := fairness.Calibration(prob, s.Y, s.Group, data.GroupNames, 0)
 			out.calibration = &c
@@ -163,10 +163,12 @@ func measure(m *Model, data *dataset.Data, opts AuditOptions) (*measured, error)
 	return out, nil
 }
 
-// estimate is a constraint's value on a split with its interval.
-func estimate(c fairness.Criterion, e *report.Evaluation) *report.Estimate {
-	est := &report.Estimate{Value: c.Gap(e.Metrics)}
-	if iv := e.Intervals; iv != nil {
+// estimate is a constraint's value on a split with its interval (the intervals are of the data's groups:
+// none for a constraint on one attribute of several).
+func estimate(con fairness.Constraint, e *report.Evaluation) *report.Estimate {
+	c := con.Criterion
+	est := &report.Estimate{Value: con.Value(e.Metrics)}
+	if iv := e.Intervals; iv != nil && (con.Attribute == "" || len(e.Metrics.Attributes) == 0) {
 		ci := iv.DP
 		switch c {
 		case fairness.EO:

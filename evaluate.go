@@ -15,6 +15,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 	"github.com/fairbinn/fairbinn-go/ir"
+	"github.com/fairbinn/fairbinn-go/train"
 )
 
 // Probabilities runs a split through an executor and returns P(positive) per row, reading the output
@@ -83,13 +84,14 @@ func SetHead(m *Model, c HeadChoice) error {
 	return nil
 }
 
-// Evaluate computes accuracy and the fairness metrics of m on a split, with the named executor.
-func Evaluate(m *Model, rt Runtime, s *dataset.Split, groups []string, opts RunOptions) (fairness.Metrics, error) {
+// Evaluate computes accuracy and the fairness metrics of m on a split of data, with the named executor
+// (per attribute too when data have several: train.SplitMetrics).
+func Evaluate(m *Model, rt Runtime, s *dataset.Split, data *dataset.Data, opts RunOptions) (fairness.Metrics, error) {
 	p, err := Probabilities(m, rt, s, opts)
 	if err != nil {
 		return fairness.Metrics{}, err
 	}
-	return fairness.Compute(p, s.Y, s.Group, groups), nil
+	return train.SplitMetrics(p, s, data), nil
 }
 
 // EvalOptions are the settings of Eval.
@@ -162,7 +164,7 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	metrics := fairness.Compute(prob, s.Y, s.Group, data.GroupNames)
+	metrics := train.SplitMetrics(prob, s, data)
 	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics, Unseen: s.Unseen,
 		Groups: data.GroupNames, GroupRows: GroupRows(data), Ignored: data.Ignored, SelectionRate: SelectionRate(prob),
 		Calibration: fairness.Calibration(prob, s.Y, s.Group, data.GroupNames, 0)}

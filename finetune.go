@@ -374,6 +374,9 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 	if err := checkGroupSizesExcept(data, opts.MinGroupSize, ignored); err != nil {
 		return nil, err
 	}
+	if err := checkConstraintAttributes(cfg.Constraints, data); err != nil {
+		return nil, err
+	}
 	// Every run ends with a check in onnxruntime: a missing library must stop it before training.
 	if err := ort.Init(); err != nil {
 		return nil, err
@@ -451,8 +454,8 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 		var testP []float32
 		if testP, err = train.Probabilities(ft.trainGraph, td.Test); err == nil {
 			ft.before = SplitMetrics{
-				Val:  fairness.Compute(valP, td.Val.Y, td.Val.Group, td.GroupNames),
-				Test: fairness.Compute(testP, td.Test.Y, td.Test.Group, td.GroupNames),
+				Val:  train.SplitMetrics(valP, td.Val, td),
+				Test: train.SplitMetrics(testP, td.Test, td),
 			}
 			ft.baseline = thresholdBaseline(valP, testP, td, trainCfg)
 		}
@@ -558,7 +561,7 @@ func (ft *fineTuning) exportAndCheck(rep *Report) ([]byte, error) {
 		return nil, err
 	}
 	run := RunOptions{Batch: train.EvalBatch, Threads: ft.opts.Threads}
-	if rep.After.Val, err = Evaluate(exported, ORT, data.Val, data.GroupNames, run); err != nil {
+	if rep.After.Val, err = Evaluate(exported, ORT, data.Val, data, run); err != nil {
 		return nil, err
 	}
 	goProbs, err := train.Probabilities(ft.trainGraph, ft.trainData.Test)
@@ -569,7 +572,7 @@ func (ft *fineTuning) exportAndCheck(rep *Report) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.After.Test = fairness.Compute(ortProbs, data.Test.Y, data.Test.Group, data.GroupNames)
+	rep.After.Test = train.SplitMetrics(ortProbs, data.Test, data)
 	rep.Parity = ParityReport{
 		Runtime: "onnxruntime vs Go forward pass", Split: "test", Rows: data.Test.Rows,
 		MaxAbsDiff:     parity.MaxAbsDiff(goProbs, ortProbs),

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
+	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 )
 
@@ -61,6 +62,29 @@ func checkGroupSizesExcept(data *dataset.Data, min int, except []string) error {
 	}
 	return fault.Badf("%d group(s) have fewer than %d validation rows (%s): their rates are noise at that size; merge them (merge-small-groups), leave them out of the fairness gaps (ignore-small-groups), bin or drop them in the data, or lower the minimum group size",
 		len(small), min, strings.Join(small, ", "))
+}
+
+// checkConstraintAttributes refuses a constraint on an attribute that is not one of the data's sensitive
+// attributes. With several, each has its groups (dataset.Data.Attributes); with one, the constraint may
+// name it, and its groups are the data's.
+func checkConstraintAttributes(cs fairness.Constraints, data *dataset.Data) error {
+	var names []string
+	for _, a := range data.Attributes {
+		names = append(names, a.Name)
+	}
+	if len(names) == 0 && data.Encoding != nil && len(data.Encoding.Sensitive) == 1 {
+		col, _, _ := strings.Cut(data.Encoding.Sensitive[0], ":")
+		names = []string{col}
+	}
+	for _, c := range cs.List() {
+		if c.Attribute != "" && !slices.Contains(names, c.Attribute) {
+			if len(names) == 0 {
+				return fault.Badf("constraint %s: these data have one group attribute without a name; state the constraint without (%s)", c, c.Attribute)
+			}
+			return fault.Badf("constraint %s: %q is not a sensitive attribute of the data (%s); name it in the sensitive attributes", c, c.Attribute, strings.Join(names, ", "))
+		}
+	}
+	return nil
 }
 
 // OtherGroup is the name of the group small groups are merged into.

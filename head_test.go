@@ -61,11 +61,11 @@ func TestRawLogitBackbone(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, rt := range []fairbinn.Runtime{fairbinn.ORT, fairbinn.Go} {
-		a, err := fairbinn.Evaluate(orig, rt, data.Test, data.GroupNames, fairbinn.RunOptions{})
+		a, err := fairbinn.Evaluate(orig, rt, data.Test, data, fairbinn.RunOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := fairbinn.Evaluate(logit, rt, data.Test, data.GroupNames, fairbinn.RunOptions{})
+		b, err := fairbinn.Evaluate(logit, rt, data.Test, data, fairbinn.RunOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

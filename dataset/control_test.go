@@ -152,3 +152,33 @@ func TestSensitiveOtherThanEncoding(t *testing.T) {
 		t.Errorf("the encoded rows changed, or the stored encoding was modified")
 	}
 }
+
+// With several sensitive attributes, the groups are their intersections and each row also has its group
+// of each attribute alone.
+func TestAttributesOfIntersections(t *testing.T) {
+	path := people(t, 300, 8)
+	d, err := Load("csv:"+path, Options{Label: "income", Positive: []string{"yes"}, Sensitive: []string{"sex", "age:<40,>=40"}, Drop: []string{"id"}, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Attributes) != 2 || d.Attributes[0].Name != "sex" || !slices.Equal(d.Attributes[0].Groups, []string{"F", "M"}) ||
+		d.Attributes[1].Name != "age" || !slices.Equal(d.Attributes[1].Groups, []string{"<40", ">=40"}) {
+		t.Fatalf("attributes %+v", d.Attributes)
+	}
+	for _, s := range []*Split{d.Train, d.Val, d.Test} {
+		for i, g := range s.Group {
+			want := d.Attributes[0].Groups[s.AttrGroups[0][i]] + "|" + d.Attributes[1].Groups[s.AttrGroups[1][i]]
+			if d.GroupNames[g] != want {
+				t.Fatalf("%s row %d: group %q, attributes say %q", s.Name, i, d.GroupNames[g], want)
+			}
+		}
+	}
+	b := d.Train.Gather([]int{3, 1})
+	if b.AttrGroups[1][0] != d.Train.AttrGroups[1][3] || b.AttrGroups[0][1] != d.Train.AttrGroups[0][1] {
+		t.Errorf("a batch's attribute groups %v", b.AttrGroups)
+	}
+	one, _ := Load("csv:"+path, Options{Label: "income", Positive: []string{"yes"}, Sensitive: []string{"sex"}, Drop: []string{"id"}, Seed: 1})
+	if one.Attributes != nil || one.Train.AttrGroups != nil {
+		t.Errorf("one attribute: %v", one.Attributes)
+	}
+}

@@ -89,6 +89,9 @@ type Data struct {
 	Encoding         *Encoding
 	// Fitted says the encoding was fitted on the training rows (none was given).
 	Fitted bool
+	// Attributes, with several sensitive attributes, are each one's groups (GroupNames are then their
+	// intersections); Split.AttrGroups holds each row's group of each. Nil with one attribute.
+	Attributes []Attribute
 	// Ignored are the groups left out of the fairness gaps (WithoutGroups): their rows have group id -1,
 	// and IgnoredRows counts them per split and group.
 	Ignored     []string
@@ -384,7 +387,8 @@ type kept struct {
 	rec     []int // record index in t
 	label   []float32
 	key     []string
-	stratum []string // the key the splits are stratified by (key itself unless plan.strata is set)
+	stratum []string   // the key the splits are stratified by (key itself unless plan.strata is set)
+	parts   [][]string // with several sensitive attributes, each one's group of each record
 	dropped int
 }
 
@@ -445,6 +449,9 @@ func (p *plan) prepare(t *table) (*kept, error) {
 			return nil, err
 		}
 		k.key = append(k.key, key)
+		if len(p.attrs) > 1 {
+			k.parts = append(k.parts, slices.Clone(parts))
+		}
 		if len(p.strata) > 0 {
 			if key, err = groupKey(t, r, p.strata, stc, make([]string, len(stc))); err != nil {
 				return nil, err
@@ -570,21 +577,22 @@ func build(p *plan) (*Data, error) {
 	}
 
 	d := &Data{Source: p.source, GroupNames: names, FeatureNames: enc.FeatureNames(), Encoding: enc, Fitted: p.enc == nil}
-	if d.Train, err = encodeSplit("train", tr, fitPos, enc, gid, p.strict); err != nil {
+	d.Attributes = p.attributes(tr, ve, te)
+	if d.Train, err = encodeSplit("train", tr, fitPos, enc, gid, d.Attributes, p.strict); err != nil {
 		return nil, err
 	}
 	if ve != nil {
-		d.Val, err = encodeSplit("val", ve, allOf(ve), enc, gid, p.strict)
+		d.Val, err = encodeSplit("val", ve, allOf(ve), enc, gid, d.Attributes, p.strict)
 	} else {
-		d.Val, err = encodeSplit("val", tr, valPos, enc, gid, p.strict)
+		d.Val, err = encodeSplit("val", tr, valPos, enc, gid, d.Attributes, p.strict)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if te != nil {
-		d.Test, err = encodeSplit("test", te, allOf(te), enc, gid, p.strict)
+		d.Test, err = encodeSplit("test", te, allOf(te), enc, gid, d.Attributes, p.strict)
 	} else {
-		d.Test, err = encodeSplit("test", tr, testPos, enc, gid, p.strict)
+		d.Test, err = encodeSplit("test", tr, testPos, enc, gid, d.Attributes, p.strict)
 	}
 	if err != nil {
 		return nil, err
@@ -666,6 +674,38 @@ func (p *plan) checkBins(k *kept) error {
 	return nil
 }
 
+// attributes lists, with several sensitive attributes, each one's groups over every kept record: a
+// binned attribute's in the order of its ranges, another's in byte order.
+func (p *plan) attributes(ks ...*kept) []Attribute {
+	if len(p.attrs) < 2 {
+		return nil
+	}
+	out := make([]Attribute, len(p.attrs))
+	for a, attr := range p.attrs {
+		seen := map[string]bool{}
+		var names []string
+		for _, b := range attr.bins {
+			seen[b.name] = true
+			names = append(names, b.name)
+		}
+		var rest []string
+		for _, k := range ks {
+			if k == nil {
+				continue
+			}
+			for _, parts := range k.parts {
+				if !seen[parts[a]] {
+					seen[parts[a]] = true
+					rest = append(rest, parts[a])
+				}
+			}
+		}
+		slices.Sort(rest)
+		out[a] = Attribute{Name: attr.column, Groups: append(names, rest...)}
+	}
+	return out
+}
+
 // allOf returns the positions of every kept record.
 func allOf(k *kept) []int {
 	all := make([]int, len(k.rec))
@@ -725,7 +765,7 @@ func stratify(positions []int, stratum func(i int) int, frac float64, rng *rand.
 }
 
 // encodeSplit encodes the kept records at the given positions.
-func encodeSplit(name string, k *kept, positions []int, enc *Encoding, gid map[string]int, strict bool) (*Split, error) {
+func encodeSplit(name string, k *kept, positions []int, enc *Encoding, gid map[string]int, attrs []Attribute, strict bool) (*Split, error) {
 	x, fe := enc.bind(k.t.header)
 	if fe != nil {
 		return nil, k.t.headerError(fe.field, fe.column, fe.err)
@@ -734,6 +774,9 @@ func encodeSplit(name string, k *kept, positions []int, enc *Encoding, gid map[s
 	s := &Split{Name: name, File: k.t.path, Rows: len(positions), Cols: cols,
 		X: make([]float32, len(positions)*cols), Y: make([]float32, len(positions)),
 		Group: make([]int, len(positions)), Row: make([]int, len(positions))}
+	for range attrs {
+		s.AttrGroups = append(s.AttrGroups, make([]int, len(positions)))
+	}
 	for i, pos := range positions {
 		r := k.rec[pos]
 		if fe := x.encodeRow(k.t.recs[r], s.X[i*cols:(i+1)*cols]); fe != nil {
@@ -751,6 +794,9 @@ func encodeSplit(name string, k *kept, positions []int, enc *Encoding, gid map[s
 		}
 		s.Y[i] = k.label[pos]
 		s.Group[i] = gid[k.key[pos]]
+		for a := range attrs {
+			s.AttrGroups[a][i] = slices.Index(attrs[a].Groups, k.parts[pos][a])
+		}
 		s.Row[i] = r
 	}
 	s.Clipped = x.clipped

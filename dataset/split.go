@@ -8,6 +8,12 @@ import (
 	"github.com/fairbinn/fairbinn-go/tensor"
 )
 
+// Attribute is one sensitive attribute of several: its column and its groups.
+type Attribute struct {
+	Name   string
+	Groups []string
+}
+
 // Split is one part of a data set (train, val or test), encoded.
 type Split struct {
 	// Name is "train", "val" or "test"; File the data file its rows come from.
@@ -19,6 +25,9 @@ type Split struct {
 	// Y is the label (0 or 1) and Group the sensitive group id (an index into Data.GroupNames) of each row.
 	Y     []float32
 	Group []int
+	// AttrGroups holds, when the data have several sensitive attributes (Data.Attributes), each row's
+	// group of each attribute alone: AttrGroups[a][i] indexes Data.Attributes[a].Groups.
+	AttrGroups [][]int
 	// Row is each row's 0-based data record index in File, header excluded: the line number minus the
 	// header's for files without blank lines or quoted line breaks (what `predict` writes as "row").
 	Row []int
@@ -63,6 +72,7 @@ type Batch struct {
 	Rows, Cols int
 	Y          []float32
 	Group      []int
+	AttrGroups [][]int // as Split.AttrGroups
 	// Index holds the rows' positions in the split.
 	Index []int
 }
@@ -73,10 +83,16 @@ func (s *Split) Gather(index []int) Batch {
 		X: make([]float32, len(index)*s.Cols), Rows: len(index), Cols: s.Cols,
 		Y: make([]float32, len(index)), Group: make([]int, len(index)), Index: append([]int(nil), index...),
 	}
+	for range s.AttrGroups {
+		b.AttrGroups = append(b.AttrGroups, make([]int, len(index)))
+	}
 	for k, i := range index {
 		copy(b.X[k*s.Cols:(k+1)*s.Cols], s.At(i))
 		b.Y[k] = s.Y[i]
 		b.Group[k] = s.Group[i]
+		for a, g := range s.AttrGroups {
+			b.AttrGroups[a][k] = g[i]
+		}
 	}
 	return b
 }

@@ -10,14 +10,17 @@ import (
 	"strings"
 )
 
-// Constraint is a limit on one criterion's gap: Criterion's difference (DP, EO or EOpp, as Compute
-// measures it on thresholded predictions) must be at most Limit. Its text form is "dp<=0.02".
+// Constraint is a limit on one criterion's gap: Criterion's difference (DP, EO, EOpp, FPR or FNR, as
+// Compute measures it on thresholded predictions) must be at most Limit. Its text form is "dp<=0.02", or
+// "dp(sex)<=0.02" for the gap between the groups of one sensitive attribute of several (Attribute; without
+// it, the gap is between the data's groups, the intersections when there are several attributes).
 type Constraint struct {
 	Criterion Criterion
 	Limit     float64
+	Attribute string
 }
 
-const constraintSyntax = "want CRITERION<=LIMIT (e.g. dp<=0.02) with CRITERION dp, eo, eopp, fpr or fnr and LIMIT in [0, 1]"
+const constraintSyntax = "want CRITERION<=LIMIT or CRITERION(ATTRIBUTE)<=LIMIT (e.g. dp<=0.02, eo(race)<=0.05) with CRITERION dp, eo, eopp, fpr or fnr and LIMIT in [0, 1]"
 
 // ParseConstraint parses "dp<=0.02", "eo<=0.05", "fpr<=0.03"...: a criterion, "<=" and a limit in [0, 1].
 // Spaces around the parts are allowed; no other comparison is.
@@ -26,7 +29,19 @@ func ParseConstraint(s string) (Constraint, error) {
 	if !ok {
 		return Constraint{}, fmt.Errorf("constraint %q: %s", s, constraintSyntax)
 	}
-	c, err := ParseCriterion(strings.TrimSpace(name))
+	name = strings.TrimSpace(name)
+	attr := ""
+	if open := strings.IndexByte(name, '('); open >= 0 {
+		if !strings.HasSuffix(name, ")") {
+			return Constraint{}, fmt.Errorf("constraint %q: %s", s, constraintSyntax)
+		}
+		attr = strings.TrimSpace(name[open+1 : len(name)-1])
+		name = strings.TrimSpace(name[:open])
+		if attr == "" || strings.ContainsAny(attr, "()") {
+			return Constraint{}, fmt.Errorf("constraint %q: %s", s, constraintSyntax)
+		}
+	}
+	c, err := ParseCriterion(name)
 	if err != nil {
 		return Constraint{}, fmt.Errorf("constraint %q: %s", s, constraintSyntax)
 	}
@@ -37,13 +52,17 @@ func ParseConstraint(s string) (Constraint, error) {
 	if v == 0 {
 		v = 0 // not -0
 	}
-	return Constraint{Criterion: c, Limit: v}, nil
+	return Constraint{Criterion: c, Limit: v, Attribute: attr}, nil
 }
 
 // String writes the constraint as ParseConstraint reads it, with the shortest limit that reads back
 // exactly.
 func (c Constraint) String() string {
-	return c.Criterion.String() + "<=" + strconv.FormatFloat(c.Limit, 'g', -1, 64)
+	name := c.Criterion.String()
+	if c.Attribute != "" {
+		name += "(" + c.Attribute + ")"
+	}
+	return name + "<=" + strconv.FormatFloat(c.Limit, 'g', -1, 64)
 }
 
 // Check reports whether the constraint is one ParseConstraint could have returned.
@@ -57,8 +76,19 @@ func (c Constraint) Check() error {
 	return nil
 }
 
-// Value is the constraint's gap in computed metrics (its criterion's difference).
-func (c Constraint) Value(m Metrics) float64 { return c.Criterion.Gap(m) }
+// Value is the constraint's gap in computed metrics (its criterion's difference): between the groups of
+// its attribute when the metrics hold them (Metrics.Attributes), else between the metrics' groups (data
+// with one sensitive attribute, which the constraint then names).
+func (c Constraint) Value(m Metrics) float64 {
+	if c.Attribute != "" {
+		for _, a := range m.Attributes {
+			if a.Attribute == c.Attribute {
+				return c.Criterion.Gap(a.Metrics)
+			}
+		}
+	}
+	return c.Criterion.Gap(m)
+}
 
 // Met reports whether the metrics meet the constraint: Value(m) ≤ Limit.
 func (c Constraint) Met(m Metrics) bool { return c.Value(m) <= c.Limit }
@@ -83,8 +113,8 @@ func (c *Constraint) UnmarshalText(b []byte) error {
 	return err
 }
 
-// MaxConstraints is the most constraints a Constraints holds: one per criterion.
-const MaxConstraints = 5
+// MaxConstraints is the most constraints a Constraints holds (at most one per criterion and attribute).
+const MaxConstraints = 8
 
 // Constraints is a list of at most one constraint per criterion, in the order given. It is a comparable
 // value (== compares the lists, order included), so a configuration holding it stays comparable; the zero
@@ -103,11 +133,13 @@ func NewConstraints(list ...Constraint) (Constraints, error) {
 			return Constraints{}, err
 		}
 		for _, prev := range cs.List() {
-			if prev.Criterion == c.Criterion {
-				return Constraints{}, fmt.Errorf("constraints %s and %s: %s is constrained twice; give one limit per criterion", prev, c, c.Criterion)
+			if prev.Criterion == c.Criterion && prev.Attribute == c.Attribute {
+				return Constraints{}, fmt.Errorf("constraints %s and %s: %s is constrained twice; give one limit per criterion (and attribute)", prev, c, c.Criterion)
 			}
 		}
-		// At most one per criterion, and there are MaxConstraints criteria: this never overflows.
+		if cs.n == MaxConstraints {
+			return Constraints{}, fmt.Errorf("more than %d constraints", MaxConstraints)
+		}
 		cs.list[cs.n] = c
 		cs.n++
 	}

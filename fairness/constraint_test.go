@@ -25,15 +25,17 @@ func TestParseConstraintRoundTrip(t *testing.T) {
 		in, text string
 		want     Constraint
 	}{
-		{"dp<=0.02", "dp<=0.02", Constraint{DP, 0.02}},
-		{"eo<=0.05", "eo<=0.05", Constraint{EO, 0.05}},
-		{"eopp<=0.1", "eopp<=0.1", Constraint{EOpp, 0.1}},
-		{" dp <= 0.01 ", "dp<=0.01", Constraint{DP, 0.01}},
-		{"dp<=0", "dp<=0", Constraint{DP, 0}},
-		{"dp<=-0", "dp<=0", Constraint{DP, 0}},
-		{"dp<=1", "dp<=1", Constraint{DP, 1}},
-		{"dp<=1e-3", "dp<=0.001", Constraint{DP, 0.001}},
-		{"eo<=0.30000000000000004", "eo<=0.30000000000000004", Constraint{EO, 0.30000000000000004}},
+		{"dp<=0.02", "dp<=0.02", Constraint{Criterion: DP, Limit: 0.02}},
+		{"eo<=0.05", "eo<=0.05", Constraint{Criterion: EO, Limit: 0.05}},
+		{"eopp<=0.1", "eopp<=0.1", Constraint{Criterion: EOpp, Limit: 0.1}},
+		{" dp <= 0.01 ", "dp<=0.01", Constraint{Criterion: DP, Limit: 0.01}},
+		{"dp<=0", "dp<=0", Constraint{Criterion: DP, Limit: 0}},
+		{"dp<=-0", "dp<=0", Constraint{Criterion: DP, Limit: 0}},
+		{"dp<=1", "dp<=1", Constraint{Criterion: DP, Limit: 1}},
+		{"dp<=1e-3", "dp<=0.001", Constraint{Criterion: DP, Limit: 0.001}},
+		{"eo<=0.30000000000000004", "eo<=0.30000000000000004", Constraint{Criterion: EO, Limit: 0.30000000000000004}},
+		{"dp(sex)<=0.02", "dp(sex)<=0.02", Constraint{Criterion: DP, Limit: 0.02, Attribute: "sex"}},
+		{" eo ( race ) <= 0.05", "eo(race)<=0.05", Constraint{Criterion: EO, Limit: 0.05, Attribute: "race"}},
 	} {
 		got, err := ParseConstraint(c.in)
 		if err != nil || got != c.want {
@@ -86,7 +88,7 @@ func TestParseConstraints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cs.Len() != 2 || cs.At(0) != (Constraint{DP, 0.02}) || cs.At(1) != (Constraint{EO, 0.05}) {
+	if cs.Len() != 2 || cs.At(0) != (Constraint{Criterion: DP, Limit: 0.02}) || cs.At(1) != (Constraint{Criterion: EO, Limit: 0.05}) {
 		t.Fatalf("got %v", cs.List())
 	}
 	if cs.String() != "dp<=0.02,eo<=0.05" {
@@ -145,9 +147,28 @@ func TestParseConstraints(t *testing.T) {
 	if err := json.Unmarshal([]byte(`["eo<=0.1","eo<=0.2"]`), &fromJSON); err == nil {
 		t.Error("JSON with eo twice was accepted")
 	}
-	all, err := ParseConstraints("dp<=0.1,eo<=0.1,eopp<=0.1,fpr<=0.1,fnr<=0.1")
+	all, err := ParseConstraints("dp<=0.1,eo<=0.1,eopp<=0.1,fpr<=0.1,fnr<=0.1,dp(sex)<=0.1,dp(race)<=0.1,eo(race)<=0.1")
 	if err != nil || all.Len() != MaxConstraints {
-		t.Errorf("one constraint per criterion: %v %v", all, err)
+		t.Errorf("one constraint per criterion and attribute: %v %v", all, err)
+	}
+	if _, err := ParseConstraints(all.String(), "eo(sex)<=0.1"); err == nil {
+		t.Errorf("more than %d constraints were accepted", MaxConstraints)
+	}
+	if _, err := ParseConstraints("dp(sex)<=0.1,dp(sex)<=0.2"); err == nil {
+		t.Error("dp(sex) twice was accepted")
+	}
+	for _, bad := range []string{"dp()<=0.1", "dp(sex<=0.1", "dp(a(b))<=0.1", "(sex)<=0.1"} {
+		if _, err := ParseConstraint(bad); err == nil {
+			t.Errorf("%q was accepted", bad)
+		}
+	}
+	// A constraint on an attribute limits that attribute's gap when the metrics hold it.
+	m := Metrics{DP: 0.3, Attributes: []AttributeMetrics{{Attribute: "sex", Metrics: Metrics{DP: 0.05}}}}
+	if v := (Constraint{Criterion: DP, Limit: 0.1, Attribute: "sex"}).Value(m); v != 0.05 {
+		t.Errorf("dp(sex) value %v, want the attribute's 0.05", v)
+	}
+	if v := (Constraint{Criterion: DP, Limit: 0.1}).Value(m); v != 0.3 {
+		t.Errorf("dp value %v, want the groups' 0.3", v)
 	}
 }
 

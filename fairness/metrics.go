@@ -50,6 +50,15 @@ type Metrics struct {
 	EO       float64    `json:"eo"`
 	EOpp     float64    `json:"eopp"`
 	Groups   []GroupRow `json:"groups"`
+	// Attributes holds, for data with several sensitive attributes, the metrics between the groups of
+	// each one alone (the gaps constraints on an attribute limit); empty otherwise.
+	Attributes []AttributeMetrics `json:"attributes,omitempty"`
+}
+
+// AttributeMetrics are the metrics between the groups of one sensitive attribute.
+type AttributeMetrics struct {
+	Attribute string `json:"attribute"`
+	Metrics
 }
 
 // counts are one group's confusion counts.

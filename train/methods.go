@@ -113,11 +113,7 @@ var methodTable = map[Method]methodSpec{
 		}},
 	MethodConstrained: {constrained: true, schedule: defaultSchedule, step: stepConstrained,
 		stages: func(leader, follower []string, cfg Config) []stageSpec {
-			var crits []fairness.Criterion
-			for _, c := range cfg.Constraints.List() {
-				crits = append(crits, c.Criterion)
-			}
-			return []stageSpec{{name: "joint", accWeight: 1, constraints: crits, wrt: append(slices.Clone(leader), follower...)}}
+			return []stageSpec{{name: "joint", accWeight: 1, constraints: cfg.Constraints.List(), wrt: append(slices.Clone(leader), follower...)}}
 		}},
 }
 

@@ -18,18 +18,21 @@ import (
 // stage is one gorgonia graph computing a cost and its gradient with respect to a set of parameters,
 // built once and run once per batch.
 type stage struct {
-	name     string
-	lowered  *lower.Lowered
-	x, y     *G.Node
-	xv, yv   *tensor.Dense
-	masks    *fairness.GroupMasks
-	wrt      []string
-	grads    []*G.Node
-	plan     *plan
-	roots    G.Nodes // what the plan computes
-	accVal   G.Value // L_acc of the last run
-	fairVal  G.Value // L_fair of the last run (stages without constraint terms)
-	gradData [][]float32
+	name    string
+	lowered *lower.Lowered
+	x, y    *G.Node
+	xv, yv  *tensor.Dense
+	masks   *fairness.GroupMasks
+	// attrMasks are the masks of the sensitive attributes constraints name, by their index in
+	// dataset.Data.Attributes (nil for the others).
+	attrMasks []*fairness.GroupMasks
+	wrt       []string
+	grads     []*G.Node
+	plan      *plan
+	roots     G.Nodes // what the plan computes
+	accVal    G.Value // L_acc of the last run
+	fairVal   G.Value // L_fair of the last run (stages without constraint terms)
+	gradData  [][]float32
 	// The nodes of the losses and of the constraint losses.
 	acc, fair *G.Node
 	terms     []*G.Node
@@ -46,12 +49,12 @@ type stage struct {
 type stageSpec struct {
 	name                  string
 	accWeight, fairWeight float64
-	constraints           []fairness.Criterion
+	constraints           []fairness.Constraint
 	wrt                   []string
 }
 
 // newStage lowers the model for batches of `batch` rows and adds the losses and their gradients.
-func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, crit fairness.Criterion) (st *stage, err error) {
+func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, attrs []dataset.Attribute, crit fairness.Criterion) (st *stage, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fault.Errorf(fault.Internal, "stage %s: gorgonia: %v", spec.name, r)
@@ -102,7 +105,20 @@ func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, crit 
 	st.constraintVal = make([]G.Value, len(spec.constraints)) // G.Read keeps pointers into it: never grown
 	var terms []*G.Node
 	for k, c := range spec.constraints {
-		l, err := c.Loss()(prob, st.y, st.masks)
+		masks := st.masks
+		if a := slices.IndexFunc(attrs, func(at dataset.Attribute) bool { return at.Name == c.Attribute }); a >= 0 {
+			// A constraint on one attribute of several: its loss is over that attribute's groups.
+			if st.attrMasks == nil {
+				st.attrMasks = make([]*fairness.GroupMasks, len(attrs))
+			}
+			if st.attrMasks[a] == nil {
+				if st.attrMasks[a], err = fairness.NewGroupMasks(gr, tensor.Float32, batch, len(attrs[a].Groups), "fairbinn.groups."+attrs[a].Name); err != nil {
+					return nil, err
+				}
+			}
+			masks = st.attrMasks[a]
+		}
+		l, err := c.Criterion.Loss()(prob, st.y, masks)
 		if err != nil {
 			return nil, err
 		}
@@ -248,6 +264,13 @@ func (st *stage) bind(b dataset.Batch) (err error) {
 	}
 	if err := G.Let(st.y, st.yv); err != nil {
 		return err
+	}
+	for a, masks := range st.attrMasks {
+		if masks != nil {
+			if err := masks.Set(b.AttrGroups[a], b.Y); err != nil {
+				return err
+			}
+		}
 	}
 	return st.masks.Set(b.Group, b.Y)
 }

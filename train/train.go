@@ -185,7 +185,7 @@ func NewTrainer(m *ir.Graph, data *dataset.Data, cfg Config) (*Trainer, error) {
 
 func (t *Trainer) addStages(specs ...stageSpec) error {
 	for _, spec := range specs {
-		st, err := newStage(t.model, t.head, spec, t.cfg.Batch, t.groups, t.cfg.Fairness)
+		st, err := newStage(t.model, t.head, spec, t.cfg.Batch, t.groups, t.data.Attributes, t.cfg.Fairness)
 		if err != nil {
 			return err
 		}
@@ -550,9 +550,15 @@ func holdOut(s *dataset.Split, frac float64, seed uint64) (kept, held *dataset.S
 func subset(s *dataset.Split, idx []int, name string) *dataset.Split {
 	out := &dataset.Split{Name: name, File: s.File, Rows: len(idx), Cols: s.Cols,
 		X: make([]float32, 0, len(idx)*s.Cols), Y: make([]float32, len(idx)), Group: make([]int, len(idx)), Row: make([]int, len(idx))}
+	for range s.AttrGroups {
+		out.AttrGroups = append(out.AttrGroups, make([]int, len(idx)))
+	}
 	for k, i := range idx {
 		out.X = append(out.X, s.At(i)...)
 		out.Y[k], out.Group[k] = s.Y[i], s.Group[i]
+		for a, g := range s.AttrGroups {
+			out.AttrGroups[a][k] = g[i]
+		}
 		if i < len(s.Row) {
 			out.Row[k] = s.Row[i]
 		}
@@ -582,7 +588,21 @@ func (t *Trainer) Evaluate(s *dataset.Split) (fairness.Metrics, error) {
 	if err != nil {
 		return fairness.Metrics{}, err
 	}
-	return fairness.Compute(prob, s.Y, s.Group, t.data.GroupNames), nil
+	return SplitMetrics(prob, s, t.data), nil
+}
+
+// SplitMetrics computes the metrics of probabilities on a split of d: between d's groups, and, when d has
+// several sensitive attributes, between the groups of each one (Metrics.Attributes), which constraints
+// on an attribute limit.
+func SplitMetrics(prob []float32, s *dataset.Split, d *dataset.Data) fairness.Metrics {
+	m := fairness.Compute(prob, s.Y, s.Group, d.GroupNames)
+	for a, attr := range d.Attributes {
+		if a < len(s.AttrGroups) {
+			m.Attributes = append(m.Attributes, fairness.AttributeMetrics{Attribute: attr.Name,
+				Metrics: fairness.Compute(prob, s.Y, s.AttrGroups[a], attr.Groups)})
+		}
+	}
+	return m
 }
 
 // Probabilities runs the model on every row of a split with the Go forward pass and returns

@@ -121,3 +121,53 @@ func TestConstraintSetsCriterion(t *testing.T) {
 		t.Errorf("--fairness dp kept: %v %v", cfg.Fairness, err)
 	}
 }
+
+// Two constraints on two attributes are met together: DP between the sexes and EO between the races,
+// each measured on its own attribute's groups while the data's groups are their intersections.
+func TestConstraintsOnTwoAttributes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: skips the training runs")
+	}
+	dir := t.TempDir()
+	csv := peopleCSV(t, dir, 2000, 3)
+	backbone := mlpFile(t, dir, encodedWidth(t, csv, "sex,race"))
+	out, report := filepath.Join(dir, "fair.onnx"), filepath.Join(dir, "fair.json")
+	args := []string{"train", "--backbone", backbone, "--data", "csv:" + csv, "--label", "income", "--positive", "yes",
+		"--sensitive", "sex,race", "--position", "1", "--epochs", "10", "--batch", "50", "--acc-lr", "0.01", "--quiet", "--html", "none",
+		"--constraint", "dp(sex)<=0.05", "--constraint", "eo(race)<=0.1", "--out", out, "--report", report}
+	stdout := mustRun(t, args...)
+	var rep fairbinn.Report
+	raw, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatal(err)
+	}
+	attr := func(m fairness.Metrics, name string) fairness.Metrics {
+		for _, a := range m.Attributes {
+			if a.Attribute == name {
+				return a.Metrics
+			}
+		}
+		t.Fatalf("no metrics for %s in %+v", name, m.Attributes)
+		return fairness.Metrics{}
+	}
+	sex, race := attr(rep.After.Val, "sex"), attr(rep.After.Val, "race")
+	if len(sex.Groups) != 2 || len(race.Groups) != 2 || len(rep.After.Val.Groups) != 4 {
+		t.Errorf("groups: sex %d, race %d, intersections %d", len(sex.Groups), len(race.Groups), len(rep.After.Val.Groups))
+	}
+	if !rep.ConstraintsMet || sex.DP > 0.05 || race.EO > 0.1 {
+		t.Errorf("met %v: validation DP(sex) %.4f, EO(race) %.4f\n%s", rep.ConstraintsMet, sex.DP, race.EO, stdout)
+	}
+	if bd := attr(rep.Before.Val, "sex").DP; bd <= 0.05 {
+		t.Errorf("the backbone meets DP(sex) already (%.4f): the test needs one that does not", bd)
+	}
+	if len(rep.Constraints) != 2 || rep.Constraints[0].Selected != sex.DP || rep.Constraints[1].Selected != race.EO {
+		t.Errorf("constraint results %+v", rep.Constraints)
+	}
+	code, _, stderr := runCLI(t, append(args[:len(args)-4], "--constraint", "dp(religion)<=0.1", "--out", out+"2")...)
+	if code != exitBadInput || !strings.Contains(stderr, `"religion" is not a sensitive attribute`) {
+		t.Errorf("an unknown attribute: exit %d, %q", code, stderr)
+	}
+}
