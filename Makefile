@@ -65,9 +65,12 @@ bench-quality:
 	GO=$(GO) ./scripts/bench-quality.sh
 
 # The speed benchmark: Adult training in the FairBiNN configuration against the PyTorch peer
-# (../shared/bench/torch_fairbinn.py, run just before fairbinn in the same run), onnxruntime and Go
+# (../shared/bench/torch_fairbinn.py at 2 threads and at 1, run just before fairbinn in the same run;
+# the faster of the two counts), fairbinn on the whole graph and with the prefix frozen (--train-leader
+# after), 3 runs each (medians and ranges), the GEMM floor measured in the same run, onnxruntime and Go
 # inference, import and export of a generated 100 MB MLP: out/bench/bench.json and bench.md. Then the
 # kernel benchmarks, each beside a reference measured in the same run: out/bench/go-bench.txt.
+# BENCH_FLAGS passes flags on, e.g. BENCH_FLAGS='--repeat 5 --model-mb 0'.
 # `make build` links OpenBLAS through cgo (CGO_ENABLED=1, the default above); CGO_ENABLED=0 builds the
 # pure-Go fallback (gonum's Sgemm).
 .PHONY: bench

@@ -36,8 +36,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.Peer, "peer", "", "the PyTorch peer script (default: ../shared/bench/torch_fairbinn.py beside the checkout); \"none\" skips it")
 	fs.StringVar(&o.Python, "python", o.Python, "the Python that runs the peer (it needs torch and pandas)")
 	fs.StringVar(&methods, "methods", strings.Join(o.Methods, ","), "training methods to time, comma-separated")
+	fs.BoolVar(&o.Frozen, "frozen", o.Frozen, "also time each method with the prefix frozen (fairbinn train --train-leader after) beside the whole graph")
 	fs.IntVar(&o.Epochs, "epochs", o.Epochs, "epochs per training run; the median epoch time leaves out the first (unless there is one)")
-	fs.IntVar(&o.Repeat, "repeat", o.Repeat, "training runs per method and side (the report keeps every run and their median)")
+	fs.IntVar(&o.Repeat, "repeat", o.Repeat, "training runs per method and side (the report keeps every run, their median and their range)")
 	fs.IntVar(&o.Threads, "threads", o.Threads, "threads for both sides: GOMAXPROCS and onnxruntime's intra-op threads, torch.set_num_threads")
 	fs.IntVar(&o.Batch, "batch", o.Batch, "training mini-batch rows")
 	fs.IntVar(&o.Rows, "rows", o.Rows, "rows for the inference measurements")
@@ -46,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&asJSON, "json", false, "print the report as one JSON object on stdout instead of Markdown, and no progress")
 	fs.StringVar(&execArgv, "exec", "", "the timing protocol: run the command given as a JSON array of strings and write its wall time and peak RSS as JSON on file descriptor 3")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: fairbinn-bench [--out-dir out/bench] [--epochs 5] [--repeat 1] [--threads 2] [--peer torch_fairbinn.py] [--rows 100000] [--model-mb 100]\n\nflags:\n")
+		fmt.Fprintf(fs.Output(), "usage: fairbinn-bench [--out-dir out/bench] [--epochs 5] [--repeat 3] [--threads 2] [--peer torch_fairbinn.py] [--rows 100000] [--model-mb 100]\n\nflags:\n")
 		// Every flag but --exec, which the benchmark gives its own children.
 		visible := flag.NewFlagSet(fs.Name(), flag.ContinueOnError)
 		visible.SetOutput(fs.Output())

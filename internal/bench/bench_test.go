@@ -19,29 +19,49 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// The per-row ratio compares equal work: each side's epoch time over the rows it trains on.
+// Each run's ratio compares equal work (each side's rows over its epoch time) against the faster peer
+// configuration of that run; the summary is the median and the range over the runs.
 func TestSummary(t *testing.T) {
+	fb := func(epoch, rss float64) Side { return Side{EpochS: epoch, TrainRows: 24000, Proc: Proc{PeakRSSMB: rss}} }
+	peer := func(epoch float64) *Side { return &Side{EpochS: epoch, TrainRows: 30000, Proc: Proc{PeakRSSMB: 400}} }
+	frozen := func(epoch float64) *Side { return &Side{EpochS: epoch, TrainRows: 24000, PrefixS: 0.05, CacheBytes: 18e6} }
 	tb := Training{Method: "bilevel", Runs: []TrainRun{
-		{Fairbinn: Side{EpochS: 0.5, TrainRows: 24000}, PyTorch: &Side{EpochS: 4, TrainRows: 30000}, PyTorch1: &Side{EpochS: 2, TrainRows: 30000}},
-		{Fairbinn: Side{EpochS: 0.7, TrainRows: 24000}, PyTorch: &Side{EpochS: 6, TrainRows: 30000}, PyTorch1: &Side{EpochS: 1, TrainRows: 30000}},
-		{Fairbinn: Side{EpochS: 0.6, TrainRows: 24000}, PyTorch: &Side{EpochS: 5, TrainRows: 30000}, PyTorch1: &Side{EpochS: 1.5, TrainRows: 30000}},
+		{Fairbinn: fb(0.5, 100), PyTorch: peer(4), PyTorch1: peer(2), Frozen: frozen(0.25)},
+		{Fairbinn: fb(0.7, 120), PyTorch: peer(6), PyTorch1: peer(1), Frozen: frozen(0.3)},
+		{Fairbinn: fb(0.6, 110), PyTorch: peer(1.2), PyTorch1: peer(1.5), Frozen: frozen(0.2)},
 	}}
-	summarizeTraining(&tb, 50, 1e6)
+	summarizeTraining(&tb, 50, 1e6, 0.5e6, 2)
 	near := func(what string, got, want float64) {
+		t.Helper()
 		if math.Abs(got-want) > 1e-9 {
 			t.Errorf("%s = %v, want %v", what, got, want)
 		}
 	}
-	near("fairbinn epoch", tb.FairbinnEpochS, 0.6)
-	near("PyTorch epoch", tb.PyTorchEpochS, 5)
-	near("epoch ratio", tb.RatioEpoch, 5/0.6)
-	near("per-row ratio", tb.RatioPerRow, (5/30000.0)/(0.6/24000))
-	near("per-row ratio vs the faster peer", tb.RatioPerRowBest, (1.5/30000.0)/(0.6/24000))
+	// Per run: fairbinn 48000, 34286, 40000 rows/s; the faster peer 15000 (1 thread), 30000 (1 thread),
+	// 25000 (2 threads) rows/s.
+	near("fairbinn epoch", tb.FairbinnEpochS.Median, 0.6)
+	near("ratio median", tb.Ratio.Median, 40000.0/25000)
+	near("ratio min", tb.Ratio.Min, 24000/0.7/30000)
+	near("ratio max", tb.Ratio.Max, 24000/0.5/15000)
+	near("ratio vs 2 threads", tb.RatioThreads.Median, (24000/0.5)/(30000/4.0))
+	near("ratio vs 1 thread", tb.Ratio1.Median, (24000/0.6)/(30000/1.5))
+	if tb.PeerThreads["1"] != 2 || tb.PeerThreads["2"] != 1 || tb.Ratio.N != 3 {
+		t.Errorf("faster peer threads %v over %d runs", tb.PeerThreads, tb.Ratio.N)
+	}
 	near("GFLOP per epoch", tb.GFLOPEpoch, 24)
-	near("GFLOP/s", tb.GFLOPs, 40)
-	near("fraction of the floor", tb.FloorFraction, 0.8)
-	md := Markdown(&Report{Command: "fairbinn-bench", Training: []Training{tb}})
-	for _, want := range []string{"| bilevel | 0.600 (24000) | 5.000 (30000) |", "**6.67**", "**2.00**"} {
+	near("floor epoch", tb.FloorEpochS, 24.0/50)
+	near("fraction of the floor", tb.FloorFraction.Median, 0.48/0.6)
+	near("RSS", tb.FairbinnRSSMB.Median, 110)
+	z := tb.Frozen
+	if z == nil {
+		t.Fatal("no frozen-prefix summary")
+	}
+	near("frozen speed-up", z.Speedup.Median, 0.7/0.3)
+	near("frozen speed-up min", z.Speedup.Min, 0.5/0.25)
+	near("frozen GFLOP per epoch", z.GFLOPEpoch, 12)
+	near("frozen fraction of the floor", z.FloorFraction.Median, (12.0/50)/0.25)
+	md := Markdown(&Report{Command: "fairbinn-bench", Machine: Machine{Threads: 2, BLAS: "openblas"}, Training: []Training{tb}})
+	for _, want := range []string{"| bilevel | 0.600 (24000) | 4.000 / 1.500 (30000) |", "**1.60 (1.14–3.20)**", "1 thread: 2, 2 threads: 1", "### Frozen prefix", "**2.33 (2.00–3.00)**"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("bench.md lacks %q:\n%s", want, md)
 		}

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -38,9 +40,9 @@ func Markdown(r *Report) string {
 		return "**no**"
 	}
 	for _, t := range r.Training {
-		if t.RatioPerRow > 0 {
-			w("| %s: PyTorch (%d threads) / fairbinn epoch time per row ≥ 4 (≥ 2 the minimum) | %.2f (vs the faster PyTorch configuration: %.2f) | %s |\n",
-				t.Method, m.Threads, t.RatioPerRow, t.RatioPerRowBest, yes(t.RatioPerRow >= 4))
+		if t.Ratio.N > 0 {
+			w("| %s: fairbinn rows/s ÷ the faster PyTorch configuration's (1 or %d threads, each run) ≥ 3 | %s | %s |\n",
+				t.Method, m.Threads, statText(t.Ratio, "%.2f"), yes(t.Ratio.Median >= 3))
 		}
 	}
 	if inf := r.Inference; inf != nil && inf.Exported.ORTRowsPerS > 0 {
@@ -54,25 +56,38 @@ func Markdown(r *Report) string {
 
 	if len(r.Training) > 0 {
 		w("## Training: Adult, 101 → 101 → 101 → [fairness 101] → 101 → 1, batch %d, Adam, leader + follower step per batch\n\n", 100)
-		w("| method | fairbinn epoch s (rows) | PyTorch epoch s, %d threads (rows) | PyTorch / fairbinn, epoch | per row | PyTorch 1 thread epoch s | per row vs the faster PyTorch | fairbinn peak RSS MB | PyTorch peak RSS MB | GFLOP/epoch | fairbinn GFLOP/s | of GEMM floor | PyTorch GFLOP/s |\n", m.Threads)
-		w("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		w("Medians over %d runs, with the range of the runs in brackets. A run is the peer at %d threads and at 1 thread, then fairbinn, one after the other; each ratio is fairbinn's training rate over the peer's in the same run, in rows per second (fairbinn holds out a validation split and the last partial batch, the peer trains on every row, so rows per second compare equal work).\n\n", runsOf(r.Training), m.Threads)
+		w("| method | fairbinn epoch s (rows) | PyTorch epoch s, %d threads / 1 thread (rows) | fairbinn ÷ faster PyTorch, rows/s | ÷ PyTorch %d threads | ÷ PyTorch 1 thread | faster PyTorch (runs) | peak RSS MB, fairbinn / PyTorch |\n", m.Threads, m.Threads)
+		w("|---|---|---|---|---|---|---|---|\n")
 		for _, t := range r.Training {
-			w("| %s | %.3f (%d) | %s | %s | %s | %s | %s | %.0f | %s | %.2f | %.1f | %.0f %% | %s |\n", t.Method,
-				t.FairbinnEpochS, t.FairbinnRows, orDash(t.PyTorchEpochS, fmt.Sprintf("%.3f (%d)", t.PyTorchEpochS, t.PyTorchRows)),
-				orDash(t.RatioEpoch, fmt.Sprintf("%.2f", t.RatioEpoch)), orDash(t.RatioPerRow, fmt.Sprintf("**%.2f**", t.RatioPerRow)),
-				orDash(t.PyTorch1EpochS, fmt.Sprintf("%.3f", t.PyTorch1EpochS)), orDash(t.RatioPerRowBest, fmt.Sprintf("**%.2f**", t.RatioPerRowBest)),
-				t.FairbinnRSSMB, orDash(t.PyTorchRSSMB, fmt.Sprintf("%.0f", t.PyTorchRSSMB)), t.GFLOPEpoch, t.GFLOPs, 100*t.FloorFraction,
-				orDash(t.PyTorchGFLOPs, fmt.Sprintf("%.1f", t.PyTorchGFLOPs)))
+			w("| %s | %.3f (%d) | %s | %s | %s | %s | %s | %.0f / %s |\n", t.Method,
+				t.FairbinnEpochS.Median, t.FairbinnRows,
+				orDash(t.PyTorchEpochS.Median, fmt.Sprintf("%.3f / %s (%d)", t.PyTorchEpochS.Median, orDash(t.PyTorch1EpochS.Median, fmt.Sprintf("%.3f", t.PyTorch1EpochS.Median)), t.PyTorchRows)),
+				statBold(t.Ratio), statText(t.RatioThreads, "%.2f"), statText(t.Ratio1, "%.2f"), threadsText(t.PeerThreads),
+				t.FairbinnRSSMB.Median, orDash(t.PyTorchRSSMB.Median, fmt.Sprintf("%.0f", t.PyTorchRSSMB.Median)))
 		}
-		w("\nEpoch times are medians over the epochs after the first (the peer's rule), then over the runs. fairbinn's epoch trains on the training split less the validation split (and the last partial batch); the peer's on all training rows, so the per-row ratio is the one that compares equal work. The one-thread peer is a control: when other work holds a core, torch's two threads wait for each other and one thread runs faster. The GFLOP are nominal: a forward and a full backward pass (6 · in · out per row and layer) for the leader and again for the follower; fairbinn skips the gradients no step uses, so it executes fewer.\n\n")
-		w("| method | run | fairbinn epochs s | fairbinn test acc / DP | PyTorch test acc / DP | PyTorch epoch s, %d threads / 1 thread | load before (fairbinn, PyTorch) |\n|---|---|---|---|---|---|---|\n", m.Threads)
+		w("\nThe GEMM floor is the epoch's nominal work at one core's %s rate at the step's shapes (%.1f GFLOP/s, measured in this run, below): the time an epoch made only of its products would take on one core. The work is nominal: a forward and a full backward pass (6 · in · out per row and layer) for the leader and again for the follower; fairbinn skips the gradients no step uses, so it executes less.\n\n", m.BLAS, r.GEMM.FloorGFLOPs)
+		w("| method | GFLOP/epoch | GEMM floor s/epoch | fairbinn GFLOP/s | of the GEMM floor | faster PyTorch GFLOP/s |\n|---|---|---|---|---|---|\n")
+		for _, t := range r.Training {
+			w("| %s | %.2f | %.3f | %s | %s | %s |\n", t.Method, t.GFLOPEpoch, t.FloorEpochS, statText(t.GFLOPs, "%.1f"), statPct(t.FloorFraction), statText(t.PyTorchGFLOPs, "%.1f"))
+		}
+		w("\n")
+		if hasFrozen(r.Training) {
+			w("### Frozen prefix: fairbinn train --train-leader after\n\nThe layers before the fairness layer are frozen: their activations are computed once in onnxruntime and cached, and only the fairness layer and the layers after it train in Go. Against the whole graph's run of the same repeat; the GFLOP are the suffix's.\n\n")
+			w("| method | epoch s (rows) | frozen ÷ whole graph, rows/s | ÷ faster PyTorch (whole graph: other work), rows/s | GFLOP/epoch | GFLOP/s | of the GEMM floor | peak RSS MB, frozen / whole | activations: s, MB |\n|---|---|---|---|---|---|---|---|---|\n")
+			for _, t := range r.Training {
+				if z := t.Frozen; z != nil {
+					w("| %s | %.3f (%d) | %s | %s | %.2f | %s | %s | %.0f / %.0f | %.3f, %.1f |\n", t.Method, z.EpochS.Median, z.Rows, statBold(z.Speedup), statText(z.Ratio, "%.2f"),
+						z.GFLOPEpoch, statText(z.GFLOPs, "%.1f"), statPct(z.FloorFraction), z.RSSMB.Median, t.FairbinnRSSMB.Median, z.PrefixS.Median, z.CacheMB)
+				}
+			}
+			w("\n")
+		}
+		w("Epoch times are medians over the epochs after the first (the peer's rule).\n\n")
+		w("| method | run | fairbinn epochs s | frozen prefix epochs s | fairbinn test acc / DP | PyTorch test acc / DP | PyTorch epoch s, %d threads / 1 thread | load before (fairbinn, PyTorch) |\n|---|---|---|---|---|---|---|---|\n", m.Threads)
 		for _, t := range r.Training {
 			for i, run := range t.Runs {
 				f, p := run.Fairbinn, run.PyTorch
-				eps := make([]string, len(f.Epochs))
-				for j, e := range f.Epochs {
-					eps[j] = fmt.Sprintf("%.3f", e)
-				}
 				peer, peerLoad, peerS := "–", "–", "–"
 				if p != nil {
 					peer, peerLoad, peerS = fmt.Sprintf("%.4f / %.4f", p.TestAcc, p.TestDP), fmt.Sprintf("%.2f", p.LoadAvg), fmt.Sprintf("%.3f", p.EpochS)
@@ -80,7 +95,11 @@ func Markdown(r *Report) string {
 				if run.PyTorch1 != nil {
 					peerS += fmt.Sprintf(" / %.3f", run.PyTorch1.EpochS)
 				}
-				w("| %s | %d | %s | %.4f / %.4f | %s | %s | %.2f, %s |\n", t.Method, i+1, strings.Join(eps, " "), f.TestAcc, f.TestDP, peer, peerS, f.LoadAvg, peerLoad)
+				frozen := "–"
+				if run.Frozen != nil {
+					frozen = epochsText(run.Frozen.Epochs)
+				}
+				w("| %s | %d | %s | %s | %.4f / %.4f | %s | %s | %.2f, %s |\n", t.Method, i+1, epochsText(f.Epochs), frozen, f.TestAcc, f.TestDP, peer, peerS, f.LoadAvg, peerLoad)
 			}
 		}
 		w("\n")
@@ -90,7 +109,7 @@ func Markdown(r *Report) string {
 	for _, s := range r.GEMM.Shapes {
 		w("| %s | %.1f | %.1f | %s |\n", s.Name, s.Gonum, s.BLAS1, orDash(s.BLAS2, fmt.Sprintf("%.1f", s.BLAS2)))
 	}
-	w("\nFloor (best mean rate over the three training-step shapes): %.1f GFLOP/s.\n\n", r.GEMM.FloorGFLOPs)
+	w("\nGEMM floor rate (one core of %s, the mean over the three training-step shapes): %.1f GFLOP/s.\n\n", m.BLAS, r.GEMM.FloorGFLOPs)
 
 	if inf := r.Inference; inf != nil {
 		w("## Inference: %d random rows, batch %d, %d threads; the two models alternate, median of 3 rounds (commands) or 5 (in process)\n\n", inf.Rows, inf.Batch, inf.Threads)
@@ -114,6 +133,69 @@ func Markdown(r *Report) string {
 	}
 	w("Kernel benchmarks (same-run references): `go test -run '^$' -bench . ./internal/blas ./lower ./train`.\n")
 	return b.String()
+}
+
+// statText writes a Stat as its median with the range of the runs: "2.31 (2.20–2.45)", or the median
+// alone for one run; "–" when there is none.
+func statText(s Stat, format string) string {
+	if s.N == 0 {
+		return "–"
+	}
+	if s.N == 1 {
+		return fmt.Sprintf(format, s.Median)
+	}
+	return fmt.Sprintf(format+" ("+format+"–"+format+")", s.Median, s.Min, s.Max)
+}
+
+func statBold(s Stat) string {
+	if s.N == 0 {
+		return "–"
+	}
+	return "**" + statText(s, "%.2f") + "**"
+}
+
+func statPct(s Stat) string {
+	if s.N == 0 {
+		return "–"
+	}
+	return statText(Stat{Median: 100 * s.Median, Min: 100 * s.Min, Max: 100 * s.Max, N: s.N}, "%.0f") + " %"
+}
+
+func epochsText(e []float64) string {
+	out := make([]string, len(e))
+	for i, v := range e {
+		out[i] = fmt.Sprintf("%.3f", v)
+	}
+	return strings.Join(out, " ")
+}
+
+// threadsText lists the runs by the thread count of the faster peer configuration: "1 thread: 3".
+func threadsText(by map[string]int) string {
+	if len(by) == 0 {
+		return "–"
+	}
+	keys := slices.Sorted(maps.Keys(by))
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		unit := "threads"
+		if k == "1" {
+			unit = "thread"
+		}
+		out[i] = fmt.Sprintf("%s %s: %d", k, unit, by[k])
+	}
+	return strings.Join(out, ", ")
+}
+
+func hasFrozen(ts []Training) bool {
+	return slices.ContainsFunc(ts, func(t Training) bool { return t.Frozen != nil })
+}
+
+func runsOf(ts []Training) int {
+	n := 0
+	for _, t := range ts {
+		n = max(n, len(t.Runs))
+	}
+	return n
 }
 
 func orDash(v float64, s string) string {

@@ -34,6 +34,10 @@ type Options struct {
 	// Methods are the training methods to time (default bilevel and reference).
 	Methods []string
 
+	// Frozen also times each method with the prefix frozen (fairbinn train --train-leader after, the
+	// prefix's activations computed once in onnxruntime and cached) beside the whole graph's run.
+	Frozen bool
+
 	Epochs  int // epochs per training run; the median epoch time leaves out the first when there are several
 	Repeat  int // training runs per method and side (the report keeps every run and their median)
 	Threads int // GOMAXPROCS and onnxruntime's intra-op threads of fairbinn, torch.set_num_threads of the peer
@@ -57,7 +61,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		OutDir: filepath.Join("out", "bench"), Position: "2", Python: "/usr/bin/python3", Methods: []string{"bilevel", "reference"},
-		Epochs: 5, Repeat: 1, Threads: 2, Batch: 100, Rows: 100000, ModelMB: 100,
+		Epochs: 5, Repeat: 3, Threads: 2, Batch: 100, Rows: 100000, ModelMB: 100, Frozen: true,
 	}
 }
 

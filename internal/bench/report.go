@@ -1,5 +1,7 @@
 package bench
 
+import "slices"
+
 // Report is the benchmark's result, written to bench.json.
 type Report struct {
 	Command   string     `json:"command"`
@@ -32,8 +34,8 @@ type Machine struct {
 // GEMM is the in-process Sgemm rate at the training shapes.
 type GEMM struct {
 	Shapes []GEMMShape `json:"shapes"`
-	// FloorGFLOPs is the best rate at the training step's three shapes (mean over them), any backend and
-	// thread count: the rate a training loop made only of these products would reach.
+	// FloorGFLOPs is one core's rate of this build's BLAS (OpenBLAS in a cgo build) at the training step's
+	// three shapes, their mean: the rate of a training loop made only of these products on one core.
 	FloorGFLOPs float64 `json:"floor_gflops"`
 }
 
@@ -63,44 +65,122 @@ type Side struct {
 	TestAcc   float64   `json:"test_accuracy"`
 	TestDP    float64   `json:"test_dp"`
 	LoadAvg   float64   `json:"loadavg_1m_before"`
+	// PrefixS and CacheBytes are the frozen prefix's activations: the seconds onnxruntime took to compute
+	// them for every split, and their size (fairbinn with a frozen prefix only).
+	PrefixS    float64 `json:"prefix_s,omitempty"`
+	CacheBytes int64   `json:"cache_bytes,omitempty"`
 }
 
-// TrainRun is one repeat of a method: fairbinn, and the peer when it ran.
+// RowsPerS is the side's training rate: the rows of its epoch over the epoch's median time.
+func (s Side) RowsPerS() float64 {
+	if s.EpochS <= 0 {
+		return 0
+	}
+	return float64(s.TrainRows) / s.EpochS
+}
+
+// TrainRun is one repeat of a method: the PyTorch peer at Options.Threads and at one thread (when it
+// ran), then fairbinn on the whole graph and with the prefix frozen, in that order.
 type TrainRun struct {
-	Fairbinn Side  `json:"fairbinn"`
 	PyTorch  *Side `json:"pytorch,omitempty"`
-	// PyTorch1 is the peer again with one thread: on a machine where other work holds a core, torch's
-	// threads wait for each other and one thread is faster, which the conservative ratio accounts for.
 	PyTorch1 *Side `json:"pytorch_1thread,omitempty"`
+	Fairbinn Side  `json:"fairbinn"`
+	// Frozen is fairbinn train --train-leader after: the prefix before the fairness layer is frozen, its
+	// activations computed once in onnxruntime and cached, and only the suffix trained in Go.
+	Frozen *Side `json:"fairbinn_frozen_prefix,omitempty"`
 }
 
-// Training is one method's runs and their medians.
+// peerBest returns the faster of the run's two peer configurations and its thread count.
+func (r TrainRun) peerBest(threads int) (*Side, int) {
+	switch {
+	case r.PyTorch != nil && r.PyTorch1 != nil && r.PyTorch1.EpochS < r.PyTorch.EpochS:
+		return r.PyTorch1, 1
+	case r.PyTorch != nil:
+		return r.PyTorch, threads
+	case r.PyTorch1 != nil:
+		return r.PyTorch1, 1
+	}
+	return nil, 0
+}
+
+// Stat is a figure over the runs: their median and their range.
+type Stat struct {
+	Median float64 `json:"median"`
+	Min    float64 `json:"min"`
+	Max    float64 `json:"max"`
+	N      int     `json:"runs"`
+}
+
+// statOf summarizes v; the zero Stat when v is empty.
+func statOf(v []float64) Stat {
+	if len(v) == 0 {
+		return Stat{}
+	}
+	return Stat{Median: median(v), Min: slices.Min(v), Max: slices.Max(v), N: len(v)}
+}
+
+// Training is one method's runs, with the figures derived from each run and summarized over them.
 type Training struct {
 	Method string     `json:"method"`
 	Runs   []TrainRun `json:"runs"`
-	// Medians over the runs.
-	FairbinnEpochS float64 `json:"fairbinn_epoch_s"`
-	FairbinnRows   int     `json:"fairbinn_rows_per_epoch"`
-	FairbinnRSSMB  float64 `json:"fairbinn_peak_rss_mb"`
-	PyTorchEpochS  float64 `json:"pytorch_epoch_s,omitempty"`
-	PyTorchRows    int     `json:"pytorch_rows_per_epoch,omitempty"`
-	PyTorchRSSMB   float64 `json:"pytorch_peak_rss_mb,omitempty"`
-	// RatioEpoch is PyTorch's epoch time over fairbinn's; RatioPerRow divides each by the rows its epoch
-	// trains on (fairbinn holds out a validation split, the peer does not), so it compares equal work.
-	RatioEpoch  float64 `json:"ratio_epoch,omitempty"`
-	RatioPerRow float64 `json:"ratio_per_row,omitempty"`
-	// GFLOPEpoch is the nominal work of fairbinn's epoch: a forward and a full backward pass (two products
-	// per layer) for the leader and again for the follower, 6 × 2·in·out per row and layer.
+
+	FairbinnEpochS Stat `json:"fairbinn_epoch_s"`
+	FairbinnRows   int  `json:"fairbinn_rows_per_epoch"`
+	FairbinnRSSMB  Stat `json:"fairbinn_peak_rss_mb"`
+	// PyTorchEpochS is the peer at Options.Threads, PyTorch1EpochS at one thread; PyTorchBestEpochS the
+	// faster of the two in each run.
+	PyTorchEpochS     Stat `json:"pytorch_epoch_s,omitzero"`
+	PyTorch1EpochS    Stat `json:"pytorch_1thread_epoch_s,omitzero"`
+	PyTorchBestEpochS Stat `json:"pytorch_best_epoch_s,omitzero"`
+	PyTorchRows       int  `json:"pytorch_rows_per_epoch,omitempty"`
+	PyTorchRSSMB      Stat `json:"pytorch_peak_rss_mb,omitzero"`
+	// Ratio is fairbinn's training rate over the faster peer configuration's of the same run, in rows
+	// per second (each side's epoch over the rows it trains on: fairbinn holds out a validation split,
+	// the peer does not, so this compares equal work); RatioThreads and Ratio1 are against the peer at
+	// Options.Threads and at one thread.
+	Ratio        Stat `json:"ratio_rows_per_s_vs_faster_pytorch,omitzero"`
+	RatioThreads Stat `json:"ratio_rows_per_s_vs_pytorch,omitzero"`
+	Ratio1       Stat `json:"ratio_rows_per_s_vs_pytorch_1thread,omitzero"`
+	// PeerThreads counts, by thread count, the runs in which that peer configuration was the faster.
+	PeerThreads map[string]int `json:"pytorch_faster_threads,omitempty"`
+	// GFLOPEpoch is the nominal work of fairbinn's epoch: a forward and a full backward pass (two
+	// products per layer) for the leader and again for the follower, 6 × 2·in·out per row and layer.
+	// FloorEpochS is that work at the GEMM floor (one core's BLAS rate at the step's shapes); FloorFraction
+	// is FloorEpochS over each run's epoch.
 	GFLOPEpoch    float64 `json:"gflop_per_epoch"`
-	GFLOPs        float64 `json:"gflops"`
-	FloorFraction float64 `json:"fraction_of_gemm_floor"`
-	PyTorchGFLOPs float64 `json:"pytorch_gflops,omitempty"`
-	// PyTorch1EpochS is the median epoch of the one-thread peer runs; RatioPerRowBest compares with the
-	// faster of the two peer configurations.
-	PyTorch1EpochS  float64 `json:"pytorch_1thread_epoch_s,omitempty"`
-	RatioPerRowBest float64 `json:"ratio_per_row_vs_faster_peer,omitempty"`
+	GFLOPs        Stat    `json:"gflops"`
+	FloorEpochS   float64 `json:"gemm_floor_epoch_s"`
+	FloorFraction Stat    `json:"fraction_of_gemm_floor"`
+	PyTorchGFLOPs Stat    `json:"pytorch_best_gflops,omitzero"`
+
 	FairbinnTestAcc float64 `json:"fairbinn_test_accuracy"`
 	FairbinnTestDP  float64 `json:"fairbinn_test_dp"`
+
+	Frozen *FrozenTraining `json:"frozen_prefix,omitempty"`
+}
+
+// FrozenTraining is the method with the prefix frozen (fairbinn train --train-leader after), against
+// the whole graph's runs.
+type FrozenTraining struct {
+	EpochS Stat `json:"epoch_s"`
+	Rows   int  `json:"rows_per_epoch"`
+	RSSMB  Stat `json:"peak_rss_mb"`
+	// PrefixS is the time onnxruntime took to compute the cached activations of every split, CacheMB
+	// their size.
+	PrefixS Stat    `json:"prefix_s"`
+	CacheMB float64 `json:"cache_mb"`
+	// Speedup is the frozen run's training rate over the whole graph's of the same run (rows per second);
+	// Ratio over the faster peer's, which trains the whole graph: not the same work.
+	Speedup Stat `json:"speedup_rows_per_s_vs_whole_graph"`
+	Ratio   Stat `json:"ratio_rows_per_s_vs_faster_pytorch,omitzero"`
+	// The suffix's nominal work per epoch (its layers' forward and full backward passes, for the leader
+	// and the follower), its rate and its fraction of the GEMM floor.
+	GFLOPEpoch    float64 `json:"gflop_per_epoch"`
+	GFLOPs        Stat    `json:"gflops"`
+	FloorEpochS   float64 `json:"gemm_floor_epoch_s"`
+	FloorFraction Stat    `json:"fraction_of_gemm_floor"`
+	TestAcc       float64 `json:"test_accuracy"`
+	TestDP        float64 `json:"test_dp"`
 }
 
 // InferenceModel is one model's inference rates.

@@ -13,8 +13,9 @@ import (
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
 )
 
-// Run runs the benchmark: the GEMM rates in this process; per method and repeat, the PyTorch peer and then
-// fairbinn train, one process at a time; inference through the backbone and the first exported model;
+// Run runs the benchmark: the GEMM rates in this process; per method and repeat, the PyTorch peer (at
+// Options.Threads and at one thread) and then fairbinn train (the whole graph, then with the prefix
+// frozen), one process at a time; inference through the backbone and the first exported model;
 // the import and export of a generated MLP. It writes bench.json (the Report) and bench.md (Markdown) to
 // opts.OutDir and returns the report. Errors in opts wrap ErrOptions.
 func Run(ctx context.Context, opts Options) (*Report, error) {
@@ -46,20 +47,27 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		rep.Notes = append(rep.Notes, "one epoch per run: the epoch times include the first epoch's warm-up")
 	}
 	runPeer := o.Peer != "none" && fileExists(o.Peer) && peerOK
-	rep.Workload = []string{"GOMAXPROCS=" + strconv.Itoa(o.Threads) + " fairbinn " + strings.Join(o.trainArgs("METHOD", filepath.Join(o.OutDir, "adult_fair_METHOD.onnx")), " ")}
 	if runPeer {
 		rep.Workload = append(rep.Workload, o.Python+" "+strings.Join(o.peerArgs("METHOD", peerDir, o.Threads), " "))
 		if o.Threads != 1 {
-			rep.Workload = append(rep.Workload, o.Python+" "+strings.Join(o.peerArgs("METHOD", peerDir, 1), " ")+"   (control)")
+			rep.Workload = append(rep.Workload, o.Python+" "+strings.Join(o.peerArgs("METHOD", peerDir, 1), " "))
 		}
 	}
+	gomax := "GOMAXPROCS=" + strconv.Itoa(o.Threads) + " fairbinn "
+	rep.Workload = append(rep.Workload, gomax+strings.Join(o.trainArgs("METHOD", filepath.Join(o.OutDir, "adult_fair_METHOD.onnx"), false), " "))
+	if o.Frozen {
+		rep.Workload = append(rep.Workload, gomax+strings.Join(o.trainArgs("METHOD", filepath.Join(o.OutDir, "adult_fair_METHOD_frozen.onnx"), true), " "))
+	}
+	whole, suffix := o.epochFLOPs()
 	exported := ""
 	for _, method := range o.Methods {
 		tb := Training{Method: method}
 		for r := range o.Repeat {
+			// One repeat: the peer at both thread counts, then fairbinn on the whole graph and with the
+			// prefix frozen, one process at a time, so that the ratios of a run are measured minutes apart.
 			var run TrainRun
 			if runPeer {
-				o.progress("%s, run %d/%d: PyTorch peer", method, r+1, o.Repeat)
+				o.progress("%s, run %d/%d: PyTorch peer, %d threads", method, r+1, o.Repeat, o.Threads)
 				side, torchVer, err := o.runPeer(ctx, method, peerDir, o.Threads)
 				if err != nil {
 					return nil, err
@@ -76,17 +84,25 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			}
 			o.progress("%s, run %d/%d: fairbinn train", method, r+1, o.Repeat)
 			out := filepath.Join(o.OutDir, "adult_fair_"+method+".onnx")
-			side, err := o.runTrain(ctx, method, out)
+			side, err := o.runTrain(ctx, method, out, false)
 			if err != nil {
 				return nil, err
 			}
 			run.Fairbinn = side
-			tb.Runs = append(tb.Runs, run)
 			if exported == "" {
 				exported = out
 			}
+			if o.Frozen {
+				o.progress("%s, run %d/%d: fairbinn train --train-leader after (frozen prefix)", method, r+1, o.Repeat)
+				side, err := o.runTrain(ctx, method, filepath.Join(o.OutDir, "adult_fair_"+method+"_frozen.onnx"), true)
+				if err != nil {
+					return nil, err
+				}
+				run.Frozen = &side
+			}
+			tb.Runs = append(tb.Runs, run)
 		}
-		summarizeTraining(&tb, rep.GEMM.FloorGFLOPs, o.epochFLOPs())
+		summarizeTraining(&tb, rep.GEMM.FloorGFLOPs, whole, suffix, o.Threads)
 		rep.Training = append(rep.Training, tb)
 	}
 

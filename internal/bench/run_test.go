@@ -28,7 +28,8 @@ func buildFairbinn(t *testing.T) string {
 }
 
 // The benchmark end to end in a tiny configuration, against a fairbinn built for the test: one epoch of
-// each method, no peer, 1000 inference rows, a 1 MB generated model.
+// each method, on the whole graph and with the prefix frozen, no peer, 1000 inference rows, a 1 MB
+// generated model.
 func TestRunTiny(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping in -short: builds fairbinn and trains on Adult")
@@ -49,9 +50,12 @@ func TestRunTiny(t *testing.T) {
 	}
 	for _, tb := range rep.Training {
 		f := tb.Runs[0].Fairbinn
-		if len(tb.Runs) != 1 || f.Wall <= 0 || f.PeakRSSMB <= 0 || len(f.Epochs) != 1 || tb.FairbinnEpochS <= 0 ||
-			tb.FairbinnRows <= 0 || tb.GFLOPs <= 0 || tb.FairbinnTestAcc <= 0.5 || tb.Runs[0].PyTorch != nil {
+		if len(tb.Runs) != 1 || f.Wall <= 0 || f.PeakRSSMB <= 0 || len(f.Epochs) != 1 || tb.FairbinnEpochS.Median <= 0 ||
+			tb.FairbinnRows <= 0 || tb.GFLOPs.Median <= 0 || tb.FloorFraction.Median <= 0 || tb.FairbinnTestAcc <= 0.5 || tb.Runs[0].PyTorch != nil {
 			t.Errorf("%s: %+v", tb.Method, tb)
+		}
+		if z := tb.Frozen; z == nil || z.EpochS.Median <= 0 || z.Speedup.Median <= 0 || z.GFLOPEpoch <= 0 || z.GFLOPEpoch >= tb.GFLOPEpoch || z.PrefixS.Median <= 0 {
+			t.Errorf("%s: frozen prefix %+v", tb.Method, tb.Frozen)
 		}
 	}
 	inf := rep.Inference
@@ -77,7 +81,7 @@ func TestRunTiny(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"## Training", "## Inference", "PyTorch peer skipped", "## Import and export"} {
+	for _, want := range []string{"## Training", "### Frozen prefix", "## Inference", "PyTorch peer skipped", "## Import and export"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("bench.md lacks %q", want)
 		}
