@@ -22,9 +22,13 @@ func TestMain(m *testing.M) {
 // Each run's ratio compares equal work (each side's rows over its epoch time) against the faster peer
 // configuration of that run; the summary is the median and the range over the runs.
 func TestSummary(t *testing.T) {
-	fb := func(epoch, rss float64) Side { return Side{EpochS: epoch, TrainRows: 24000, Proc: Proc{PeakRSSMB: rss}} }
+	fb := func(epoch, rss float64) Side {
+		return Side{EpochS: epoch, TrainRows: 24000, Proc: Proc{PeakRSSMB: rss}}
+	}
 	peer := func(epoch float64) *Side { return &Side{EpochS: epoch, TrainRows: 30000, Proc: Proc{PeakRSSMB: 400}} }
-	frozen := func(epoch float64) *Side { return &Side{EpochS: epoch, TrainRows: 24000, PrefixS: 0.05, CacheBytes: 18e6} }
+	frozen := func(epoch float64) *Side {
+		return &Side{EpochS: epoch, TrainRows: 24000, PrefixS: 0.05, CacheBytes: 18e6}
+	}
 	tb := Training{Method: "bilevel", Runs: []TrainRun{
 		{Fairbinn: fb(0.5, 100), PyTorch: peer(4), PyTorch1: peer(2), Frozen: frozen(0.25)},
 		{Fairbinn: fb(0.7, 120), PyTorch: peer(6), PyTorch1: peer(1), Frozen: frozen(0.3)},
