@@ -75,41 +75,13 @@ type forwardStep struct {
 	release []int
 }
 
-// newForwardPlan orders the nodes that outputs depend on so that each comes after its children (a
-// depth-first walk from the outputs, linear in the number of nodes and edges). Only those nodes are
-// computed: not the statements gorgonia adds to a graph (G.Read), nor the gradient nodes training adds.
+// newForwardPlan computes the nodes outputs depend on in the order of their Schedule, each value dropped
+// after the last step that reads it.
 func newForwardPlan(g *G.ExprGraph, outputs []*G.Node) *forwardPlan {
-	p := &forwardPlan{}
-	at := map[*G.Node]int{} // the step computing each node placed so far
-	type frame struct {
-		node     *G.Node
-		children []*G.Node
-		next     int // the child to visit next
-	}
-	visit := func(n *G.Node) frame { return frame{node: n, children: children(g, n)} }
-	for _, out := range outputs {
-		if _, ok := at[out]; ok {
-			continue
-		}
-		stack := []frame{visit(out)}
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			if top.next < len(top.children) {
-				c := top.children[top.next]
-				top.next++
-				if _, ok := at[c]; !ok {
-					stack = append(stack, visit(c))
-				}
-				continue
-			}
-			args := make([]int, len(top.children))
-			for i, c := range top.children {
-				args[i] = at[c]
-			}
-			at[top.node] = len(p.steps)
-			p.steps = append(p.steps, forwardStep{node: top.node, args: args})
-			stack = stack[:len(stack)-1]
-		}
+	sched := NewSchedule(g, outputs)
+	p := &forwardPlan{steps: make([]forwardStep, len(sched.Nodes))}
+	for i, n := range sched.Nodes {
+		p.steps[i] = forwardStep{node: n, args: sched.Args[i]}
 	}
 	last := make([]int, len(p.steps)) // the last step reading each value
 	for i, s := range p.steps {
@@ -118,8 +90,8 @@ func newForwardPlan(g *G.ExprGraph, outputs []*G.Node) *forwardPlan {
 		}
 	}
 	for _, out := range outputs {
-		p.outputs = append(p.outputs, at[out])
-		last[at[out]] = len(p.steps) // read after the run
+		p.outputs = append(p.outputs, sched.At[out])
+		last[sched.At[out]] = len(p.steps) // read after the run
 	}
 	for i, l := range last {
 		if l < len(p.steps) {
@@ -127,21 +99,6 @@ func newForwardPlan(g *G.ExprGraph, outputs []*G.Node) *forwardPlan {
 		}
 	}
 	return p
-}
-
-// children returns a node's operands in order.
-func children(g *G.ExprGraph, n *G.Node) []*G.Node {
-	if n.Op() == nil {
-		// An input or a parameter. (Not asking the graph also saves a lookup by ID, which gorgonia
-		// answers by scanning its nodes the first time it is asked about one.)
-		return nil
-	}
-	it := g.From(n.ID())
-	out := make([]*G.Node, 0, it.Len())
-	for it.Next() {
-		out = append(out, it.Node().(*G.Node))
-	}
-	return out
 }
 
 // run computes every step and returns the values by step (those released on the way are nil), turning

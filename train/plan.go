@@ -38,59 +38,18 @@ type planStep struct {
 	kernel lower.Kernel
 }
 
-// newPlan orders the nodes the roots depend on: a depth-first walk from the roots, so that each comes
-// after its children.
+// newPlan computes the nodes the roots depend on in the order of their lower.Schedule.
 func newPlan(g *G.ExprGraph, roots []*G.Node) *plan {
-	p := &plan{at: map[*G.Node]int{}}
-	type frame struct {
-		node     *G.Node
-		children []*G.Node
-		next     int
-	}
-	visit := func(n *G.Node) frame { return frame{node: n, children: children(g, n)} }
-	for _, r := range roots {
-		if _, ok := p.at[r]; ok {
-			continue
+	sched := lower.NewSchedule(g, roots)
+	p := &plan{at: sched.At, steps: make([]planStep, len(sched.Nodes)), vals: make([]G.Value, len(sched.Nodes))}
+	for i, n := range sched.Nodes {
+		s := planStep{node: n, op: n.Op(), args: sched.Args[i], argv: make([]G.Value, len(sched.Args[i]))}
+		if s.op != nil {
+			s.kernel, _ = s.op.(lower.Kernel)
 		}
-		stack := []frame{visit(r)}
-		for len(stack) > 0 {
-			top := &stack[len(stack)-1]
-			if top.next < len(top.children) {
-				c := top.children[top.next]
-				top.next++
-				if _, ok := p.at[c]; !ok {
-					p.at[c] = -1 // on the stack
-					stack = append(stack, visit(c))
-				}
-				continue
-			}
-			s := planStep{node: top.node, op: top.node.Op(), args: make([]int, len(top.children)), argv: make([]G.Value, len(top.children))}
-			for i, c := range top.children {
-				s.args[i] = p.at[c]
-			}
-			if s.op != nil {
-				s.kernel, _ = s.op.(lower.Kernel)
-			}
-			p.at[top.node] = len(p.steps)
-			p.steps = append(p.steps, s)
-			stack = stack[:len(stack)-1]
-		}
+		p.steps[i] = s
 	}
-	p.vals = make([]G.Value, len(p.steps))
 	return p
-}
-
-// children returns a node's operands in order.
-func children(g *G.ExprGraph, n *G.Node) []*G.Node {
-	if n.Op() == nil {
-		return nil
-	}
-	it := g.From(n.ID())
-	out := make([]*G.Node, 0, it.Len())
-	for it.Next() {
-		out = append(out, it.Node().(*G.Node))
-	}
-	return out
 }
 
 // value returns the value the last run computed for node n, a root or a node a root depends on (nil
