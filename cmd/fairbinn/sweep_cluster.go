@@ -14,6 +14,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/k8sjob"
 )
 
 // A sweep in cells: --plan writes the grid down, --cell runs one cell of it in a process of its own (a
@@ -21,7 +22,7 @@ import (
 // cells done, --k8s-job prints the Job (sweep_k8s.go).
 
 // cellIndexEnv is the variable a Kubernetes Indexed Job sets to each pod's completion index.
-const cellIndexEnv = "JOB_COMPLETION_INDEX"
+const cellIndexEnv = k8sjob.IndexEnv
 
 func (c *sweepCmd) clusterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.planDir, "plan", "", "write the grid into `DIR`/plan.json, one cell per run, each with everything it needs, to run each cell as a process of its own (--cell) and merge them (--merge); "+
