@@ -3,8 +3,8 @@ package fairbinn
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
@@ -221,17 +221,19 @@ func DataWarnings(data *dataset.Data) []string {
 			"train stores it in the model it writes, so later runs encode the same way", file, len(data.Encoding.Features), featureSummary(data.Encoding)))
 	}
 	for _, s := range []*dataset.Split{data.Train, data.Val, data.Test} {
-		if s == nil {
-			continue
+		if s != nil {
+			out = append(out, ClippedWarnings(s)...)
 		}
-		cols := make([]string, 0, len(s.Clipped))
-		for c := range s.Clipped {
-			cols = append(cols, c)
-		}
-		sort.Strings(cols)
-		for _, c := range cols {
-			out = append(out, fmt.Sprintf("%d %s value(s) of %s lie outside the range the encoding was fitted on and were scaled to its end (0 or 1)", s.Clipped[c], s.Name, c))
-		}
+	}
+	return out
+}
+
+// ClippedWarnings says, per column, how many of a split's values lay outside the range the encoding was
+// fitted on (scaled to its end, 0 or 1).
+func ClippedWarnings(s *dataset.Split) []string {
+	var out []string
+	for _, c := range slices.Sorted(maps.Keys(s.Clipped)) {
+		out = append(out, fmt.Sprintf("%d %s value(s) of %s lie outside the range the encoding was fitted on and were scaled to its end (0 or 1)", s.Clipped[c], s.Name, c))
 	}
 	return out
 }

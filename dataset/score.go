@@ -39,7 +39,7 @@ func ScoreFile(spec string, enc *Encoding, strict bool) (*Scored, error) {
 		return nil, t.headerError(fe.field, fe.column, fe.err)
 	}
 	cols := len(enc.Features)
-	s := &Split{Name: "all", File: t.path, Cols: cols}
+	s := &Split{Name: "scored", File: t.path, Cols: cols}
 	out := &Scored{Split: s}
 	for r, rec := range t.recs {
 		if x.Missing(rec) {

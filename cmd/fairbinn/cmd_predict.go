@@ -129,8 +129,8 @@ func (c *predictCmd) rows(env *cmdEnv, m *fairbinn.Model) (*dataset.Split, int, 
 		return nil, 0, err
 	}
 	fairbinn.WriteUnseen(env.stderr, "scored", sc.Unseen)
-	for col, n := range sc.Clipped {
-		fmt.Fprintf(env.stderr, "warning: %d value(s) of %s lie outside the range the encoding was fitted on and were scaled to its end (0 or 1)\n", n, col)
+	for _, msg := range fairbinn.ClippedWarnings(sc.Split) {
+		fmt.Fprintf(env.stderr, "warning: %s\n", msg)
 	}
 	return sc.Split, sc.Skipped, nil
 }
