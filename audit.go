@@ -107,7 +107,7 @@ func Audit(m *Model, data *dataset.Data, opts AuditOptions) (*report.Audit, erro
 		p := rep.Parity
 		a.Parity = &report.Parity{Compared: p.Runtime, Split: p.Split, Rows: p.Rows, MaxAbsDiff: p.MaxAbsDiff, Tolerance: p.Tolerance, LabelAgreement: &p.LabelAgreement}
 	} else {
-		a.Parity = measureParity(m, data)
+		a.Parity = measureParity(m, data, after.prob["test"])
 	}
 	if opts.SweepDir != "" {
 		if a.Sweep, err = auditSweep(opts.SweepDir, after.eval["test"].Metrics); err != nil {
@@ -245,13 +245,9 @@ func auditData(m *Model, data *dataset.Data, min int) *report.Data {
 	return d
 }
 
-// measureParity runs the model's test split in onnxruntime and in the Go forward pass; nil when the Go
-// side cannot run the model (the report then says parity was not measured).
-func measureParity(m *Model, data *dataset.Data) *report.Parity {
-	ortP, err := Probabilities(m, ORT, data.Test, RunOptions{})
-	if err != nil {
-		return nil
-	}
+// measureParity compares the model's onnxruntime scores of the test split, ortP, with the Go forward
+// pass's; nil when the Go side cannot run the model (the report then says parity was not measured).
+func measureParity(m *Model, data *dataset.Data, ortP []float32) *report.Parity {
 	goP, err := Probabilities(m, Go, data.Test, RunOptions{})
 	if err != nil {
 		return nil

@@ -9,6 +9,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
+	"github.com/fairbinn/fairbinn-go/ir"
 )
 
 // Encoding says how raw data rows become the model's input.
@@ -101,21 +102,38 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	if data.Source == dataset.SourceNPZ {
 		return data, nil // the tensors are the model's inputs by name
 	}
-	ins := m.Graph.RealInputs()
-	if len(ins) != 1 || len(ins[0].Shape) != 2 {
-		return nil, fault.Badf("%s: a table (adult:, csv:) is the input of a model with one [batch, features] input; give this model's inputs as tensors with npz:FILE", m.Path)
+	in, err := tableInput(m)
+	if err != nil {
+		return nil, err
 	}
-	w := ins[0].Shape[1]
+	w := in.Shape[1]
 	if w.IsStatic() && w.Value != int64(data.Train.Cols) && data.Fitted && len(lo.Features) == 0 {
 		// A fitted encoding makes the sensitive columns features; the model may not take them.
 		if blind, err := withoutSensitive(opts.Spec, lo, data); err == nil && int64(blind.Train.Cols) == w.Value {
 			return blind, nil
 		}
 	}
-	if w.IsStatic() && w.Value != int64(data.Train.Cols) {
-		return nil, fault.Badf("%s: input %q has width %d but the data encodes to %d features (%s)", m.Path, ins[0].Name, w.Value, data.Train.Cols, featureSummary(data.Encoding))
+	if err := checkWidth(m, in, data.Train.Cols, data.Encoding); err != nil {
+		return nil, err
 	}
 	return data, nil
+}
+
+// tableInput is the input of a model that table rows (adult:, csv:) feed: its one [batch, features] input.
+func tableInput(m *Model) (*ir.Value, error) {
+	ins := m.Graph.RealInputs()
+	if len(ins) != 1 || len(ins[0].Shape) != 2 {
+		return nil, fault.Badf("%s: a table (adult:, csv:) is the input of a model with one [batch, features] input; give this model's inputs as tensors with npz:FILE", m.Path)
+	}
+	return ins[0], nil
+}
+
+// checkWidth refuses rows encoded to another width than the model's input takes.
+func checkWidth(m *Model, in *ir.Value, cols int, enc *dataset.Encoding) error {
+	if w := in.Shape[1]; w.IsStatic() && w.Value != int64(cols) {
+		return fault.Badf("%s: input %q has width %d but the data encodes to %d features (%s)", m.Path, in.Name, w.Value, cols, featureSummary(enc))
+	}
+	return nil
 }
 
 // withoutSensitive loads the data again with the sensitive columns forming groups only.
@@ -200,12 +218,12 @@ func ScoreData(m *Model, opts DataOptions) (*dataset.Scored, error) {
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
-	ins := m.Graph.RealInputs()
-	if len(ins) != 1 || len(ins[0].Shape) != 2 {
-		return nil, fault.Badf("%s: a table (adult:, csv:) is the input of a model with one [batch, features] input; give this model's inputs as tensors with npz:FILE", m.Path)
+	in, err := tableInput(m)
+	if err != nil {
+		return nil, err
 	}
-	if w := ins[0].Shape[1]; w.IsStatic() && w.Value != int64(s.Cols) {
-		return nil, fault.Badf("%s: input %q has width %d but the data encodes to %d features (%s)", m.Path, ins[0].Name, w.Value, s.Cols, featureSummary(enc))
+	if err := checkWidth(m, in, s.Cols, enc); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

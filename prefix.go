@@ -105,6 +105,7 @@ func (f *frozenPrefix) activations(data *dataset.Data, threads int, limit int64)
 	for _, v := range f.full.RealInputs() {
 		modelInputs = append(modelInputs, v.Name)
 	}
+	budget := cacheLimit(limit) // read once: the system's available memory moves as the cache fills
 	for _, sp := range []**dataset.Split{&cached.Train, &cached.Val, &cached.Test} {
 		in := *sp
 		all := in.ModelInputs()
@@ -118,7 +119,7 @@ func (f *frozenPrefix) activations(data *dataset.Data, threads int, limit int64)
 		}
 		act := *in
 		var w *spill.Writer
-		inMemory := cacheLimit(limit) - f.report.CacheBytes
+		inMemory := budget - f.report.CacheBytes
 		err := ort.RunBatchedEach(s, feed, train.EvalBatch, func(start, rows int, outs []tensor.Tensor) error {
 			out := outs[0]
 			if len(out.Shape) != 2 || rows != in.Rows {
