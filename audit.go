@@ -168,17 +168,9 @@ func measure(m *Model, data *dataset.Data, opts AuditOptions) (*measured, error)
 func estimate(con fairness.Constraint, e *report.Evaluation) *report.Estimate {
 	c := con.Criterion
 	est := &report.Estimate{Value: con.Value(e.Metrics)}
-	if iv := e.Intervals; iv != nil && (con.Attribute == "" || len(e.Metrics.Attributes) == 0) {
-		ci := iv.DP
-		switch c {
-		case fairness.EO:
-			ci = iv.EO
-		case fairness.EOpp, fairness.FNR:
-			ci = iv.EOpp
-		case fairness.FPR:
-			return est // no interval is drawn for the FPR gap
-		}
-		est.CI = &ci
+	// The bootstrap draws no interval of the FPR gap.
+	if iv := e.Intervals; iv != nil && c != fairness.FPR && (con.Attribute == "" || len(e.Metrics.Attributes) == 0) {
+		est.CI = fairness.ByCriterion(c, &iv.DP, &iv.EO, &iv.EOpp, nil)
 	}
 	return est
 }

@@ -25,15 +25,7 @@ type MetricStats struct {
 
 // Gap is the statistic of criterion c's gap.
 func (m MetricStats) Gap(c fairness.Criterion) Stat {
-	switch c {
-	case fairness.EO:
-		return m.EO
-	case fairness.EOpp, fairness.FNR:
-		return m.EOpp
-	case fairness.FPR:
-		return m.FPR
-	}
-	return m.DP
+	return fairness.ByCriterion(c, m.DP, m.EO, m.EOpp, m.FPR)
 }
 
 // SweepSummary aggregates the finished runs of one (method, η) over seeds.

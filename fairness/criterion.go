@@ -85,15 +85,21 @@ func (c Criterion) Loss() Loss {
 // Gap returns the criterion's metric (the DP, EO, EOpp, FPR or FNR difference) from computed metrics;
 // the FPR gap comes from the per-group table, over the groups whose FPR is defined.
 func (c Criterion) Gap(m Metrics) float64 {
+	return ByCriterion(c, m.DP, m.EO, m.EOpp, FPRGap(m.Groups))
+}
+
+// ByCriterion picks, of values kept per gap (as in Metrics, an epoch's record or a table of statistics),
+// the one c limits: FNR's gap is EOpp's.
+func ByCriterion[T any](c Criterion, dp, eo, eopp, fpr T) T {
 	switch c {
 	case EO:
-		return m.EO
+		return eo
 	case EOpp, FNR:
-		return m.EOpp
+		return eopp
 	case FPR:
-		return FPRGap(m.Groups)
+		return fpr
 	}
-	return m.DP
+	return dp
 }
 
 // FPRGap is the largest difference in false positive rate between two groups of a per-group table, over

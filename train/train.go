@@ -41,15 +41,7 @@ type Epoch struct {
 
 // ValGap is the epoch's validation gap of criterion c.
 func (e Epoch) ValGap(c fairness.Criterion) float64 {
-	switch c {
-	case fairness.EO:
-		return e.ValEO
-	case fairness.EOpp, fairness.FNR:
-		return e.ValEOpp
-	case fairness.FPR:
-		return e.ValFPR
-	}
-	return e.ValDP
+	return fairness.ByCriterion(c, e.ValDP, e.ValEO, e.ValEOpp, e.ValFPR)
 }
 
 // Hooks are called during training; an error stops it and is returned wrapped with the hook's name.
