@@ -187,8 +187,8 @@ func provenance(m *Model, data *dataset.Data) report.Provenance {
 	md := m.Graph.Metadata
 	p := report.Provenance{Model: m.Path, Version: md[MetaVersion], Method: md[MetaMethod], Constraints: md[MetaConstraints],
 		Position: md[MetaPosition], Data: data.Spec, DataSHA256: data.SHA256}
-	if len(m.Bytes) > 0 {
-		sum := sha256.Sum256(m.Bytes)
+	if raw, err := m.raw(); err == nil && len(raw) > 0 {
+		sum := sha256.Sum256(raw)
 		p.ModelSHA256 = hex.EncodeToString(sum[:])
 	}
 	if rec := md[MetaDataSHA256]; rec != "" && rec != data.SHA256 {

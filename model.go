@@ -19,6 +19,9 @@ import (
 // it.
 type Model struct {
 	Graph *ir.Graph
+	// Bytes is the serialized model when it is held in memory (a model not written yet); nil for a model
+	// loaded from Path, whose bytes are read from the file only when something needs them, so that a large
+	// model is not held twice (imported and raw).
 	Bytes []byte
 	Path  string
 	// measureErr says why widths that shape inference cannot tell were not measured (nil: measured, or
@@ -35,15 +38,23 @@ func Load(path string) (*Model, error) {
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fault.Wrap(fault.BadInput, err)
-	}
-	m := &Model{Graph: g, Bytes: raw, Path: path}
+	m := &Model{Graph: g, Path: path}
 	// Widths shape inference cannot tell are measured once in onnxruntime; a model it cannot run that way
 	// just has no positions there, and the reason is kept for inspect.
 	m.measureErr = measureShapes(m)
 	return m, nil
+}
+
+// raw is the serialized model: Bytes, or else the file's content.
+func (m *Model) raw() ([]byte, error) {
+	if m.Bytes != nil || m.Path == "" {
+		return m.Bytes, nil
+	}
+	raw, err := os.ReadFile(m.Path)
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	return raw, nil
 }
 
 // RunOptions tunes Run.
@@ -92,7 +103,11 @@ func (m *Model) RunAll(rt Runtime, inputs []tensor.Tensor, opts RunOptions) ([]t
 		defer s.Close()
 		return ort.RunBatchedAll(s, inputs, opts.Batch)
 	case OnnxGo:
-		out, err := reference.Run(m.Bytes, inputs[0])
+		raw, err := m.raw()
+		if err != nil {
+			return nil, err
+		}
+		out, err := reference.Run(raw, inputs[0])
 		return []tensor.Tensor{out}, err
 	}
 	return nil, fault.Badf("runtime %q: want ort or go", rt)
