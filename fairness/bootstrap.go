@@ -48,24 +48,26 @@ func Bootstrap(prob, label []float32, group []int, names []string, level float64
 	}
 	sort.Ints(gids)
 	rng := rand.New(rand.NewPCG(seed, 0x626f6f74)) // "boot"
-	n := len(prob)
-	p, y, gr := make([]float32, n), make([]float32, n), make([]int, n)
+	n := len(label)
+	k := Classes(prob, n) // probabilities per row
+	p, y, gr := make([]float32, len(prob)), make([]float32, n), make([]int, n)
 	acc, dp, eo, eopp := make([]float64, resamples), make([]float64, resamples), make([]float64, resamples), make([]float64, resamples)
 	sel := make([][]float64, len(gids))
 	for r := range resamples {
-		k := 0
+		j := 0
 		for _, g := range gids {
 			rows := byGroup[g]
 			for range rows {
 				i := rows[rng.IntN(len(rows))]
-				p[k], y[k], gr[k] = prob[i], label[i], group[i]
-				k++
+				copy(p[j*k:(j+1)*k], prob[i*k:(i+1)*k])
+				y[j], gr[j] = label[i], group[i]
+				j++
 			}
 		}
 		m := Compute(p, y, gr, names)
 		acc[r], dp[r], eo[r], eopp[r] = m.Accuracy, m.DP, m.EO, m.EOpp
-		for k, row := range m.Groups {
-			sel[k] = append(sel[k], row.SelectionRate)
+		for i, row := range m.Groups {
+			sel[i] = append(sel[i], row.SelectionRate)
 		}
 	}
 	iv := func(xs []float64) Interval {
@@ -77,8 +79,8 @@ func Bootstrap(prob, label []float32, group []int, names []string, level float64
 	out := Intervals{Level: level, Resamples: resamples, Seed: seed,
 		Accuracy: iv(acc), DP: iv(dp), EO: iv(eo), EOpp: iv(eopp)}
 	rows := Compute(prob, label, group, names).Groups
-	for k, row := range rows {
-		out.Groups = append(out.Groups, GroupInterval{Group: row.Group, SelectionRate: iv(sel[k])})
+	for i, row := range rows {
+		out.Groups = append(out.Groups, GroupInterval{Group: row.Group, SelectionRate: iv(sel[i])})
 	}
 	return out, nil
 }

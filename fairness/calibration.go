@@ -52,7 +52,20 @@ type CalibrationReport struct {
 //
 // names[g] is group g's name ("group g" when names is too short). prob, label and group must have the same
 // length (it panics otherwise); a row of negative group id is in no group and counts in Overall only.
+//
+// For a K-class head (K probabilities per row, see Classes) it measures the calibration of the top label:
+// each row's largest probability against whether its class is the label.
 func Calibration(prob, label []float32, group []int, names []string, bins int) CalibrationReport {
+	if k := Classes(prob, len(label)); k > 1 && len(group) == len(label) {
+		top, right := make([]float32, len(label)), make([]float32, len(label))
+		for i, c := range Argmax(prob, k) {
+			top[i] = prob[i*k+c]
+			if float32(c) == label[i] {
+				right[i] = 1
+			}
+		}
+		prob, label = top, right
+	}
 	if len(prob) != len(label) || len(prob) != len(group) {
 		panic(fmt.Sprintf("fairness: %d probabilities, %d labels, %d group ids", len(prob), len(label), len(group)))
 	}

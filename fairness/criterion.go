@@ -103,18 +103,28 @@ func ByCriterion[T any](c Criterion, dp, eo, eopp, fpr T) T {
 }
 
 // FPRGap is the largest difference in false positive rate between two groups of a per-group table, over
-// the groups where it is defined (0 with fewer than two).
+// the groups where it is defined (0 with fewer than two); for a K-class table, the largest over the
+// classes of that of "ŷ = k".
 func FPRGap(rows []GroupRow) float64 {
-	lo, hi := math.Inf(1), math.Inf(-1)
+	lo, hi := map[int]float64{}, map[int]float64{}
 	for _, r := range rows {
-		if r.FPR != nil {
-			lo, hi = min(lo, *r.FPR), max(hi, *r.FPR)
+		if r.FPR == nil {
+			continue
 		}
+		c := 0
+		if r.Class != nil {
+			c = *r.Class
+		}
+		if _, ok := lo[c]; !ok {
+			lo[c], hi[c] = math.Inf(1), math.Inf(-1)
+		}
+		lo[c], hi[c] = min(lo[c], *r.FPR), max(hi[c], *r.FPR)
 	}
-	if hi < lo {
-		return 0
+	g := 0.0
+	for c := range lo {
+		g = max(g, hi[c]-lo[c])
 	}
-	return hi - lo
+	return g
 }
 
 // LossValue computes the criterion's loss in plain Go (see DPLossValue).

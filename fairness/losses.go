@@ -25,10 +25,17 @@ type Loss func(prob, label *G.Node, masks *GroupMasks) (*G.Node, error)
 // so that (D·p)_g = mean_g p − mean p over S when group g has rows in S, and exactly 0 when it has none: a
 // group absent from the batch contributes nothing, and no division by zero can occur. Row counts are taken on
 // the host, where the batch's groups and labels are known.
+//
+// For a K-class head (Classes = K > 1) the losses take P(class k) per row, a [batch, K] node, and the labels
+// are class indices: All is as above, and Pos and Neg are [K·groups, batch], block k the contrast matrix of
+// the rows of class k and of the rows of another class (one vs the rest), of which Select keeps column k of
+// the product: ((Pos·P) ⊙ Select) holds the gaps of P(class k) within the rows of class k.
 type GroupMasks struct {
-	Batch, Groups int
+	Batch, Groups, Classes int
 	// All, Pos and Neg are the contrast matrices over all rows, the rows of label 1 and the rows of label 0.
 	All, Pos, Neg *G.Node
+	// Select is the constant [K·groups, K] block selector of a K-class head's masks (nil for one class).
+	Select *G.Node
 
 	dt            tensor.Dtype
 	all, pos, neg *tensor.Dense
@@ -38,29 +45,53 @@ type GroupMasks struct {
 // type dt (tensor.Float32 or tensor.Float64). name prefixes the input names, which must be unique in the
 // graph. The inputs start as zeros (every loss 0) until Set is called.
 func NewGroupMasks(g *G.ExprGraph, dt tensor.Dtype, batch, groups int, name string) (*GroupMasks, error) {
-	if batch < 1 || groups < 1 {
-		return nil, fmt.Errorf("group masks %q: batch %d and groups %d must be positive", name, batch, groups)
+	return NewClassMasks(g, dt, batch, groups, 1, name)
+}
+
+// NewClassMasks is NewGroupMasks for a head of classes classes (1: one probability per row).
+func NewClassMasks(g *G.ExprGraph, dt tensor.Dtype, batch, groups, classes int, name string) (*GroupMasks, error) {
+	if batch < 1 || groups < 1 || classes < 1 {
+		return nil, fmt.Errorf("group masks %q: batch %d, groups %d and classes %d must be positive", name, batch, groups, classes)
 	}
 	if dt != tensor.Float32 && dt != tensor.Float64 {
 		return nil, fmt.Errorf("group masks %q: element type %v: want float32 or float64", name, dt)
 	}
-	m := &GroupMasks{Batch: batch, Groups: groups, dt: dt}
+	m := &GroupMasks{Batch: batch, Groups: groups, Classes: classes, dt: dt}
 	for _, in := range []struct {
 		suffix string
+		rows   int
 		node   **G.Node
 		val    **tensor.Dense
-	}{{"all", &m.All, &m.all}, {"pos", &m.Pos, &m.pos}, {"neg", &m.Neg, &m.neg}} {
-		*in.val = tensor.New(tensor.WithShape(groups, batch), tensor.Of(dt))
-		*in.node = G.NewMatrix(g, dt, G.WithShape(groups, batch), G.WithName(name+"."+in.suffix))
+	}{{"all", groups, &m.All, &m.all}, {"pos", classes * groups, &m.Pos, &m.pos}, {"neg", classes * groups, &m.Neg, &m.neg}} {
+		*in.val = tensor.New(tensor.WithShape(in.rows, batch), tensor.Of(dt))
+		*in.node = G.NewMatrix(g, dt, G.WithShape(in.rows, batch), G.WithName(name+"."+in.suffix))
 		if err := G.Let(*in.node, *in.val); err != nil {
 			return nil, fmt.Errorf("group masks %q: %w", name, err)
 		}
 	}
+	if classes > 1 {
+		sel := tensor.New(tensor.WithShape(classes*groups, classes), tensor.Of(dt))
+		for k := range classes {
+			for gr := range groups {
+				if err := sel.SetAt(oneOf(dt), k*groups+gr, k); err != nil {
+					return nil, fmt.Errorf("group masks %q: %w", name, err)
+				}
+			}
+		}
+		m.Select = G.NewMatrix(g, dt, G.WithShape(classes*groups, classes), G.WithName(name+".select"), G.WithValue(sel))
+	}
 	return m, nil
 }
 
+func oneOf(dt tensor.Dtype) any {
+	if dt == tensor.Float32 {
+		return float32(1)
+	}
+	return float64(1)
+}
+
 // Set fills the masks for one batch: group[i] is the group id of row i and label[i] its label (1 when
-// ≥ 0.5). Fewer rows than Batch are allowed: the remaining rows are padding and belong to no group, so the
+// ≥ 0.5; for K classes, the class index). Fewer rows than Batch are allowed: the remaining rows are padding and belong to no group, so the
 // losses ignore them; so do rows of group id -1 (a group left out of the fairness gaps).
 func (m *GroupMasks) Set(group []int, label []float32) error {
 	if len(group) != len(label) {
@@ -75,11 +106,18 @@ func (m *GroupMasks) Set(group []int, label []float32) error {
 		}
 	}
 	all := make([]float64, m.Groups*m.Batch)
-	pos := make([]float64, m.Groups*m.Batch)
-	neg := make([]float64, m.Groups*m.Batch)
+	pos := make([]float64, m.Classes*m.Groups*m.Batch)
+	neg := make([]float64, m.Classes*m.Groups*m.Batch)
 	contrast(all, m.Groups, m.Batch, group, func(int) bool { return true })
-	contrast(pos, m.Groups, m.Batch, group, func(i int) bool { return label[i] >= 0.5 })
-	contrast(neg, m.Groups, m.Batch, group, func(i int) bool { return label[i] < 0.5 })
+	if m.Classes == 1 {
+		contrast(pos, m.Groups, m.Batch, group, func(i int) bool { return label[i] >= 0.5 })
+		contrast(neg, m.Groups, m.Batch, group, func(i int) bool { return label[i] < 0.5 })
+	}
+	for k := 0; m.Classes > 1 && k < m.Classes; k++ {
+		block := m.Groups * m.Batch
+		contrast(pos[k*block:(k+1)*block], m.Groups, m.Batch, group, func(i int) bool { return int(label[i]) == k })
+		contrast(neg[k*block:(k+1)*block], m.Groups, m.Batch, group, func(i int) bool { return int(label[i]) != k })
+	}
 	for _, in := range []struct {
 		node *G.Node
 		val  *tensor.Dense
@@ -125,8 +163,14 @@ func contrast(d []float64, groups, batch int, group []int, in func(i int) bool) 
 }
 
 // checkProb checks that prob is a [batch] vector or a [batch, 1] column matching the masks, and returns it.
-func checkProb(prob *G.Node, batch int) (*G.Node, error) {
+func checkProb(prob *G.Node, batch, classes int) (*G.Node, error) {
 	s := prob.Shape()
+	if classes > 1 {
+		if len(s) == 2 && s[0] == batch && s[1] == classes {
+			return prob, nil
+		}
+		return nil, fmt.Errorf("probability node %q has shape %v, want [%d %d]", prob.Name(), s, batch, classes)
+	}
 	switch {
 	case len(s) == 1 && s[0] == batch:
 		return prob, nil
@@ -139,11 +183,16 @@ func checkProb(prob *G.Node, batch int) (*G.Node, error) {
 }
 
 // gapTerm is Σ_g ((D·p)_g)²: the sum over groups of the squared gap between the group's mean probability
-// and the overall mean.
-func gapTerm(d, p *G.Node) (*G.Node, error) {
+// and the overall mean; for K classes, of the gaps (D·P) ⊙ sel keeps (all of them when sel is nil).
+func gapTerm(d, p, sel *G.Node) (*G.Node, error) {
 	dp, err := G.Mul(d, p)
 	if err != nil {
 		return nil, err
+	}
+	if sel != nil {
+		if dp, err = G.HadamardProd(dp, sel); err != nil {
+			return nil, err
+		}
 	}
 	sq, err := G.Square(dp)
 	if err != nil {
@@ -156,7 +205,7 @@ func fairLoss(name string, prob *G.Node, masks *GroupMasks, ds ...*G.Node) (*G.N
 	if masks == nil {
 		return nil, fmt.Errorf("%s loss: no group masks", name)
 	}
-	p, err := checkProb(prob, masks.Batch)
+	p, err := checkProb(prob, masks.Batch, masks.Classes)
 	if err != nil {
 		return nil, fmt.Errorf("%s loss: %w", name, err)
 	}
@@ -166,7 +215,11 @@ func fairLoss(name string, prob *G.Node, masks *GroupMasks, ds ...*G.Node) (*G.N
 	var total *G.Node
 	err = catch(func() {
 		for _, d := range ds {
-			t, err := gapTerm(d, p)
+			var sel *G.Node
+			if d != masks.All {
+				sel = masks.Select
+			}
+			t, err := gapTerm(d, p, sel)
 			if err != nil {
 				panic(err)
 			}
@@ -313,4 +366,46 @@ func catch(f func()) (err error) {
 	}()
 	f()
 	return nil
+}
+
+// CrossEntropyWithLogits is the mean cross-entropy of K-class logits z [batch, K] against one-hot labels
+// y of the same shape, −mean_i Σ_k y_ik · log softmax(z_i)_k (PyTorch's CrossEntropyLoss). It is
+// CrossEntropy of softmax(z): gorgonia's LogSoftMax and LogSumExp give wrong values (v0.9.18), and the
+// clamp only changes rows whose label has a probability below ε.
+func CrossEntropyWithLogits(logits, onehot *G.Node) (*G.Node, error) {
+	if err := checkPair("cross-entropy", logits, onehot); err != nil {
+		return nil, err
+	}
+	p, err := G.SoftMax(logits, 1)
+	if err != nil {
+		return nil, fmt.Errorf("cross-entropy: %w", err)
+	}
+	return CrossEntropy(p, onehot)
+}
+
+// CrossEntropy is the mean cross-entropy of K-class probabilities P [batch, K] against one-hot labels,
+// −mean_i Σ_k y_ik · log max(P_ik, ε) with ε as in BCE. Prefer CrossEntropyWithLogits when the logits
+// are available.
+func CrossEntropy(prob, onehot *G.Node) (*G.Node, error) {
+	if err := checkPair("cross-entropy", prob, onehot); err != nil {
+		return nil, err
+	}
+	dt := prob.Dtype()
+	half, lo := scalar(dt, 0.5), scalar(dt, bceEpsilon)
+	var out *G.Node
+	err := catch(func() {
+		// max(p, lo) = (p + lo + |p − lo|)/2.
+		p := G.Must(G.HadamardProd(G.Must(G.Add(G.Must(G.Add(prob, lo)), G.Must(G.Abs(G.Must(G.Sub(prob, lo)))))), half))
+		out = meanRowSum(G.Must(G.HadamardProd(onehot, G.Must(G.Log(p)))), prob)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cross-entropy: %w", err)
+	}
+	return out, nil
+}
+
+// meanRowSum is −Σ t / rows of like: the negated mean over rows of each row's sum.
+func meanRowSum(t, like *G.Node) *G.Node {
+	rows := scalar(like.Dtype(), -1/float64(like.Shape()[0]))
+	return G.Must(G.HadamardProd(G.Must(G.Sum(t)), rows))
 }

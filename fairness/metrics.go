@@ -23,6 +23,43 @@ func Predict(prob []float32) []int {
 // Binary converts 0/1 labels stored as floats to ints (1 when ≥ 0.5).
 func Binary(label []float32) []int { return Predict(label) }
 
+// Classes is the number of probabilities per row in prob for rows rows: 1 for one probability of the
+// positive class per row, K for a K-class head's P(class k), k = 0..K−1, row after row. It panics when
+// len(prob) is not a multiple of rows.
+func Classes(prob []float32, rows int) int {
+	if rows == 0 || len(prob) == rows {
+		return 1
+	}
+	if len(prob)%rows != 0 {
+		panic(fmt.Sprintf("fairness: %d probabilities for %d rows", len(prob), rows))
+	}
+	return len(prob) / rows
+}
+
+// Argmax is the decision of a K-class head: per row of k probabilities (row after row), the class with
+// the largest, the first of equals.
+func Argmax(prob []float32, k int) []int {
+	out := make([]int, len(prob)/k)
+	for r := range out {
+		row := prob[r*k : (r+1)*k]
+		for j, v := range row {
+			if v > row[out[r]] {
+				out[r] = j
+			}
+		}
+	}
+	return out
+}
+
+// Decisions are the predicted labels of probabilities for rows rows: 0/1 (thresholded at 0.5) for one
+// probability per row, else the class of the largest (see Classes).
+func Decisions(prob []float32, rows int) []int {
+	if k := Classes(prob, rows); k > 1 {
+		return Argmax(prob, k)
+	}
+	return Predict(prob)
+}
+
 // GroupRow is one line of the per-group table. The TPR of a group without positives and the FPR of a
 // group without negatives are undefined: nil (JSON null, "n/a"), and left out of the gaps.
 type GroupRow struct {
@@ -33,6 +70,10 @@ type GroupRow struct {
 	TPR           *float64 `json:"tpr"`
 	FPR           *float64 `json:"fpr"`
 	Accuracy      float64  `json:"accuracy"`
+	// Class is, for a K-class model, the class the row's rates are of (one vs the rest: Positives are the
+	// rows of that class, the selection rate is P(ŷ = class | group), TPR and FPR those of "ŷ = class");
+	// nil for a binary model. Accuracy is then the group's K-class accuracy.
+	Class *int `json:"class,omitempty"`
 }
 
 // Rate formats a rate that may be undefined: "n/a" for nil.
@@ -44,12 +85,17 @@ func Rate(r *float64) string {
 }
 
 // Metrics are the accuracy and the three fairness gaps of a set of predictions, with the per-group table.
+// For a K-class model each gap is the largest over the classes of the gap of "ŷ = k" one vs the rest
+// (DP: of P(ŷ = k | group); EO: of the TPR and the FPR of ŷ = k), and the table has a row per group and
+// class.
 type Metrics struct {
-	Accuracy float64    `json:"accuracy"`
-	DP       float64    `json:"dp"`
-	EO       float64    `json:"eo"`
-	EOpp     float64    `json:"eopp"`
-	Groups   []GroupRow `json:"groups"`
+	Accuracy float64 `json:"accuracy"`
+	DP       float64 `json:"dp"`
+	EO       float64 `json:"eo"`
+	EOpp     float64 `json:"eopp"`
+	// Classes is the number of classes of a K-class model (0 for a binary one).
+	Classes int        `json:"classes,omitempty"`
+	Groups  []GroupRow `json:"groups"`
 	// Attributes holds, for data with several sensitive attributes, the metrics between the groups of
 	// each one alone (the gaps constraints on an attribute limit); empty otherwise.
 	Attributes []AttributeMetrics `json:"attributes,omitempty"`
@@ -203,8 +249,12 @@ func table(cs []counts, names []string) []GroupRow {
 }
 
 // Compute thresholds prob at 0.5 and returns accuracy, the DP, EO and EOpp differences and the per-group
-// table. prob, label and group must have the same length (it panics otherwise).
+// table. prob, label and group must have the same length (it panics otherwise), or prob K values per row
+// of a K-class head (see Classes), whose labels are the class indices 0..K−1.
 func Compute(prob, label []float32, group []int, names []string) Metrics {
+	if k := Classes(prob, len(label)); k > 1 {
+		return computeClasses(Argmax(prob, k), k, label, group, names)
+	}
 	pred, y := Predict(prob), Binary(label)
 	cs := tally(pred, y, group)
 	return Metrics{
@@ -214,4 +264,61 @@ func Compute(prob, label []float32, group []int, names []string) Metrics {
 		EOpp:     gap(cs, counts.tpr),
 		Groups:   table(cs, names),
 	}
+}
+
+// computeClasses are the metrics of K-class decisions pred against class labels: for each class k the
+// binary metrics of "ŷ = k" against "y = k", the largest gap over the classes, and one table row per group
+// and class (group-major).
+func computeClasses(pred []int, k int, label []float32, group []int, names []string) Metrics {
+	y := make([]int, len(label))
+	for i, v := range label {
+		y[i] = int(v)
+	}
+	m := Metrics{Accuracy: Accuracy(pred, y), Classes: k}
+	// The group's K-class accuracy, for every row of the group.
+	hit := make([]int, len(pred))
+	for i := range pred {
+		if pred[i] == y[i] {
+			hit[i] = 1
+		}
+	}
+	right := tally(hit, nil, group)
+	var byClass [][]GroupRow
+	for c := range k {
+		pc, yc := make([]int, len(pred)), make([]int, len(y))
+		for i := range pred {
+			pc[i] = b2i(pred[i] == c)
+			yc[i] = b2i(y[i] == c)
+		}
+		cs := tally(pc, yc, group)
+		m.DP = max(m.DP, gap(cs, counts.selectionRate))
+		m.EOpp = max(m.EOpp, gap(cs, counts.tpr))
+		m.EO = max(m.EO, gap(cs, counts.tpr), gap(cs, counts.fpr))
+		rows := []GroupRow{}
+		for g, cnt := range cs {
+			if cnt.n == 0 {
+				continue
+			}
+			sel, _ := cnt.selectionRate()
+			class := c
+			rows = append(rows, GroupRow{Group: fmt.Sprintf("%s, class %d", groupName(g, names), c), Size: cnt.n,
+				Positives: cnt.pos, SelectionRate: sel, TPR: ptr(cnt.tpr()), FPR: ptr(cnt.fpr()),
+				Accuracy: rate(right[g].selected, right[g].n), Class: &class})
+		}
+		byClass = append(byClass, rows)
+	}
+	m.Groups = []GroupRow{}
+	for g := range byClass[0] {
+		for c := range k {
+			m.Groups = append(m.Groups, byClass[c][g])
+		}
+	}
+	return m
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
