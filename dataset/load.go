@@ -3,6 +3,7 @@ package dataset
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -381,15 +382,43 @@ func withSensitive(e *Encoding, sensitive []string) (*Encoding, []string) {
 	return &c, c.Sensitive
 }
 
-// kept are the usable records of a table: those without a missing value, with their label and group name.
+// kept are the usable records of a table: those without a missing value, with their label and group.
+// Groups are held as ids into lists of their names, not as a string per record.
 type kept struct {
-	t       *table
-	rec     []int // record index in t
-	label   []float32
-	key     []string
-	stratum []string   // the key the splits are stratified by (key itself unless plan.strata is set)
-	parts   [][]string // with several sensitive attributes, each one's group of each record
-	dropped int
+	t     *table
+	rec   []int // record index in t
+	label []float32
+	key   []int32 // each record's group: an index into keys
+	keys  *interner
+	// stratum is each record's key the splits are stratified by, an index into strata (key and keys
+	// themselves unless plan.strata is set).
+	stratum []int32
+	strata  *interner
+	// parts, with several sensitive attributes, holds each one's group of each record: the group of
+	// attribute a of record i is partNames[a].names[parts[i*len(partNames)+a]].
+	parts     []int32
+	partNames []*interner
+	dropped   int
+}
+
+// interner numbers distinct strings in the order they are first seen.
+type interner struct {
+	ids   map[string]int32
+	names []string
+}
+
+func newInterner() *interner { return &interner{ids: map[string]int32{}} }
+
+// id returns the number of s, giving it the next one when new (s is copied: it may point into a record).
+func (n *interner) id(s string) int32 {
+	if id, ok := n.ids[s]; ok {
+		return id
+	}
+	id := int32(len(n.names))
+	s = strings.Clone(s)
+	n.ids[s] = id
+	n.names = append(n.names, s)
+	return id
 }
 
 // prepare finds the label and sensitive columns and keeps the records with no missing value in the
@@ -431,12 +460,23 @@ func (p *plan) prepare(t *table) (*kept, error) {
 			}
 		}
 	}
-	k := &kept{t: t}
+	k := &kept{t: t, rec: make([]int, 0, t.rows), label: make([]float32, 0, t.rows), key: make([]int32, 0, t.rows),
+		keys: newInterner()}
+	if len(p.strata) > 0 {
+		k.stratum, k.strata = make([]int32, 0, t.rows), newInterner()
+	}
+	if len(p.attrs) > 1 {
+		k.parts = make([]int32, 0, t.rows*len(p.attrs))
+		for range p.attrs {
+			k.partNames = append(k.partNames, newInterner())
+		}
+	}
 	parts := make([]string, len(sc))
-	for r, rec := range t.recs {
+	strataParts := make([]string, len(stc))
+	err = t.scan(func(r int, rec []string, pos fieldPos) error {
 		if slices.ContainsFunc(used, func(c int) bool { return rec[c] == p.missing }) {
 			k.dropped++
-			continue
+			return nil
 		}
 		k.rec = append(k.rec, r)
 		if slices.Contains(p.positive, rec[lc]) {
@@ -444,20 +484,27 @@ func (p *plan) prepare(t *table) (*kept, error) {
 		} else {
 			k.label = append(k.label, 0)
 		}
-		key, err := groupKey(t, r, p.attrs, sc, parts)
+		key, err := groupKey(t, rec, pos, p.attrs, sc, parts)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		k.key = append(k.key, key)
-		if len(p.attrs) > 1 {
-			k.parts = append(k.parts, slices.Clone(parts))
+		k.key = append(k.key, k.keys.id(key))
+		for a, part := range k.partNames {
+			k.parts = append(k.parts, part.id(parts[a]))
 		}
 		if len(p.strata) > 0 {
-			if key, err = groupKey(t, r, p.strata, stc, make([]string, len(stc))); err != nil {
-				return nil, err
+			if key, err = groupKey(t, rec, pos, p.strata, stc, strataParts); err != nil {
+				return err
 			}
+			k.stratum = append(k.stratum, k.strata.id(key))
 		}
-		k.stratum = append(k.stratum, key)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(p.strata) == 0 {
+		k.stratum, k.strata = k.key, k.keys
 	}
 	if len(k.rec) == 0 {
 		token := "an empty cell"
@@ -518,7 +565,7 @@ func build(p *plan) (*Data, error) {
 		if k == nil {
 			continue
 		}
-		for _, key := range k.key {
+		for _, key := range k.keys.names {
 			if !seen[key] {
 				seen[key] = true
 				rest = append(rest, key)
@@ -531,18 +578,17 @@ func build(p *plan) (*Data, error) {
 	for i, n := range names {
 		gid[n] = i
 	}
-	sid := map[string]int{}
-	for _, key := range slices.Sorted(slices.Values(tr.stratum)) {
-		if _, ok := sid[key]; !ok {
-			sid[key] = len(sid)
+	// The strata are numbered in byte order of their names (the groups' ids without plan.strata).
+	strata := slices.Sorted(slices.Values(tr.strata.names))
+	sid := make([]int, len(strata))
+	for id, key := range tr.strata.names {
+		if len(p.strata) == 0 {
+			sid[id] = gid[key]
+		} else {
+			sid[id], _ = slices.BinarySearch(strata, key)
 		}
 	}
-	if len(p.strata) == 0 {
-		sid = gid
-	}
-	stratum := func(k *kept) func(i int) int {
-		return func(i int) int { return 2*sid[k.stratum[i]] + int(k.label[i]) }
-	}
+	stratum := func(i int) int { return 2*sid[tr.stratum[i]] + int(tr.label[i]) }
 
 	all := allOf(tr)
 	trainPos, testPos := all, []int(nil)
@@ -552,7 +598,7 @@ func build(p *plan) (*Data, error) {
 			frac = DefaultTestFrac
 		}
 		rng := rand.New(rand.NewPCG(p.seed, streamTest))
-		trainPos, testPos = stratify(all, stratum(tr), frac, rng)
+		trainPos, testPos = stratify(all, stratum, frac, rng)
 	}
 
 	enc := p.enc
@@ -573,30 +619,23 @@ func build(p *plan) (*Data, error) {
 	fitPos, valPos := trainPos, []int(nil)
 	if valFrac > 0 && ve == nil {
 		rng := rand.New(rand.NewPCG(p.seed, streamVal))
-		fitPos, valPos = stratify(trainPos, stratum(tr), valFrac, rng)
+		fitPos, valPos = stratify(trainPos, stratum, valFrac, rng)
 	}
 
 	d := &Data{Source: p.source, GroupNames: names, FeatureNames: enc.FeatureNames(), Encoding: enc, Fitted: p.enc == nil}
 	d.Attributes = p.attributes(tr, ve, te)
-	if d.Train, err = encodeSplit("train", tr, fitPos, enc, gid, d.Attributes, p.strict); err != nil {
-		return nil, err
-	}
+	parts := []*part{{name: "train", k: tr, positions: fitPos}, {name: "val", k: tr, positions: valPos},
+		{name: "test", k: tr, positions: testPos}}
 	if ve != nil {
-		d.Val, err = encodeSplit("val", ve, allOf(ve), enc, gid, d.Attributes, p.strict)
-	} else {
-		d.Val, err = encodeSplit("val", tr, valPos, enc, gid, d.Attributes, p.strict)
-	}
-	if err != nil {
-		return nil, err
+		parts[1].k, parts[1].positions = ve, allOf(ve)
 	}
 	if te != nil {
-		d.Test, err = encodeSplit("test", te, allOf(te), enc, gid, d.Attributes, p.strict)
-	} else {
-		d.Test, err = encodeSplit("test", tr, testPos, enc, gid, d.Attributes, p.strict)
+		parts[2].k, parts[2].positions = te, allOf(te)
 	}
-	if err != nil {
+	if err := encodeSplits(parts, enc, gid, d.Attributes, p.strict); err != nil {
 		return nil, err
 	}
+	d.Train, d.Val, d.Test = parts[0].s, parts[1].s, parts[2].s
 
 	manifest := sha256.New()
 	for _, f := range []struct {
@@ -607,19 +646,19 @@ func build(p *plan) (*Data, error) {
 			continue
 		}
 		d.Files = append(d.Files, SourceFile{Role: f.role, Path: f.k.t.path, SHA256: f.k.t.sha256,
-			Records: len(f.k.t.recs), Dropped: f.k.dropped})
+			Records: f.k.t.rows, Dropped: f.k.dropped})
 		fmt.Fprintf(manifest, "%s  %s\n", f.k.t.sha256, f.role)
 	}
 	d.SHA256 = hex.EncodeToString(manifest.Sum(nil))
 	return d, nil
 }
 
-// groupKey is the group of record r: its attributes' groups joined by "|".
-func groupKey(t *table, r int, attrs []sensitiveAttr, cols []int, parts []string) (string, error) {
+// groupKey is the group of the record being scanned: its attributes' groups joined by "|".
+func groupKey(t *table, rec []string, pos fieldPos, attrs []sensitiveAttr, cols []int, parts []string) (string, error) {
 	for i, c := range cols {
 		var err error
-		if parts[i], err = attrs[i].group(t.recs[r][c]); err != nil {
-			return "", t.cellError(r, &fieldError{field: c, column: attrs[i].column, err: err})
+		if parts[i], err = attrs[i].group(rec[c]); err != nil {
+			return "", t.cellError(pos, &fieldError{field: c, column: attrs[i].column, err: err})
 		}
 	}
 	return strings.Join(parts, "|"), nil
@@ -658,7 +697,7 @@ func (p *plan) checkBins(k *kept) error {
 	for i, a := range p.attrs {
 		for _, b := range a.bins {
 			found := false
-			for _, key := range k.key {
+			for _, key := range k.keys.names {
 				if strings.Split(key, "|")[i] == b.name {
 					found = true
 					break
@@ -693,10 +732,10 @@ func (p *plan) attributes(ks ...*kept) []Attribute {
 			if k == nil {
 				continue
 			}
-			for _, parts := range k.parts {
-				if !seen[parts[a]] {
-					seen[parts[a]] = true
-					rest = append(rest, parts[a])
+			for _, name := range k.partNames[a].names {
+				if !seen[name] {
+					seen[name] = true
+					rest = append(rest, name)
 				}
 			}
 		}
@@ -730,11 +769,10 @@ func (p *plan) checkTraining(k *kept) error {
 		return k.t.headerError(c, p.label, fmt.Errorf("%w: %s of the %d rows match the positive values %q",
 			ErrOneClass, which, len(k.label), p.positive))
 	}
-	first := k.key[0]
-	if !slices.ContainsFunc(k.key, func(s string) bool { return s != first }) {
+	if len(k.keys.names) < 2 {
 		c, _ := k.t.column(p.attrs[0].column, "a sensitive attribute")
 		return k.t.headerError(c, strings.Join(p.sensitive, "|"), fmt.Errorf("%w: all %d rows are in group %q (two or more needed)",
-			ErrOneGroup, len(k.key), first))
+			ErrOneGroup, len(k.key), k.keys.names[0]))
 	}
 	return nil
 }
@@ -764,41 +802,120 @@ func stratify(positions []int, stratum func(i int) int, frac float64, rng *rand.
 	return rest, held
 }
 
-// encodeSplit encodes the kept records at the given positions.
-func encodeSplit(name string, k *kept, positions []int, enc *Encoding, gid map[string]int, attrs []Attribute, strict bool) (*Split, error) {
-	x, fe := enc.bind(k.t.header)
-	if fe != nil {
-		return nil, k.t.headerError(fe.field, fe.column, fe.err)
-	}
+// part is a split to encode: the kept records of a table at the given positions (ascending).
+type part struct {
+	name      string
+	k         *kept
+	positions []int
+	s         *Split
+	x         *Encoder
+	next      int // the split's row the next record of the pass goes to
+	err       error
+}
+
+// errStop ends a pass whose remaining records cannot change the result.
+var errStop = errors.New("stop")
+
+// encodeSplits encodes the parts, each into its split's preallocated rows, in one pass over each table
+// they draw on. The error returned is the first one of the first part (in the order given) that has one,
+// so that it does not depend on how the parts share files.
+func encodeSplits(parts []*part, enc *Encoding, gid map[string]int, attrs []Attribute, strict bool) error {
 	cols := len(enc.Features)
-	s := &Split{Name: name, File: k.t.path, Rows: len(positions), Cols: cols,
-		X: make([]float32, len(positions)*cols), Y: make([]float32, len(positions)),
-		Group: make([]int, len(positions)), Row: make([]int, len(positions))}
-	for range attrs {
-		s.AttrGroups = append(s.AttrGroups, make([]int, len(positions)))
+	for _, pt := range parts {
+		n := len(pt.positions)
+		pt.s = &Split{Name: pt.name, File: pt.k.t.path, Rows: n, Cols: cols,
+			X: make([]float32, n*cols), Y: make([]float32, n), Group: make([]int, n), Row: make([]int, n)}
+		for range attrs {
+			pt.s.AttrGroups = append(pt.s.AttrGroups, make([]int, n))
+		}
+		var fe *fieldError
+		if pt.x, fe = enc.bind(pt.k.t.header); fe != nil {
+			pt.err = pt.k.t.headerError(fe.field, fe.column, fe.err)
+		}
 	}
-	for i, pos := range positions {
-		r := k.rec[pos]
-		if fe := x.encodeRow(k.t.recs[r], s.X[i*cols:(i+1)*cols]); fe != nil {
-			return nil, k.t.cellError(r, fe)
-		}
-		for _, col := range x.Unseen(k.t.recs[r]) {
-			if s.Unseen == nil {
-				s.Unseen = map[string]int{}
-			}
-			if s.Unseen[col]++; s.Unseen[col] == 1 && strict {
-				c, _ := k.t.column(col, "a feature")
-				return nil, k.t.cellError(r, &fieldError{field: c, column: col,
-					err: fmt.Errorf("%w: %q is a category the encoding never saw (strict categories)", ErrOption, k.t.recs[r][c])})
+	failed := func() int { // the first part with an error, or len(parts)
+		for i, pt := range parts {
+			if pt.err != nil {
+				return i
 			}
 		}
-		s.Y[i] = k.label[pos]
-		s.Group[i] = gid[k.key[pos]]
+		return len(parts)
+	}
+	var done []*kept
+	for i, pt := range parts {
+		k := pt.k
+		if slices.Contains(done, k) || failed() < i {
+			continue
+		}
+		done = append(done, k)
+		var mine []*part // the parts of this table that can still matter, in order
+		for _, q := range parts[i:] {
+			if q.k == k && q.err == nil {
+				mine = append(mine, q)
+			}
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		// Each kept record's group ids: its group's, and with several attributes its group of each.
+		group := make([]int, len(k.keys.names))
+		for id, key := range k.keys.names {
+			group[id] = gid[key]
+		}
+		attrGroup := make([][]int, len(attrs))
 		for a := range attrs {
-			s.AttrGroups[a][i] = slices.Index(attrs[a].Groups, k.parts[pos][a])
+			for _, name := range k.partNames[a].names {
+				attrGroup[a] = append(attrGroup[a], slices.Index(attrs[a].Groups, name))
+			}
 		}
-		s.Row[i] = r
+		err := k.t.scan(func(r int, rec []string, pos fieldPos) error {
+			for _, q := range mine {
+				if q.err != nil || q.next == len(q.positions) || k.rec[q.positions[q.next]] != r {
+					continue
+				}
+				if q.err = q.encode(rec, pos, group, attrGroup, strict); q.err != nil && q == mine[0] {
+					return errStop // nothing later in the file comes before this error
+				}
+				break
+			}
+			return nil
+		})
+		if err != nil && err != errStop {
+			return err
+		}
 	}
-	s.Clipped = x.clipped
-	return s, nil
+	if i := failed(); i < len(parts) {
+		return parts[i].err
+	}
+	for _, pt := range parts {
+		pt.s.Clipped = pt.x.clipped
+	}
+	return nil
+}
+
+// encode encodes the record being scanned as the split's next row.
+func (pt *part) encode(rec []string, pos fieldPos, group []int, attrGroup [][]int, strict bool) error {
+	t, s, i := pt.k.t, pt.s, pt.next
+	if fe := pt.x.encodeRow(rec, s.X[i*s.Cols:(i+1)*s.Cols]); fe != nil {
+		return t.cellError(pos, fe)
+	}
+	for _, col := range pt.x.Unseen(rec) {
+		if s.Unseen == nil {
+			s.Unseen = map[string]int{}
+		}
+		if s.Unseen[col]++; s.Unseen[col] == 1 && strict {
+			c, _ := t.column(col, "a feature")
+			return t.cellError(pos, &fieldError{field: c, column: col,
+				err: fmt.Errorf("%w: %q is a category the encoding never saw (strict categories)", ErrOption, rec[c])})
+		}
+	}
+	kp := pt.positions[i]
+	s.Y[i] = pt.k.label[kp]
+	s.Group[i] = group[pt.k.key[kp]]
+	for a := range attrGroup {
+		s.AttrGroups[a][i] = attrGroup[a][pt.k.parts[kp*len(attrGroup)+a]]
+	}
+	s.Row[i] = pt.k.rec[kp]
+	pt.next++
+	return nil
 }

@@ -1,13 +1,14 @@
 package dataset
 
 import (
-	"bytes"
+	"bufio"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"io/fs"
 	"os"
@@ -16,29 +17,41 @@ import (
 	"strings"
 )
 
-// table is a delimited text file held in memory with the position of every field, so that any later error
-// can name its line and column.
+// table is a delimited text file: its header, where each header cell is, how many data records it holds
+// and the digest of its content. The records themselves are not held: every pass over them (scan) reads
+// the file again, so that loading a large file takes memory for the encoded rows, not for their text.
 type table struct {
 	path    string
-	sha256  string // of the decompressed content
+	rule    headerRule // how the first record is read; nil: it is the header
+	sha256  string     // of the decompressed content
 	header  []string
-	hdrLine int   // 1-based line of the header (1 when the header is implied)
-	hdrCol  []int // 1-based byte column of each header cell (0 when implied)
-	recs    [][]string
+	hdrLine int            // 1-based line of the header (1 when the header is implied)
+	hdrCol  []int          // 1-based byte column of each header cell (0 when implied)
 	dup     map[string]int // header names given more than once → their second field; an error when used
-	pos     []int32        // line and column of field c of record r at 2*(r*len(header)+c)
+	lead    int            // records before the first data record (skipped lines and the header)
+	rows    int            // data records
 }
 
-// at returns the 1-based line and byte column of field c of record r.
-func (t *table) at(r, c int) (line, col int) {
-	k := 2 * (r*len(t.header) + c)
-	return int(t.pos[k]), int(t.pos[k+1])
+// fieldPos returns the 1-based line and byte column of a field of the record being scanned.
+type fieldPos func(field int) (line, col int)
+
+// cellAt is where a field was read, kept for an error that is reported after the pass.
+type cellAt struct{ line, col int }
+
+// where returns the position of a field of the record being scanned.
+func where(pos fieldPos, field int) cellAt {
+	line, col := pos(field)
+	return cellAt{line, col}
 }
 
-// cellError positions an error about field c of record r.
-func (t *table) cellError(r int, fe *fieldError) error {
-	line, col := t.at(r, fe.field)
-	return &InputError{File: t.path, Line: line, Col: col, Column: fe.column, Err: fe.err}
+// cellError positions an error about a field of the record being scanned.
+func (t *table) cellError(pos fieldPos, fe *fieldError) error {
+	return t.errorAt(where(pos, fe.field), fe.column, fe.err)
+}
+
+// errorAt positions an error about a field found at the given place.
+func (t *table) errorAt(at cellAt, column string, err error) error {
+	return &InputError{File: t.path, Line: at.line, Col: at.col, Column: column, Err: err}
 }
 
 // headerError positions an error about a header column (c < 0 when the column is absent).
@@ -50,83 +63,121 @@ func (t *table) headerError(c int, column string, err error) error {
 	return &InputError{File: t.path, Line: t.hdrLine, Col: col, Column: column, Err: err}
 }
 
-// readFile returns a file's content, gunzipped when it starts with the gzip magic number.
-func readFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, &InputError{File: path, Err: err}
-	}
-	if len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, &InputError{File: path, Err: fmt.Errorf("%w: gzip: %v", ErrSyntax, err)}
-		}
-		plain, err := io.ReadAll(zr)
-		if err != nil {
-			return nil, &InputError{File: path, Err: fmt.Errorf("%w: gzip: %v", ErrSyntax, err)}
-		}
-		data = plain
-	}
-	return data, nil
-}
-
 // headerRule decides what a file's first record is: a line to skip, the header (consumed), or already data
 // (not consumed, and header is the implied one).
 type headerRule func(rec []string) (header []string, consumed bool, skip bool)
 
-// readTable reads a comma-separated file: fields are trimmed of surrounding blanks, blank lines are
-// skipped, and every record must have as many fields as the header. rule, if not nil, may skip a leading
-// comment record or supply an implied header; by default the first record is the header.
+// readTable reads a comma-separated file once, through: fields are trimmed of surrounding blanks, blank lines
+// are skipped, and every record must have as many fields as the header. rule, if not nil, may skip a leading
+// comment record or supply an implied header; by default the first record is the header. A gzip'd file
+// (gzip magic number first) is decompressed as it is read. The table keeps what later passes need.
 func readTable(path string, rule headerRule) (*table, error) {
-	data, err := readFile(path)
-	if err != nil {
+	t := &table{path: path, rule: rule, hdrLine: 1}
+	if err := t.read(true, nil); err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256(data)
-	t := &table{path: path, sha256: hex.EncodeToString(sum[:]), hdrLine: 1}
-	data = bytes.TrimPrefix(data, []byte("\ufeff"))
-	r := csv.NewReader(bytes.NewReader(data))
+	return t, nil
+}
+
+// scan reads the file again and calls fn with each data record: its index (header excluded), its fields
+// (trimmed; valid only during the call, as the reader reuses them) and their positions. An error fn
+// returns ends the scan and is returned.
+func (t *table) scan(fn func(r int, rec []string, pos fieldPos) error) error {
+	return t.read(false, fn)
+}
+
+// errFileChanged is a file that no longer holds the records it held when it was first read.
+var errFileChanged = errors.New("the file changed while it was being read")
+
+// read is one pass over the file. The first (readTable) reads the header, checks every record and hashes
+// the content; later passes skip the leading records and call fn with the data records.
+func (t *table) read(first bool, fn func(r int, rec []string, pos fieldPos) error) error {
+	f, err := os.Open(t.path)
+	if err != nil {
+		return t.readError(err)
+	}
+	defer f.Close()
+	raw := bufio.NewReaderSize(f, 1<<16)
+	var in io.Reader = raw
+	magic, err := raw.Peek(2)
+	if err != nil && err != io.EOF {
+		return t.readError(err)
+	}
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(raw)
+		if err != nil {
+			return t.readError(&gzipError{err})
+		}
+		in = gunzip{zr}
+	}
+	var sum hash.Hash
+	if first {
+		sum = sha256.New()
+		in = io.TeeReader(in, sum)
+	}
+	text := bufio.NewReaderSize(in, 1<<16)
+	if bom, _ := text.Peek(3); string(bom) == "\ufeff" {
+		text.Discard(3)
+	}
+	// fail returns a first pass's error about the text, unless the rest of the file cannot be read or
+	// decompressed: that error comes first, as the whole file is read before its text is looked at.
+	fail := func(err error) error {
+		if first {
+			if _, rerr := io.Copy(io.Discard, text); t.readError(rerr) != nil {
+				return t.readError(rerr)
+			}
+		}
+		return err
+	}
+
+	r := csv.NewReader(text)
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
-	haveHeader := false
-	for {
+	r.ReuseRecord = true
+	haveHeader := !first
+	records, rows := 0, 0
+	for ; ; records++ {
 		rec, err := r.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
+			if rerr := t.readError(err); rerr != nil {
+				return rerr
+			}
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, &InputError{File: path, Line: pe.Line, Col: pe.Column, Err: fmt.Errorf("%w: %v", ErrSyntax, pe.Err)}
+				return fail(&InputError{File: t.path, Line: pe.Line, Col: pe.Column, Err: fmt.Errorf("%w: %v", ErrSyntax, pe.Err)})
 			}
-			return nil, &InputError{File: path, Err: fmt.Errorf("%w: %v", ErrSyntax, err)}
+			return fail(&InputError{File: t.path, Err: fmt.Errorf("%w: %v", ErrSyntax, err)})
+		}
+		if !first && records < t.lead {
+			continue
 		}
 		for i := range rec {
 			rec[i] = strings.TrimSpace(rec[i])
 		}
 		if !haveHeader {
 			header, consumed, skip := rec, true, false
-			if rule != nil {
-				header, consumed, skip = rule(rec)
+			if t.rule != nil {
+				header, consumed, skip = t.rule(rec)
 			}
 			if skip {
 				continue
 			}
 			haveHeader = true
-			t.header = header
+			t.header = slices.Clone(header)
 			t.hdrCol = make([]int, len(header))
+			t.lead = records
 			if consumed {
+				t.lead++
 				line, _ := r.FieldPos(0)
 				t.hdrLine = line
 				for c := range header {
 					_, t.hdrCol[c] = r.FieldPos(c)
 				}
 				if err := t.checkHeader(); err != nil {
-					return nil, err
+					return fail(err)
 				}
 				continue
 			}
@@ -137,22 +188,64 @@ func readTable(path string, rule headerRule) (*table, error) {
 				c = len(t.header)
 			}
 			line, col := r.FieldPos(max(c, 0))
-			return nil, &InputError{File: path, Line: line, Col: col,
-				Err: fmt.Errorf("%w: %d fields, header has %d", ErrRagged, len(rec), len(t.header))}
+			return fail(&InputError{File: t.path, Line: line, Col: col,
+				Err: fmt.Errorf("%w: %d fields, header has %d", ErrRagged, len(rec), len(t.header))})
 		}
-		for c := range rec {
-			line, col := r.FieldPos(c)
-			t.pos = append(t.pos, int32(line), int32(col))
+		if fn != nil {
+			if err := fn(rows, rec, r.FieldPos); err != nil {
+				return err
+			}
 		}
-		t.recs = append(t.recs, rec)
+		rows++
+	}
+	if !first {
+		if rows != t.rows {
+			return &InputError{File: t.path, Err: fmt.Errorf("%w: %d records, %d when first read", errFileChanged, rows, t.rows)}
+		}
+		return nil
 	}
 	if !haveHeader {
-		return nil, &InputError{File: path, Line: 1, Col: 1, Err: fmt.Errorf("%w: empty file", ErrEmpty)}
+		return &InputError{File: t.path, Line: 1, Col: 1, Err: fmt.Errorf("%w: empty file", ErrEmpty)}
 	}
-	if len(t.recs) == 0 {
-		return nil, &InputError{File: path, Line: t.hdrLine + 1, Col: 1, Err: fmt.Errorf("%w: a header but no rows", ErrEmpty)}
+	if rows == 0 {
+		return &InputError{File: t.path, Line: t.hdrLine + 1, Col: 1, Err: fmt.Errorf("%w: a header but no rows", ErrEmpty)}
 	}
-	return t, nil
+	t.rows = rows
+	t.sha256 = hex.EncodeToString(sum.Sum(nil))
+	return nil
+}
+
+// gzipError is a failure to decompress a gzip'd file.
+type gzipError struct{ err error }
+
+func (e *gzipError) Error() string { return "gzip: " + e.err.Error() }
+
+func (e *gzipError) Unwrap() error { return e.err }
+
+// gunzip marks the errors of a gzip stream as gzipError, so that they read as a malformed file and not as
+// malformed text.
+type gunzip struct{ zr *gzip.Reader }
+
+func (g gunzip) Read(p []byte) (int, error) {
+	n, err := g.zr.Read(p)
+	if err != nil && err != io.EOF {
+		err = &gzipError{err}
+	}
+	return n, err
+}
+
+// readError is the error of a file that cannot be read (the operating system's reason, without the path
+// twice) or decompressed, or nil for any other error.
+func (t *table) readError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &InputError{File: t.path, Err: pe.Err}
+	}
+	var ge *gzipError
+	if errors.As(err, &ge) {
+		return &InputError{File: t.path, Err: fmt.Errorf("%w: gzip: %v", ErrSyntax, ge.err)}
+	}
+	return nil
 }
 
 func (t *table) checkHeader() error {

@@ -38,17 +38,19 @@ func ScoreFile(spec string, enc *Encoding, strict bool) (*Scored, error) {
 	if fe != nil {
 		return nil, t.headerError(fe.field, fe.column, fe.err)
 	}
+	// Room for every record, so the rows are written in place; rows skipped for a missing value leave
+	// their room unused.
 	cols := len(enc.Features)
-	s := &Split{Name: "scored", File: t.path, Cols: cols}
+	s := &Split{Name: "scored", File: t.path, Cols: cols, X: make([]float32, t.rows*cols), Row: make([]int, t.rows)}
 	out := &Scored{Split: s}
-	for r, rec := range t.recs {
+	err = t.scan(func(r int, rec []string, pos fieldPos) error {
 		if x.Missing(rec) {
 			out.Skipped++
-			continue
+			return nil
 		}
-		row := make([]float32, cols)
-		if fe := x.encodeRow(rec, row); fe != nil {
-			return nil, t.cellError(r, fe)
+		i := s.Rows
+		if fe := x.encodeRow(rec, s.X[i*cols:(i+1)*cols]); fe != nil {
+			return t.cellError(pos, fe)
 		}
 		for _, col := range x.Unseen(rec) {
 			if s.Unseen == nil {
@@ -56,14 +58,18 @@ func ScoreFile(spec string, enc *Encoding, strict bool) (*Scored, error) {
 			}
 			if s.Unseen[col]++; strict {
 				c, _ := t.column(col, "a feature")
-				return nil, t.cellError(r, &fieldError{field: c, column: col,
+				return t.cellError(pos, &fieldError{field: c, column: col,
 					err: badOption("%q is a category the encoding never saw (strict categories)", rec[c])})
 			}
 		}
-		s.X = append(s.X, row...)
-		s.Row = append(s.Row, r)
+		s.Row[i] = r
 		s.Rows++
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	s.X, s.Row = s.X[:s.Rows*cols], s.Row[:s.Rows]
 	s.Clipped = x.clipped
 	if s.Rows == 0 {
 		return nil, &InputError{File: t.path, Line: t.hdrLine + 1, Col: 1, Err: badOption("all %d rows have a missing value in a feature column", out.Skipped)}
