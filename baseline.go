@@ -1,6 +1,8 @@
 package fairbinn
 
 import (
+	"fmt"
+
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/train"
@@ -34,6 +36,10 @@ func thresholdBaseline(val, test []float32, data *dataset.Data, cfg train.Config
 		// The first stated constraint (thresholds are fitted to one criterion).
 		c := cfg.Constraints.At(0)
 		rep.Criterion, rep.Limit = c.Criterion, c.Limit
+	}
+	if k := fairness.Classes(val, len(data.Val.Y)); k > 1 {
+		rep.Error = fmt.Sprintf("per-group thresholds decide between two classes; the model has %d", k)
+		return rep
 	}
 	th, err := fairness.FitThresholds(val, data.Val.Y, data.Val.Group, len(data.GroupNames), rep.Criterion, rep.Limit)
 	if err != nil {

@@ -56,11 +56,12 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	if opts.Spec == "" {
 		return nil, fault.Badf("no data given")
 	}
-	// Labels are 0/1: a K-class head cannot be scored on them.
-	if h, err := head.Of(m.Graph); err != nil {
+	h, err := head.Of(m.Graph)
+	if err != nil {
 		return nil, err
-	} else if err := h.Trainable(); err != nil {
-		return nil, err
+	}
+	if !h.Binary() && !strings.HasPrefix(opts.Spec, "npz:") {
+		return nil, fault.Badf("%s: a %d-class model is trained and scored on npz:FILE data (its \"label\" array the class index of each row); CSV labels are binary (--label, --positive)", m.Path, h.Classes)
 	}
 	if opts.ValFrac == 0 {
 		opts.ValFrac = 0.2
@@ -92,6 +93,9 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	data, err := dataset.Load(opts.Spec, lo)
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	if err := checkLabels(h, data); err != nil {
+		return nil, err
 	}
 	if err := applyMerge(m, data); err != nil {
 		return nil, err
@@ -226,4 +230,33 @@ func ScoreData(m *Model, opts DataOptions) (*dataset.Scored, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkLabels checks that every label is one the head can score: 0 or 1 for a binary head, a class index
+// below K for a K-class head.
+func checkLabels(h head.Head, data *dataset.Data) error {
+	k := 2
+	if !h.Binary() {
+		k = h.Classes
+	}
+	for _, s := range []*dataset.Split{data.Train, data.Val, data.Test} {
+		if s == nil {
+			continue
+		}
+		for i, y := range s.Y {
+			if int(y) < k && y == float32(int(y)) {
+				continue
+			}
+			row := i
+			if i < len(s.Row) {
+				row = s.Row[i]
+			}
+			want := "0 or 1 (the head is binary)"
+			if k > 2 {
+				want = fmt.Sprintf("a class index 0 to %d (the head has %d classes)", k-1, k)
+			}
+			return fault.Badf("%s: column label: row %d has label %v; want %s", s.File, row, y, want)
+		}
+	}
+	return nil
 }

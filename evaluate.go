@@ -121,7 +121,8 @@ type EvalReport struct {
 	Unseen map[string]int `json:"unseen_categories,omitempty"`
 	// Intervals are the metrics' bootstrap confidence intervals (EvalOptions.CI).
 	Intervals *fairness.Intervals `json:"intervals,omitempty"`
-	// SelectionRate is the fraction of rows predicted positive, over every group.
+	// SelectionRate is the fraction of rows predicted positive, over every group (0 for a K-class model,
+	// whose per-class rates are in the group table).
 	SelectionRate float64 `json:"selection_rate"`
 	// Calibration is the expected calibration error and reliability curve, overall and per group.
 	Calibration fairness.CalibrationReport `json:"calibration"`
@@ -166,8 +167,11 @@ func Eval(m *Model, data *dataset.Data, opts EvalOptions) (*EvalReport, error) {
 	}
 	metrics := train.SplitMetrics(prob, s, data)
 	rep := &EvalReport{Model: m.Path, Split: opts.Split, Runtime: opts.Runtime, Rows: s.Rows, Metrics: metrics, Unseen: s.Unseen,
-		Groups: data.GroupNames, GroupRows: GroupRows(data), Ignored: data.Ignored, SelectionRate: SelectionRate(prob),
+		Groups: data.GroupNames, GroupRows: GroupRows(data), Ignored: data.Ignored,
 		Calibration: fairness.Calibration(prob, s.Y, s.Group, data.GroupNames, 0)}
+	if metrics.Classes == 0 {
+		rep.SelectionRate = SelectionRate(prob)
+	}
 	if opts.CI != 0 {
 		iv, err := fairness.Bootstrap(prob, s.Y, s.Group, data.GroupNames, opts.CI, 1000, opts.CISeed)
 		if err != nil {
@@ -318,16 +322,28 @@ func readBaseline(path, split string) (fairness.Metrics, *fairness.Intervals, er
 }
 
 // WritePredictions writes one CSV line per row of a split, atomically: the row's 0-based record index in
-// its source file (header excluded), the predicted probability and the 0/1 prediction (threshold 0.5).
+// its source file (header excluded), the predicted probability and the 0/1 prediction (threshold 0.5);
+// for a K-class head, each class's probability (prob_0 … prob_K−1) and the most probable class.
 func WritePredictions(path string, s *dataset.Split, prob []float32) error {
 	var buf bytes.Buffer
+	k := fairness.Classes(prob, s.Rows)
 	buf.WriteString("row,prob,pred\n")
-	for i, p := range prob {
-		pred := 0
-		if p >= 0.5 {
-			pred = 1
+	if k > 1 {
+		// A K-class head: each class's probability, then the most probable class.
+		buf.Reset()
+		buf.WriteString("row")
+		for c := range k {
+			fmt.Fprintf(&buf, ",prob_%d", c)
 		}
-		fmt.Fprintf(&buf, "%d,%s,%d\n", s.Row[i], strconv.FormatFloat(float64(p), 'g', -1, 32), pred)
+		buf.WriteString(",pred\n")
+	}
+	pred := fairness.Decisions(prob, s.Rows)
+	for i := range s.Rows {
+		fmt.Fprintf(&buf, "%d", s.Row[i])
+		for _, p := range prob[i*k : (i+1)*k] {
+			buf.WriteString("," + strconv.FormatFloat(float64(p), 'g', -1, 32))
+		}
+		fmt.Fprintf(&buf, ",%d\n", pred[i])
 	}
 	return fsutil.WriteFileAtomic(path, buf.Bytes(), 0o644)
 }

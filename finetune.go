@@ -14,6 +14,7 @@ import (
 	"github.com/fairbinn/fairbinn-go/dataset"
 	"github.com/fairbinn/fairbinn-go/exporter"
 	"github.com/fairbinn/fairbinn-go/fairness"
+	"github.com/fairbinn/fairbinn-go/head"
 	"github.com/fairbinn/fairbinn-go/insert"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/fsutil"
@@ -437,6 +438,9 @@ func prepare(backbone *Model, data *dataset.Data, opts Options) (*fineTuning, er
 		}
 	}
 	if opts.Thresholds != ThresholdsNone {
+		if h, err := head.Of(ft.trainGraph); err == nil && !h.Binary() {
+			return fail(fault.Badf("per-group thresholds decide between two classes; the model's head has %d (%s)", h.Classes, h))
+		}
 		if ft.frozen != nil {
 			return fail(fault.Badf("per-group thresholds are compiled into models trained whole in Go; this one has a frozen prefix (%s)", ft.frozen.report.Why))
 		}

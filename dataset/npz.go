@@ -17,7 +17,8 @@ import (
 const SourceNPZ = "npz"
 
 // loadNPZ reads a data set of tensors for models whose inputs are not table rows (images, sequences,
-// category codes): one array per model input (Options.Inputs, by name), "label" (0/1), "group" (group
+// category codes): one array per model input (Options.Inputs, by name), "label" (0/1, or the class index
+// for a K-class model), "group" (group
 // ids) and, optionally, "split" (0 train, 1 validation, 2 test; without it the rows are split as a CSV
 // file's are, stratified by group × label). Every array has one row per example along dim 0.
 func loadNPZ(file string, opts Options) (*Data, error) {
@@ -51,12 +52,14 @@ func loadNPZ(file string, opts Options) (*Data, error) {
 	if len(gs) != n {
 		return nil, bad("\"group\" has %d values for %d rows", len(gs), n)
 	}
+	// 0/1 labels, or the class indices of a K-class model (the caller checks them against its head).
 	y := make([]float32, n)
+	var top int64
 	for i, v := range ys {
-		if v != 0 && v != 1 {
-			return nil, &InputError{File: file, Column: "label", Err: fmt.Errorf("%w: row %d has label %v; want 0 or 1", ErrOption, i, v)}
+		if v < 0 {
+			return nil, &InputError{File: file, Column: "label", Err: fmt.Errorf("%w: row %d has label %v; want 0 or 1, or a class index", ErrOption, i, v)}
 		}
-		y[i] = float32(v)
+		y[i], top = float32(v), max(top, v)
 	}
 	// Group names in ascending order of their ids.
 	ids := slices.Compact(slices.Sorted(slices.Values(gs)))
@@ -108,7 +111,7 @@ func loadNPZ(file string, opts Options) (*Data, error) {
 		for i := range all {
 			all[i] = i
 		}
-		stratum := func(i int) int { return 2*groups[i] + int(y[i]) }
+		stratum := func(i int) int { return int(top+1)*groups[i] + int(y[i]) }
 		testFrac, valFrac := opts.TestFrac, opts.ValFrac
 		if testFrac == 0 {
 			testFrac = DefaultTestFrac

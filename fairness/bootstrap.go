@@ -52,7 +52,8 @@ func Bootstrap(prob, label []float32, group []int, names []string, level float64
 	k := Classes(prob, n) // probabilities per row
 	p, y, gr := make([]float32, len(prob)), make([]float32, n), make([]int, n)
 	acc, dp, eo, eopp := make([]float64, resamples), make([]float64, resamples), make([]float64, resamples), make([]float64, resamples)
-	sel := make([][]float64, len(gids))
+	rows := Compute(prob, label, group, names).Groups // a row per group (and class), kept by every resample
+	sel := make([][]float64, len(rows))
 	for r := range resamples {
 		j := 0
 		for _, g := range gids {
@@ -78,7 +79,6 @@ func Bootstrap(prob, label []float32, group []int, names []string, level float64
 	}
 	out := Intervals{Level: level, Resamples: resamples, Seed: seed,
 		Accuracy: iv(acc), DP: iv(dp), EO: iv(eo), EOpp: iv(eopp)}
-	rows := Compute(prob, label, group, names).Groups
 	for i, row := range rows {
 		out.Groups = append(out.Groups, GroupInterval{Group: row.Group, SelectionRate: iv(sel[i])})
 	}

@@ -32,16 +32,19 @@ const MetaKey = "fairbinn.head"
 type Head struct {
 	Output string `json:"output"`
 	Kind   Kind   `json:"kind"`
-	// Classes is 1 for one value per row, else the number of classes (only 2 can be trained and scored
-	// today).
+	// Classes is 1 for one value per row, else the number of classes.
 	Classes int `json:"classes"`
-	// Positive is the index of the positive class of a Softmax or Logits head.
+	// Positive is the index of the positive class of a two-class Softmax or Logits head (a K-class head
+	// has none: its decision is the most probable class).
 	Positive int `json:"positive_class"`
 }
 
 func (h Head) String() string {
 	if h.Classes == 1 {
 		return fmt.Sprintf("%s %s per row", h.Output, h.Kind)
+	}
+	if h.Classes > 2 {
+		return fmt.Sprintf("%s %d-class %s", h.Output, h.Classes, h.Kind)
 	}
 	return fmt.Sprintf("%s %d-class %s, positive class %d", h.Output, h.Classes, h.Kind, h.Positive)
 }
@@ -127,18 +130,11 @@ func (h Head) check(g *ir.Graph) error {
 	return nil
 }
 
-// Binary reports whether fairbinn can train and score the head: one value per row, or two classes.
+// Binary reports whether the head decides between two classes: one value per row, or two classes.
 func (h Head) Binary() bool { return h.Classes <= 2 }
 
-// Trainable returns an error naming what is missing when the head cannot be trained or scored.
-func (h Head) Trainable() error {
-	if !h.Binary() {
-		return fault.Badf("output %q is a %d-class head: fairbinn's losses and metrics are binary today; predict, verify and insert work on it", h.Output, h.Classes)
-	}
-	return nil
-}
-
-// Probabilities turns the output for rows rows into P(positive class) per row.
+// Probabilities turns the output for rows rows into P(positive class) per row, or for a K-class head into
+// P(class k) for k = 0..K−1, row after row (the softmax of logits).
 func (h Head) Probabilities(out tensor.Tensor) ([]float32, error) {
 	rows := out.Rows()
 	if len(out.Shape) == 1 {
@@ -147,8 +143,17 @@ func (h Head) Probabilities(out tensor.Tensor) ([]float32, error) {
 	if rows*h.Classes != len(out.Data) {
 		return nil, fault.Badf("output %q has %d values for %d rows; the head (%s) wants %d per row", h.Output, len(out.Data), rows, h.Kind, h.Classes)
 	}
-	if err := h.Trainable(); err != nil {
-		return nil, err
+	if h.Classes > 2 {
+		p := make([]float32, len(out.Data))
+		for r := range rows {
+			row, dst := out.Data[r*h.Classes:(r+1)*h.Classes], p[r*h.Classes:(r+1)*h.Classes]
+			if h.Kind == Softmax {
+				copy(dst, row)
+				continue
+			}
+			softmax(row, dst)
+		}
+		return p, nil
 	}
 	p := make([]float32, rows)
 	for r := range rows {
@@ -221,4 +226,19 @@ func outputWidth(g *ir.Graph, name string) (int, error) {
 		return int(shape[1].Value), nil
 	}
 	return 0, fault.Badf("output %q has shape %s; fairbinn scores outputs of shape [N], [N, 1] or [N, K]", name, shape)
+}
+
+// softmax writes softmax(z) into dst, computed in float64 from the largest logit (stable).
+func softmax(z, dst []float32) {
+	top := z[0]
+	for _, v := range z {
+		top = max(top, v)
+	}
+	sum := 0.0
+	for _, v := range z {
+		sum += math.Exp(float64(v - top))
+	}
+	for j, v := range z {
+		dst[j] = float32(math.Exp(float64(v-top)) / sum)
+	}
 }

@@ -67,8 +67,26 @@ func TestProbabilities(t *testing.T) {
 	if l := (Head{Kind: Logit, Classes: 1}).Labels(tensor.Tensor{Shape: []int64{1}, Data: []float32{0.3}}); l[0] != 1 {
 		t.Errorf("logit 0.3 decided %d, want 1", l[0])
 	}
-	if _, err := (Head{Kind: Logits, Classes: 4}).Probabilities(tensor.Tensor{Shape: []int64{1, 4}, Data: make([]float32, 4)}); err == nil {
-		t.Error("a 4-class head gave binary probabilities")
+	// A K-class head gives each class's probability, row after row: the softmax of logits, a softmax as
+	// it is; its decision is the most probable class.
+	logits := tensor.Tensor{Shape: []int64{2, 3}, Data: []float32{0, 1, 2, 3, 0, 0}}
+	p, err := (Head{Kind: Logits, Classes: 3}).Probabilities(logits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := []float64{math.Exp(0), math.Exp(1), math.Exp(2), math.Exp(3)}
+	want := []float64{e[0] / (e[0] + e[1] + e[2]), e[1] / (e[0] + e[1] + e[2]), e[2] / (e[0] + e[1] + e[2]), e[3] / (e[3] + 2), 1 / (e[3] + 2), 1 / (e[3] + 2)}
+	for i := range want {
+		if math.Abs(float64(p[i])-want[i]) > 1e-6 {
+			t.Fatalf("3-class logits: P = %v, want %v", p, want)
+		}
+	}
+	if l := (Head{Kind: Logits, Classes: 3}).Labels(logits); l[0] != 2 || l[1] != 0 {
+		t.Errorf("3-class decisions %v, want [2 0]", l)
+	}
+	soft := tensor.Tensor{Shape: []int64{1, 3}, Data: []float32{0.2, 0.5, 0.3}}
+	if p, _ := (Head{Kind: Softmax, Classes: 3}).Probabilities(soft); len(p) != 3 || p[1] != 0.5 {
+		t.Errorf("3-class softmax: P = %v, want it as it is", p)
 	}
 }
 

@@ -22,6 +22,7 @@ type stage struct {
 	lowered *lower.Lowered
 	x, y    *G.Node
 	xv, yv  *tensor.Dense
+	classes int // 1 for one probability per row, else the K of a K-class head
 	masks   *fairness.GroupMasks
 	// attrMasks are the masks of the sensitive attributes constraints name, by their index in
 	// dataset.Data.Attributes (nil for the others).
@@ -75,18 +76,28 @@ func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, attrs
 	st = &stage{name: spec.name, lowered: l, x: l.Inputs[0], wrt: spec.wrt}
 	gr := l.Graph
 	st.xv = tensor.New(tensor.WithShape(st.x.Shape()...), tensor.Of(tensor.Float32))
+	// The labels: 0/1 per row, or one-hot rows for a K-class head.
 	st.yv = tensor.New(tensor.WithShape(prob.Shape()...), tensor.Of(tensor.Float32))
 	st.y = G.NewTensor(gr, tensor.Float32, prob.Shape().Dims(), G.WithShape(prob.Shape()...), G.WithName("fairbinn.label"))
-	if st.masks, err = fairness.NewGroupMasks(gr, tensor.Float32, batch, groups, "fairbinn.groups"); err != nil {
+	st.classes = 1
+	if !h.Binary() {
+		st.classes = h.Classes
+	}
+	if st.masks, err = fairness.NewClassMasks(gr, tensor.Float32, batch, groups, st.classes, "fairbinn.groups"); err != nil {
 		return nil, err
 	}
 
 	// L_acc: binary cross-entropy, on the logit when there is one (stable, and PyTorch's BCEWithLogits),
-	// else on the probability.
+	// else on the probability; for K classes, the cross-entropy.
 	var acc *G.Node
-	if logit != nil {
+	switch {
+	case st.classes > 1 && logit != nil:
+		acc, err = fairness.CrossEntropyWithLogits(logit, st.y)
+	case st.classes > 1:
+		acc, err = fairness.CrossEntropy(prob, st.y)
+	case logit != nil:
 		acc, err = fairness.BCEWithLogits(logit, st.y)
-	} else {
+	default:
 		acc, err = fairness.BCE(prob, st.y)
 	}
 	if err != nil {
@@ -112,7 +123,7 @@ func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, attrs
 				st.attrMasks = make([]*fairness.GroupMasks, len(attrs))
 			}
 			if st.attrMasks[a] == nil {
-				if st.attrMasks[a], err = fairness.NewGroupMasks(gr, tensor.Float32, batch, len(attrs[a].Groups), "fairbinn.groups."+attrs[a].Name); err != nil {
+				if st.attrMasks[a], err = fairness.NewClassMasks(gr, tensor.Float32, batch, len(attrs[a].Groups), st.classes, "fairbinn.groups."+attrs[a].Name); err != nil {
 					return nil, err
 				}
 			}
@@ -184,11 +195,12 @@ func newStage(m *ir.Graph, h head.Head, spec stageSpec, batch, groups int, attrs
 	return st, nil
 }
 
-// logitOf returns the node feeding the model's final Sigmoid, if the output is one.
 // headNodes returns the nodes of P(positive) and, when the graph has it, of its logit, one per row:
 // the output itself for a probability or a logit head (σ(logit) for the probability of a logit head), and
 // for a two-class head the positive column (softmax) or the difference of the two logits, taken with a
-// constant [2, 1] matrix so that no view of the output is involved.
+// constant [2, 1] matrix so that no view of the output is involved. For a K-class head they are the
+// [batch, K] class probabilities and logits: the softmax of a logits output, or a softmax output and the
+// Softmax's input when the graph has it.
 func headNodes(m *ir.Graph, l *lower.Lowered, h head.Head) (prob, logit *G.Node, err error) {
 	k := slices.IndexFunc(m.Outputs, func(v *ir.Value) bool { return v.Name == h.Output })
 	if k < 0 || k >= len(l.Outputs) {
@@ -196,9 +208,6 @@ func headNodes(m *ir.Graph, l *lower.Lowered, h head.Head) (prob, logit *G.Node,
 	}
 	out := l.Outputs[k]
 	s := out.Shape()
-	if err := h.Trainable(); err != nil {
-		return nil, nil, err
-	}
 	if h.Classes == 1 {
 		if !(len(s) == 2 && s[1] == 1) && len(s) != 1 {
 			return nil, nil, fmt.Errorf("training needs one value per row; the model's output has shape %v", s)
@@ -214,8 +223,19 @@ func headNodes(m *ir.Graph, l *lower.Lowered, h head.Head) (prob, logit *G.Node,
 		}
 		return out, nil, nil
 	}
-	if len(s) != 2 || s[1] != 2 {
-		return nil, nil, fmt.Errorf("a two-class head needs an output of shape [N, 2], not %v", s)
+	if len(s) != 2 || s[1] != h.Classes {
+		return nil, nil, fmt.Errorf("a %d-class head needs an output of shape [N, %d], not %v", h.Classes, h.Classes, s)
+	}
+	if h.Classes > 2 {
+		if h.Kind == head.Logits {
+			return G.Must(G.SoftMax(out, 1)), out, nil
+		}
+		if p := m.Producers()[h.Output]; p != nil && p.OpType == "Softmax" {
+			if z := l.Values[p.Inputs[0]]; z != nil && z.Shape().Eq(out.Shape()) {
+				return out, z, nil
+			}
+		}
+		return out, nil, nil
 	}
 	w := []float32{0, 0}
 	w[h.Positive] = 1
@@ -258,7 +278,16 @@ func (st *stage) bind(b dataset.Batch) (err error) {
 		}
 	}()
 	copy(st.xv.Float32s(), b.X)
-	copy(st.yv.Float32s(), b.Y)
+	if st.classes == 1 {
+		copy(st.yv.Float32s(), b.Y)
+	} else {
+		// One-hot rows of the class indices.
+		y := st.yv.Float32s()
+		clear(y)
+		for i, c := range b.Y {
+			y[i*st.classes+int(c)] = 1
+		}
+	}
 	if err := G.Let(st.x, st.xv); err != nil {
 		return err
 	}

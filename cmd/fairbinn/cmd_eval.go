@@ -67,7 +67,11 @@ func (c *evalCmd) Run(ctx context.Context, env *cmdEnv, args []string) error {
 	}
 	m := rep.Metrics
 	fmt.Fprintf(env.stdout, "%s on the %s split (%d rows, %s)\n", c.model, c.split, rep.Rows, c.runtime)
-	fmt.Fprintf(env.stdout, "accuracy %.4f  selection rate %.4f  DP diff %.4f  EO diff %.4f  EOpp diff %.4f\n\n", m.Accuracy, rep.SelectionRate, m.DP, m.EO, m.EOpp)
+	rates := fmt.Sprintf("selection rate %.4f", rep.SelectionRate)
+	if m.Classes > 0 {
+		rates = fmt.Sprintf("%d classes, gaps the largest over classes (one vs the rest)", m.Classes)
+	}
+	fmt.Fprintf(env.stdout, "accuracy %.4f  %s  DP diff %.4f  EO diff %.4f  EOpp diff %.4f\n\n", m.Accuracy, rates, m.DP, m.EO, m.EOpp)
 	fairbinn.WriteGroups(env.stdout, c.split, m.Groups, nil)
 	fairbinn.WriteGroupRows(env.stdout, rep.Groups, rep.GroupRows)
 	fairbinn.WriteIgnored(env.stdout, rep.Ignored)
