@@ -97,15 +97,23 @@ func Inspect(m *Model) (*ModelInfo, error) {
 	}
 	// Where the Go side cannot run the whole model, a position can still be trained when the layers
 	// after it can: the prefix then runs in onnxruntime.
+	// Data that are not [rows, features] rows (tensors of other shapes, several inputs) train only on a
+	// frozen prefix, as a graph the Go side cannot run does.
+	in := g.RealInputs()
+	rows := len(in) == 1 && in[0].DType == ir.Float32 && len(in[0].Shape) == 2
 	for _, p := range positions {
+		_, suffix, cutErr := ir.Cut(g, p.Tensor)
 		how := "Go"
-		if info.Unsupported != "" {
+		switch {
+		case info.Unsupported == "" && rows && cutErr != nil:
+			how = "Go (the whole graph only: a connection skips the position, so its prefix cannot be frozen)"
+		case info.Unsupported == "" && rows:
+		case cutErr != nil:
+			how = "no: " + cutErr.Error()
+		case lower.CheckSupported(suffix) != nil:
+			how = "no: the layers after it need what the Go forward pass lacks"
+		default:
 			how = "onnxruntime prefix + Go"
-			if _, suffix, err := ir.Cut(g, p.Tensor); err != nil {
-				how = "no: " + err.Error()
-			} else if err := lower.CheckSupported(suffix); err != nil {
-				how = "no: the layers after it need what the Go forward pass lacks"
-			}
 		}
 		info.Training = append(info.Training, how)
 	}

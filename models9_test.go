@@ -10,6 +10,7 @@ import (
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/insert"
+	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/internal/npy"
 	"github.com/fairbinn/fairbinn-go/internal/testkit"
 	"github.com/fairbinn/fairbinn-go/tensor"
@@ -182,5 +183,38 @@ func TestMeasuredWidth(t *testing.T) {
 	}
 	if info.Training[0] != "onnxruntime prefix + Go" {
 		t.Errorf("position 1 trains %q", info.Training[0])
+	}
+}
+
+// A position that a connection skips (the transformer's attention reshape, whose later nodes also read a
+// shape computed before it) cannot be frozen: inspect says so, and training there on tensor data fails
+// with a bad-input error naming the node, writing nothing.
+func TestSkippedPosition(t *testing.T) {
+	testkit.RequireORT(t)
+	dir := filepath.Join("testdata", "models9", "transformer")
+	m, err := fairbinn.Load(testkit.Fixture(t, filepath.Join(dir, "model.onnx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := fairbinn.Inspect(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(info.Training[0], "no: cannot cut") || info.Training[1] != "onnxruntime prefix + Go" {
+		t.Errorf("trained in: %q", info.Training)
+	}
+	data, err := fairbinn.LoadData(m, fairbinn.DataOptions{Spec: "npz:" + filepath.Join(dir, "data.npz"), Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := train.DefaultConfig(train.DefaultMethod)
+	cfg.Epochs = 1
+	out := filepath.Join(t.TempDir(), "fair.onnx")
+	_, err = fairbinn.FineTune(context.Background(), m, data, fairbinn.Options{Position: "1", Train: &cfg, Out: out})
+	if err == nil || fault.Of(err) != fault.BadInput || !strings.Contains(err.Error(), "Unsqueeze_11") {
+		t.Fatalf("training at a skipped position: %v", err)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("%s was written (%v)", out, err)
 	}
 }

@@ -76,7 +76,8 @@ func freezePrefix(g *ir.Graph, pos insert.Position, leader train.LeaderParams, d
 	}
 	prefix, suffix, err := ir.Cut(g, pos.Tensor)
 	if err != nil {
-		return nil, fault.Wrap(fault.BadInput, err)
+		// A valid model: say which positions can be frozen instead.
+		return nil, fault.Badf("position %d (%s): the prefix is frozen because %s, but it cannot be cut there: %v (a connection that skips the position); `fairbinn inspect` says in its \"trained in\" column which positions can", pos.Index, pos.Tensor, why, err)
 	}
 	if err := lower.CheckSupported(suffix); err != nil {
 		return nil, fault.Badf("position %d (%s): the layers after it need what fairbinn's Go forward pass lacks, so they cannot be trained: %v", pos.Index, pos.Tensor, err)
