@@ -9,4 +9,7 @@
 //
 // Exit codes: 0 ok, 1 internal error, 2 bad flags or options. fairbinn-bench --exec ARGV is the timing
 // protocol the benchmark starts each child through (see bench.Exec); it is not listed in --help.
+//
+// fairbinn-bench synth-adult --out FILE.csv [--rows N] [--seed S] writes a seeded synthetic CSV of Adult
+// rows (bench.SynthAdult), the data of `make bench-scale`.
 package main

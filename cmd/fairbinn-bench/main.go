@@ -24,6 +24,9 @@ func main() {
 // run parses the flags into bench.Options, runs the benchmark and prints its report; it returns the exit
 // code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "synth-adult" {
+		return synthAdult(args[1:], stdout, stderr)
+	}
 	o := bench.DefaultOptions()
 	var methods, execArgv string
 	var asJSON bool
