@@ -51,7 +51,7 @@ type DataOptions struct {
 }
 
 // LoadData reads the data for model m, encoded as m's stored encoding says when it has one, and checks
-// that the encoded width is m's input width.
+// that the encoded width is m's input width. Large data lower GOGC (dataset.BoundGarbage).
 func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	if opts.Spec == "" {
 		return nil, fault.Badf("no data given")
@@ -94,6 +94,7 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	if err != nil {
 		return nil, fault.Wrap(fault.BadInput, err)
 	}
+	dataset.BoundGarbage(data) // training's garbage on top of millions of rows
 	if err := checkLabels(h, data); err != nil {
 		return nil, err
 	}
