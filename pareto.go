@@ -27,13 +27,13 @@ import (
 func methodStyle(method train.Method) draw.GlyphStyle {
 	sty := draw.GlyphStyle{Radius: vg.Points(3.5)}
 	switch method {
-	case train.MethodBilevel:
+	case train.MethodPaper:
 		sty.Color, sty.Shape = color.RGBA{R: 0x1f, G: 0x77, B: 0xb4, A: 0xff}, draw.CircleGlyph{}
 	case train.MethodReference:
 		sty.Color, sty.Shape = color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff}, draw.PyramidGlyph{}
 	case train.MethodLagrangian:
 		sty.Color, sty.Shape = color.RGBA{R: 0x2c, G: 0xa0, B: 0x2c, A: 0xff}, draw.BoxGlyph{}
-	case train.MethodProjected:
+	case train.MethodBilevel:
 		sty.Color, sty.Shape = color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff}, draw.TriangleGlyph{}
 	case train.MethodConstrained:
 		sty.Color, sty.Shape = color.RGBA{R: 0x8c, G: 0x56, B: 0x4b, A: 0xff}, draw.SquareGlyph{}

@@ -20,7 +20,7 @@ func testPlan(t *testing.T, dir string) (*SweepPlan, SweepOptions) {
 	o := SweepOptions{Backbone: "/models/backbone.onnx", Data: DataOptions{Spec: "csv:" + filepath.Join(dir, "data", "people.csv"), Label: "income",
 		Positive: []string{"yes"}, Sensitive: []string{"sex"}, ValFrac: 0.25}, Position: "2", Init: "identity",
 		Base:    train.DefaultConfig(train.DefaultMethod),
-		Methods: []train.Method{train.MethodBilevel, train.MethodERM}, Etas: []float64{100, 1000}, Seeds: []uint64{1},
+		Methods: []train.Method{train.MethodPaper, train.MethodERM}, Etas: []float64{100, 1000}, Seeds: []uint64{1},
 		Configure: func(c *train.Config) { c.ApplySchedule(c.Method) }, Dir: dir, KeepModels: true}
 	o.Base.Epochs = 2
 	p, err := PlanSweep(o)

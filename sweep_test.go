@@ -15,7 +15,7 @@ import (
 
 func TestSweepPlan(t *testing.T) {
 	o := &SweepOptions{Base: train.DefaultConfig(train.DefaultMethod),
-		Methods: []train.Method{train.MethodBilevel, train.MethodERM, train.MethodReference},
+		Methods: []train.Method{train.MethodPaper, train.MethodERM, train.MethodReference},
 		Etas:    []float64{0, 1e3}, Seeds: []uint64{1, 2},
 		Configure: func(c *train.Config) { c.ApplySchedule(c.Method) }}
 	runs, err := o.plan()
@@ -27,8 +27,8 @@ func TestSweepPlan(t *testing.T) {
 		names = append(names, r.name)
 	}
 	// Seed by seed; erm, which η does not change, runs once per seed.
-	want := "bilevel_eta0_seed1 bilevel_eta1000_seed1 erm_eta0_seed1 reference_eta0_seed1 reference_eta1000_seed1 " +
-		"bilevel_eta0_seed2 bilevel_eta1000_seed2 erm_eta0_seed2 reference_eta0_seed2 reference_eta1000_seed2"
+	want := "bilevel-paper_eta0_seed1 bilevel-paper_eta1000_seed1 erm_eta0_seed1 reference_eta0_seed1 reference_eta1000_seed1 " +
+		"bilevel-paper_eta0_seed2 bilevel-paper_eta1000_seed2 erm_eta0_seed2 reference_eta0_seed2 reference_eta1000_seed2"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("runs\n got %s\nwant %s", got, want)
 	}
@@ -58,7 +58,7 @@ func TestMeanSD(t *testing.T) {
 // TestSweepPareto summarises and draws a made-up sweep: no training, no onnxruntime.
 func TestSweepPareto(t *testing.T) {
 	res := &SweepResult{Data: "csv:/data/credit.csv.gz", Grid: SweepGrid{
-		Methods: []train.Method{train.MethodBilevel, train.MethodLagrangian, train.MethodERM},
+		Methods: []train.Method{train.MethodPaper, train.MethodLagrangian, train.MethodERM},
 		Etas:    []float64{100, 1000}, Seeds: []uint64{1, 2}}}
 	res.BaseConfig = train.DefaultConfig(train.DefaultMethod)
 	for _, m := range res.Grid.Methods {
@@ -72,12 +72,12 @@ func TestSweepPareto(t *testing.T) {
 			}
 		}
 	}
-	res.Runs = append(res.Runs, &SweepRun{Method: train.MethodBilevel, Eta: 1000, Seed: 3, Status: "failed", Error: "epoch 2: the loss is NaN"})
+	res.Runs = append(res.Runs, &SweepRun{Method: train.MethodPaper, Eta: 1000, Seed: 3, Status: "failed", Error: "epoch 2: the loss is NaN"})
 	res.Summary, res.Reference, res.Baseline = summarize(res)
 	if got := paretoTitle(res); got != "credit: test accuracy vs DP (validation-selected)" {
 		t.Errorf("title %q", got)
 	}
-	if s := res.Summary[1]; s.Method != train.MethodBilevel || s.Eta != 1000 || s.Runs != 2 || s.Failed != 1 {
+	if s := res.Summary[1]; s.Method != train.MethodPaper || s.Eta != 1000 || s.Runs != 2 || s.Failed != 1 {
 		t.Errorf("summary of bilevel η=1000: %+v", s)
 	}
 	if s := res.Summary[len(res.Summary)-1]; s.Method != train.MethodERM || !s.EtaIgnored || s.Runs != 2 {

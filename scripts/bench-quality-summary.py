@@ -29,8 +29,8 @@ DATASETS = {
 METHOD_LABEL = {
     "lagrangian": "lagrangian, η {eta} (the default)",
     "constrained": "constrained",
+    "bilevel-paper": "bilevel-paper, η {eta}",
     "bilevel": "bilevel, η {eta}",
-    "bilevel-projected": "bilevel-projected, η {eta}",
     "reference": "reference, η {eta}",
     "erm": "erm",
 }
@@ -302,7 +302,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default="out/bench-quality")
     ap.add_argument("--datasets", default="adult,adult_blind,law_school,credit_default,bank_marketing")
-    ap.add_argument("--methods", default="lagrangian,constrained,bilevel,bilevel-projected,reference")
+    ap.add_argument("--methods", default="lagrangian,constrained,bilevel-paper,bilevel,reference")
     ap.add_argument("--constraints", default="dp<=0.01 eo<=0.05")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--eta", default="20")

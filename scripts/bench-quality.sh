@@ -24,7 +24,7 @@
 # Environment (defaults in brackets):
 #   SEEDS        number of seeds, 1..N [5]
 #   DATASETS     comma-separated data sets [adult,adult_blind,law_school,credit_default,bank_marketing]
-#   METHODS      comma-separated methods [lagrangian,constrained,bilevel,bilevel-projected,reference]
+#   METHODS      comma-separated methods [lagrangian,constrained,bilevel-paper,bilevel,reference]
 #   CONSTRAINTS  space-separated constraints ['dp<=0.01 eo<=0.05']
 #   ETA          η of the methods that take one [20]
 #   EPOCHS       epochs per run [demo's default]
@@ -37,7 +37,7 @@
 # Further arguments are passed to every `fairbinn sweep`.
 #
 # ETA_GRID=1 runs the earlier Adult benchmark instead (README "Results on Adult"): every method
-# (METHODS, default bilevel,reference,lagrangian,erm) × η (ETAS, default 0,20,100,1000,10000) × seed on
+# (METHODS, default bilevel-paper,reference,lagrangian,erm) × η (ETAS, default 0,20,100,1000,10000) × seed on
 # adult_mlp, selected by val-acc-at-dp=0.01, into OUT (sweep.json, pareto.png, runs/, summary.md).
 #
 # Quick end-to-end check: EPOCHS=1 SEEDS=1 make bench-quality
@@ -68,7 +68,7 @@ else
 fi
 
 if [ -n "${ETA_GRID:-}" ]; then
-  METHODS=${METHODS:-bilevel,reference,lagrangian,erm}
+  METHODS=${METHODS:-bilevel-paper,reference,lagrangian,erm}
   ETAS=${ETAS:-0,20,100,1000,10000}
   args=(sweep --backbone testdata/models/adult_mlp/model.onnx --data "adult:$ADULT" --position 2
     --method "$METHODS" --eta "$ETAS" --seeds "$SEEDS" --out "$OUT" --markdown)
@@ -84,7 +84,7 @@ if [ -n "${ETA_GRID:-}" ]; then
 fi
 
 DATASETS=${DATASETS:-adult,adult_blind,law_school,credit_default,bank_marketing}
-METHODS=${METHODS:-lagrangian,constrained,bilevel,bilevel-projected,reference}
+METHODS=${METHODS:-lagrangian,constrained,bilevel-paper,bilevel,reference}
 CONSTRAINTS=${CONSTRAINTS:-dp<=0.01 eo<=0.05}
 ETA=${ETA:-20}
 SPLITS=out/data

@@ -16,10 +16,13 @@ type Method string
 
 // The training methods (say which one a number comes from).
 const (
-	// MethodBilevel is Algorithm 1 of the paper: a leader step on ∇θa L_acc, then a follower step on
-	// ∇θf η·L_fair at the new θa. With Adam as the follower's optimiser, η > 0 only scales a gradient that
-	// Adam normalises, so the follower's learning rate, not η, sets how hard it pushes.
-	MethodBilevel Method = "bilevel"
+	// MethodPaper is Algorithm 1 of the paper, as published: a leader step on ∇θa L_acc, then a follower
+	// step on ∇θf η·L_fair at the new θa. With Adam as the follower's optimiser, η > 0 only scales a
+	// gradient that Adam normalises, so the follower's learning rate, not η, sets how hard it pushes. Its
+	// follower minimises L_fair alone, whose best response is a constant prediction: on Adult it reaches the
+	// constant classifier at every η > 0 (as the same run in PyTorch does). MethodBilevel is the game that
+	// does not collapse.
+	MethodPaper Method = "bilevel-paper"
 	// MethodReference is the FairBiNN code's schedule: a follower step on ∇θf η·L_fair, then a leader step
 	// on ∇θa (L_acc + η·L_fair) with the gradients of both backward passes accumulated, because that code
 	// zeroes gradients once per batch. Learning rates decay ×0.5 (leader) and ×0.9 (follower) every 50
@@ -39,16 +42,18 @@ const (
 	// Sridharan (2019, TFCO), with additive rather than multiplicative multiplier updates and one
 	// deterministic model (the selected epoch) rather than a stochastic mixture of iterates.
 	MethodConstrained Method = "constrained"
-	// MethodProjected is a bilevel game that does not collapse: Algorithm 1's follower (a step on
+	// MethodBilevel is the bilevel game that does not collapse: Algorithm 1's follower (a step on
 	// ∇θf η·L_fair), led by an accuracy step whose gradient loses, when the two conflict, the component
 	// that would raise L_fair: g ← g − min(0, ⟨g, f⟩)/‖f‖² · f, with g = ∇θa L_acc and f = ∇θa L_fair
 	// (a projection as in PCGrad). The leader so never trades fairness for accuracy, and the follower's
-	// best response is no longer a constant the leader undoes.
-	MethodProjected Method = "bilevel-projected"
+	// best response is no longer a constant the leader undoes. Of the candidates measured (a trust region
+	// on the follower, SGD, residual and unrolled followers all collapsed or never reached DP ≤ 0.01), it is
+	// the one that works; it was called bilevel-projected before, which ParseMethod still accepts.
+	MethodBilevel Method = "bilevel"
 )
 
 // Methods lists the training methods in the order the documentation gives them.
-var Methods = []Method{MethodBilevel, MethodProjected, MethodReference, MethodLagrangian, MethodERM, MethodConstrained}
+var Methods = []Method{MethodBilevel, MethodPaper, MethodReference, MethodLagrangian, MethodERM, MethodConstrained}
 
 // methodSpec is one row of the method table.
 type methodSpec struct {
@@ -84,13 +89,13 @@ var (
 )
 
 var methodTable = map[Method]methodSpec{
-	MethodBilevel: {usesEta: true, follower: true, schedule: defaultSchedule, step: stepBilevel,
+	MethodPaper: {usesEta: true, follower: true, schedule: defaultSchedule, step: stepPaper,
 		stages: func(leader, follower []string, cfg Config) []stageSpec {
 			return []stageSpec{
 				{name: "leader", accWeight: 1, wrt: leader},
 				{name: "follower", fairWeight: cfg.Eta, wrt: follower}}
 		}},
-	MethodProjected: {usesEta: true, follower: true, schedule: defaultSchedule, step: stepProjected,
+	MethodBilevel: {usesEta: true, follower: true, schedule: defaultSchedule, step: stepProjected,
 		stages: func(leader, follower []string, cfg Config) []stageSpec {
 			return []stageSpec{
 				{name: "leader", accWeight: 1, wrt: leader},
@@ -119,6 +124,9 @@ var methodTable = map[Method]methodSpec{
 
 // ParseMethod parses a method name.
 func ParseMethod(s string) (Method, error) {
+	if s == "bilevel-projected" {
+		return MethodBilevel, nil // its name before it became bilevel
+	}
 	if _, ok := methodTable[Method(s)]; !ok {
 		return "", fmt.Errorf("method %q: want %s", s, joinMethods())
 	}
@@ -164,8 +172,8 @@ func (m Method) IsConstrained() bool { return methodTable[m].constrained }
 // (the --fair-* settings); otherwise one optimiser trains every parameter.
 func (m Method) HasFollower() bool { return methodTable[m].follower }
 
-// stepBilevel: the leader steps on L_acc, then the follower on η·L_fair at the new leader parameters.
-func stepBilevel(t *Trainer, b dataset.Batch) (*stage, error) {
+// stepPaper: the leader steps on L_acc, then the follower on η·L_fair at the new leader parameters.
+func stepPaper(t *Trainer, b dataset.Batch) (*stage, error) {
 	return leaderThenFollower(t, b, t.stages[0], t.stages[1], nil)
 }
 

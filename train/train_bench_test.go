@@ -82,7 +82,7 @@ func runEpoch(tb testing.TB, tr *Trainer, rng *rand.Rand) {
 // validation split, 241 batches) is about 12 GFLOP nominal (a forward and a full backward pass for the
 // leader and again for the follower); GFLOP/s compares with BenchmarkSgemm in internal/blas.
 func BenchmarkEpoch(b *testing.B) {
-	for _, method := range []Method{MethodBilevel, MethodReference} {
+	for _, method := range []Method{MethodPaper, MethodReference} {
 		for _, impl := range []struct {
 			name string
 			blas G.BLAS
@@ -123,7 +123,7 @@ func nominalFLOPsPerRow(tr *Trainer) float64 {
 // allocations that remain per batch. It goes through an epoch's batches in turn (cycling over a few
 // would overfit them, and the vanishing gradients would time another workload).
 func BenchmarkStep(b *testing.B) {
-	tr := adultTrainer(b, MethodBilevel)
+	tr := adultTrainer(b, MethodPaper)
 	rng := rand.New(rand.NewPCG(1, 2))
 	var batches []dataset.Batch
 	for bt := range tr.train.Batches(rng, tr.cfg.Batch) {
@@ -144,7 +144,7 @@ func BenchmarkStep(b *testing.B) {
 // step) through the stage's plan and, as the reference measured in the same run, through gorgonia's tape
 // machine over the same subgraph, which computes the same numbers.
 func BenchmarkStageRun(b *testing.B) {
-	tr := adultTrainer(b, MethodBilevel)
+	tr := adultTrainer(b, MethodPaper)
 	st := tr.stages[0]
 	var batch dataset.Batch
 	for bt := range tr.train.Batches(rand.New(rand.NewPCG(1, 2)), tr.cfg.Batch) {

@@ -187,7 +187,7 @@ func TestIdentityInsertKeepsBackbone(t *testing.T) {
 		if err := insert.Insert(g, pos, insert.InsertOptions{Layers: 2}); err != nil {
 			t.Fatal(err)
 		}
-		tr, err := NewTrainer(g, data, DefaultConfig(MethodBilevel))
+		tr, err := NewTrainer(g, data, DefaultConfig(MethodPaper))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +223,7 @@ func TestEtaZeroNeverTargetsFairness(t *testing.T) {
 	if !equalParams(paramsOf(gErm0, all), paramsOf(gLag0, all)) {
 		t.Error("lagrangian with eta 0 differs from erm")
 	}
-	for _, method := range []Method{MethodBilevel, MethodReference} {
+	for _, method := range []Method{MethodPaper, MethodReference} {
 		start := mlp(t, 6, 16, 3)
 		g, tr := run(method, 0)
 		if !equalParams(paramsOf(start, tr.follower), paramsOf(g, tr.follower)) {
@@ -250,7 +250,7 @@ func TestLargeEtaLowersDP(t *testing.T) {
 		}
 		return m.DP
 	}
-	for _, method := range []Method{MethodBilevel, MethodReference, MethodLagrangian} {
+	for _, method := range []Method{MethodPaper, MethodReference, MethodLagrangian} {
 		base, fair := dpOn(method, 0), dpOn(method, 1000)
 		t.Logf("%s: train DP %.4f at eta 0, %.4f at eta 1000", method, base, fair)
 		if base < 0.3 {
@@ -346,7 +346,7 @@ func TestResumeMatchesUninterrupted(t *testing.T) {
 func TestResumeRefusesOtherSettings(t *testing.T) {
 	data := synthData(400, 6, 5)
 	dir := t.TempDir()
-	cfg := quickConfig(MethodBilevel, 10)
+	cfg := quickConfig(MethodPaper, 10)
 	cfg.Epochs = 1
 	g := mlp(t, 6, 16, 3)
 	tr, err := NewTrainer(g, data, cfg)

@@ -55,7 +55,7 @@ func (c *sweepCmd) Flags(fs *flag.FlagSet) {
 	c.f.fs = fs // the flags given are those of sweep's own command line
 	fs.StringVar(&c.dir, "out", "", "folder for sweep.json, pareto.png and runs/ (one report per run, and models with --keep-models); "+
 		"with --cell, the sweep folder that holds the plan; with --k8s-job, the sweep folder as the containers see it")
-	fs.StringVar(&c.methods, "method", string(def.Method), "comma-separated methods: bilevel, reference, lagrangian, erm (erm ignores η: it runs once per seed, recorded as η 0)")
+	fs.StringVar(&c.methods, "method", string(def.Method), "comma-separated methods: bilevel, bilevel-paper, reference, lagrangian, constrained, erm (erm ignores η: it runs once per seed, recorded as η 0)")
 	fs.StringVar(&c.etas, "eta", fairbinn.FormatEta(def.Eta), "comma-separated weights η of the fairness loss")
 	fs.IntVar(&c.seeds, "seeds", 1, "number of seeds per configuration: seeds 1..N")
 	fs.StringVar(&c.seedList, "seed-list", "", "comma-separated seeds (instead of --seeds)")

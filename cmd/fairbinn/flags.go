@@ -135,7 +135,7 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.StringVar(&f.out, "out", "", "where to write the fine-tuned model (ONNX)")
 	fs.StringVar(&f.report, "report", "", "where to write the training report (JSON)")
 	f.data.register(fs)
-	fs.StringVar(&f.method, "method", string(def.Method), "bilevel (the paper's Algorithm 1), bilevel-projected (Algorithm 1 with a leader that does not raise L_fair), reference (the FairBiNN code's schedule), lagrangian, constrained (with --constraint), erm, or thresholds (no training: per-group thresholds on the backbone compiled into the model)")
+	fs.StringVar(&f.method, "method", string(def.Method), "bilevel (the bilevel game: fairness layers follow, an accuracy leader that does not raise L_fair), bilevel-paper (the paper's Algorithm 1 as published; it collapses to a constant classifier), reference (the FairBiNN code's schedule), lagrangian (fixed penalty --eta), constrained (multipliers that meet --constraint), erm, or thresholds (no training: per-group thresholds on the backbone compiled into the model)")
 	fs.StringVar(&f.fairness, "fairness", def.Fairness.String(), "fairness criterion: dp (demographic parity), eo (equalized odds), eopp (equal opportunity), fpr (false-positive-rate parity) or fnr (false-negative-rate parity)")
 	fs.Float64Var(&f.cfg.Eta, "eta", def.Eta, "weight η of the fairness loss")
 	fs.Float64Var(&f.cfg.AccLR, "acc-lr", def.AccLR, "leader (accuracy) learning rate")

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fairbinn/fairbinn-go"
+	"github.com/fairbinn/fairbinn-go/train"
 )
 
 // ErrOptions marks an error in the Options given to Run (a bad value, a missing file).
@@ -31,7 +32,8 @@ type Options struct {
 	Peer string
 	// Python runs the peer, which needs torch and pandas (default /usr/bin/python3).
 	Python string
-	// Methods are the training methods to time (default bilevel and reference).
+	// Methods are the training methods to time (default bilevel-paper, the paper's Algorithm 1, and
+	// reference, the FairBiNN code's schedule: the two the PyTorch peer implements).
 	Methods []string
 
 	// Frozen also times each method with the prefix frozen (fairbinn train --train-leader after, the
@@ -60,7 +62,7 @@ type Options struct {
 // DefaultOptions returns the configuration of the full benchmark.
 func DefaultOptions() Options {
 	return Options{
-		OutDir: filepath.Join("out", "bench"), Position: "2", Python: "/usr/bin/python3", Methods: []string{"bilevel", "reference"},
+		OutDir: filepath.Join("out", "bench"), Position: "2", Python: "/usr/bin/python3", Methods: []string{string(train.MethodPaper), string(train.MethodReference)},
 		Epochs: 5, Repeat: 3, Threads: 2, Batch: 100, Rows: 100000, ModelMB: 100, Frozen: true,
 	}
 }

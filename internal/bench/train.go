@@ -58,7 +58,15 @@ func (o *Options) trainArgs(method, out string, frozen bool) []string {
 // peerArgs is the peer's command line of one run.
 func (o *Options) peerArgs(method, dataDir string, threads int) []string {
 	return []string{o.Peer, "--data", dataDir, "--epochs", strconv.Itoa(o.Epochs),
-		"--threads", strconv.Itoa(threads), "--variant", method, "--batch", strconv.Itoa(o.Batch)}
+		"--threads", strconv.Itoa(threads), "--variant", peerVariant(method), "--batch", strconv.Itoa(o.Batch)}
+}
+
+// peerVariant is the peer's name for a method: it calls the paper's Algorithm 1 "bilevel".
+func peerVariant(method string) string {
+	if method == string(train.MethodPaper) {
+		return "bilevel"
+	}
+	return method
 }
 
 // runTrain runs fairbinn train and reads its JSON report.
