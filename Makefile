@@ -82,3 +82,22 @@ bench:
 	./bin/fairbinn-bench --out-dir out/bench $(BENCH_FLAGS)
 	$(GO) test -run '^$$' -bench . ./internal/blas ./lower ./train > out/bench/go-bench.txt; \
 		status=$$?; cat out/bench/go-bench.txt; exit $$status
+
+# The large-file measurement: a seeded synthetic CSV of SCALE_ROWS Adult rows (fairbinn-bench synth-adult,
+# 540 MB for 5,000,000 rows, written once into out/scale/), loaded alone as train loads it (load time,
+# encoded size, peak RSS: fairbinn-bench load-data), then one epoch of `fairbinn train` on it with the
+# shipped backbone under /usr/bin/time -v (out/scale/train.txt). Peak RSS is meant to stay within twice the
+# encoded float32 data plus the model.
+SCALE_ROWS ?= 5000000
+SCALE_CSV  := out/scale/adult_$(SCALE_ROWS).csv
+.PHONY: bench-scale
+bench-scale:
+	./scripts/install-ort.sh
+	$(GO) build -o bin/fairbinn ./cmd/fairbinn
+	$(GO) build -o bin/fairbinn-bench ./cmd/fairbinn-bench
+	mkdir -p out/scale
+	[ -e $(SCALE_CSV) ] || { ./bin/fairbinn-bench synth-adult --rows $(SCALE_ROWS) --seed 1 --out $(SCALE_CSV).tmp && mv $(SCALE_CSV).tmp $(SCALE_CSV); }
+	./bin/fairbinn-bench load-data --backbone testdata/models/adult_mlp/model.onnx --data csv:$(SCALE_CSV)
+	/usr/bin/time -v ./bin/fairbinn train --backbone testdata/models/adult_mlp/model.onnx --data csv:$(SCALE_CSV) \
+		--position 2 --epochs 1 --html none --out out/scale/adult_fair.onnx > out/scale/train.txt 2>&1; \
+		status=$$?; grep -E '^epoch|Elapsed|Maximum resident' out/scale/train.txt; exit $$status

@@ -11,5 +11,7 @@
 // protocol the benchmark starts each child through (see bench.Exec); it is not listed in --help.
 //
 // fairbinn-bench synth-adult --out FILE.csv [--rows N] [--seed S] writes a seeded synthetic CSV of Adult
-// rows (bench.SynthAdult), the data of `make bench-scale`.
+// rows (bench.SynthAdult), the data of `make bench-scale`, and fairbinn-bench load-data --data SPEC
+// [--backbone M.onnx] loads them as fairbinn train does and prints the load time, the encoded size and the
+// peak RSS.
 package main

@@ -24,8 +24,13 @@ func main() {
 // run parses the flags into bench.Options, runs the benchmark and prints its report; it returns the exit
 // code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "synth-adult" {
-		return synthAdult(args[1:], stdout, stderr)
+	if len(args) > 0 {
+		switch args[0] {
+		case "synth-adult":
+			return synthAdult(args[1:], stdout, stderr)
+		case "load-data":
+			return loadData(args[1:], stdout, stderr)
+		}
 	}
 	o := bench.DefaultOptions()
 	var methods, execArgv string

@@ -14,3 +14,12 @@ func peakRSSMB(ps *os.ProcessState) float64 {
 	}
 	return 0
 }
+
+// SelfPeakRSSMB returns this process's peak resident set size so far in MiB.
+func SelfPeakRSSMB() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024
+}
