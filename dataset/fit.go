@@ -143,7 +143,7 @@ func fitCSV(t *table, recs []int, p *plan) (*Encoding, error) {
 // maxCategories bounds the distinct values a fitting pass keeps of a column: a column with more is a
 // numeric one (fitting every column at once must not hold a million distinct numbers), and in the rare
 // case it is not, its categories are read again.
-const maxCategories = 4096
+var maxCategories = 4096 // a variable for the tests
 
 // columnFit is what fitting an encoding learns of one column over the training records.
 type columnFit struct {
