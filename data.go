@@ -27,9 +27,12 @@ const (
 // DataOptions says which data to load: a data SPEC (adult:DIR or csv:FILE) and, for CSV files, the
 // label, positive class and sensitive columns.
 type DataOptions struct {
-	Spec      string
-	Label     string
-	Positive  []string
+	Spec     string
+	Label    string
+	Positive []string
+	// Classes are, for a K-class model, the label values of classes 0 to K−1 (default "0" to "K−1": the
+	// label column holds the class index).
+	Classes   []string
 	Sensitive []string
 	// Drop lists CSV columns that are not features; Missing is the CSV missing-value token (rows with it
 	// are dropped and counted in the report's data files).
@@ -60,8 +63,13 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !h.Binary() && !strings.HasPrefix(opts.Spec, "npz:") {
-		return nil, fault.Badf("%s: a %d-class model is trained and scored on npz:FILE data (its \"label\" array the class index of each row); CSV labels are binary (--label, --positive)", m.Path, h.Classes)
+	switch {
+	case !h.Binary() && strings.HasPrefix(opts.Spec, "adult:"):
+		return nil, fault.Badf("%s: a %d-class model cannot be scored on Adult, whose label is binary", m.Path, h.Classes)
+	case h.Binary() && len(opts.Classes) > 0:
+		return nil, fault.Badf("--classes %s: the model's head is binary (%s); give its positive label values instead", strings.Join(opts.Classes, ","), h)
+	case !h.Binary() && len(opts.Classes) > 0 && len(opts.Classes) != h.Classes:
+		return nil, fault.Badf("--classes %s: %d classes for a %d-class head (%s)", strings.Join(opts.Classes, ","), len(opts.Classes), h.Classes, h)
 	}
 	if opts.ValFrac == 0 {
 		opts.ValFrac = 0.2
@@ -70,7 +78,7 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 		return nil, fault.Badf("validation fraction %v: want a value in (0, 1)", opts.ValFrac)
 	}
 	lo := dataset.Options{
-		Label: opts.Label, Positive: opts.Positive, Sensitive: opts.Sensitive, Drop: opts.Drop, Missing: opts.Missing, StrictCategories: opts.StrictCategories,
+		Label: opts.Label, Positive: opts.Positive, Classes: opts.Classes, Sensitive: opts.Sensitive, Drop: opts.Drop, Missing: opts.Missing, StrictCategories: opts.StrictCategories,
 		TestFile: opts.TestFile, ValFile: opts.ValFile, Features: opts.Features, ValFrac: opts.ValFrac, Seed: opts.Seed,
 	}
 	switch opts.Encoding {
@@ -86,6 +94,12 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 		}
 	default:
 		return nil, fault.Badf("encoding %q: want auto or none", opts.Encoding)
+	}
+	if !h.Binary() && len(lo.Classes) == 0 && (lo.Encoding == nil || len(lo.Encoding.Label.Classes) == 0) {
+		// A K-class CSV label holds the class index, as PyTorch's cross-entropy wants it.
+		for c := range h.Classes {
+			lo.Classes = append(lo.Classes, strconv.Itoa(c))
+		}
 	}
 	for _, v := range m.Graph.RealInputs() {
 		lo.Inputs = append(lo.Inputs, v.Name)

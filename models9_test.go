@@ -2,9 +2,11 @@ package fairbinn_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -148,6 +150,20 @@ func TestArchitectures(t *testing.T) {
 				if m.Classes != 4 || m.Accuracy != 100.0/120 || m.Groups[0].Accuracy != 62.0/73 || m.Groups[4].Accuracy != 38.0/47 {
 					t.Errorf("four_class backbone: %d classes, accuracy %v, groups %+v", m.Classes, m.Accuracy, m.Groups)
 				}
+				// The same rows as CSV files, the label column holding the class index: the same figures.
+				csvData := fourClassCSV(t, dir)
+				cd, err := fairbinn.LoadData(backbone, fairbinn.DataOptions{Spec: "csv:" + csvData[0], ValFile: csvData[1], TestFile: csvData[2],
+					Label: "grade", Sensitive: []string{"group"}, Drop: []string{"group"}, Encoding: fairbinn.EncodingNone})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cev, err := fairbinn.Eval(backbone, cd, fairbinn.EvalOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if cev.Metrics.Accuracy != m.Accuracy || cev.Metrics.DP != m.DP || cev.Metrics.EO != m.EO {
+					t.Errorf("CSV: accuracy %v DP %v EO %v; npz: %v %v %v", cev.Metrics.Accuracy, cev.Metrics.DP, cev.Metrics.EO, m.Accuracy, m.DP, m.EO)
+				}
 				// A binary model cannot be scored on class indices.
 				two, err := fairbinn.Load(filepath.Join("testdata", "models9", "two_class", "model.onnx"))
 				if err != nil {
@@ -217,4 +233,38 @@ func TestSkippedPosition(t *testing.T) {
 	if _, err := os.Stat(out); !os.IsNotExist(err) {
 		t.Errorf("%s was written (%v)", out, err)
 	}
+}
+
+// fourClassCSV writes the rows of the four-class data set as train, validation and test CSV files
+// (x0..x9, the class index in "grade", the group as "a" or "b"), as its split array assigns them.
+func fourClassCSV(t *testing.T, dir string) [3]string {
+	t.Helper()
+	arrays, err := npy.ReadNPZ(filepath.Join(dir, "data.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]tensor.Tensor{}
+	for _, a := range arrays {
+		byName[a.Name] = a.Tensor
+	}
+	x, label, group, split := byName["input"], byName["label"], byName["group"], byName["split"]
+	var files [3]string
+	var text [3]strings.Builder
+	for k := range text {
+		text[k].WriteString("x0,x1,x2,x3,x4,x5,x6,x7,x8,x9,grade,group\n")
+	}
+	for i := range label.Ints {
+		b := &text[split.Ints[i]]
+		for _, v := range x.Data[i*10 : (i+1)*10] {
+			b.WriteString(strconv.FormatFloat(float64(v), 'g', -1, 32) + ",")
+		}
+		fmt.Fprintf(b, "%d,%s\n", label.Ints[i], []string{"a", "b"}[group.Ints[i]])
+	}
+	for k, name := range []string{"train", "val", "test"} {
+		files[k] = filepath.Join(t.TempDir(), name+".csv")
+		if err := os.WriteFile(files[k], []byte(text[k].String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
 }

@@ -36,10 +36,12 @@ const (
 )
 
 // Label says which column holds the label and which of its values are the positive class (label 1); every
-// other value is label 0.
+// other value is label 0. For a K-class model Classes are instead the label values of classes 0 to K−1,
+// and Positive is empty.
 type Label struct {
 	Column   string   `json:"column"`
 	Positive []string `json:"positive"`
+	Classes  []string `json:"classes,omitempty"`
 }
 
 // Feature is one model input column: its name, the data column it is computed from, and how.
@@ -194,7 +196,12 @@ func (e *Encoding) check() *specIssue {
 	if e.Label.Column == "" {
 		return top("label", "empty label column")
 	}
-	if len(e.Label.Positive) == 0 {
+	switch {
+	case len(e.Label.Classes) > 0 && len(e.Label.Positive) > 0:
+		return top("label", "label column %q has both positive values and classes", e.Label.Column)
+	case len(e.Label.Classes) == 1:
+		return top("label", "label column %q has one class", e.Label.Column)
+	case len(e.Label.Classes) == 0 && len(e.Label.Positive) == 0:
 		return top("label", "label column %q has no positive value", e.Label.Column)
 	}
 	if len(e.Sensitive) == 0 {
@@ -468,6 +475,8 @@ func (r *specReader) encoding() (*Encoding, error) {
 					return r.str("label column", &e.Label.Column)
 				case "positive":
 					return r.strings("label positive", &e.Label.Positive)
+				case "classes":
+					return r.strings("label classes", &e.Label.Classes)
 				}
 				return r.errorf(koff, "label: unknown key %q", k)
 			})
@@ -692,8 +701,12 @@ func (x *Encoder) Missing(rec []string) bool {
 	return false
 }
 
-// Label returns the record's label: 1 when the label cell is one of the positive values, else 0.
+// Label returns the record's label: 1 when the label cell is one of the positive values, else 0; with
+// classes, the index of its class (−1 for a value that is none of them).
 func (x *Encoder) Label(rec []string) float32 {
+	if len(x.enc.Label.Classes) > 0 {
+		return float32(slices.Index(x.enc.Label.Classes, rec[x.label]))
+	}
 	if slices.Contains(x.enc.Label.Positive, rec[x.label]) {
 		return 1
 	}

@@ -71,7 +71,7 @@ func fitCSV(t *table, recs []int, p *plan) (*Encoding, error) {
 	e := &Encoding{
 		Version:     EncodingVersion,
 		Source:      SourceCSV,
-		Label:       Label{Column: p.label, Positive: slices.Clone(p.positive)},
+		Label:       Label{Column: p.label, Positive: slices.Clone(p.positive), Classes: slices.Clone(p.classes)},
 		Sensitive:   slices.Clone(p.sensitive),
 		Missing:     p.missing,
 		Drop:        append([]string{}, p.drop...),

@@ -26,6 +26,9 @@ type Options struct {
 	// Label is the label column; a row is positive (label 1) when its label cell equals one of Positive.
 	Label    string
 	Positive []string
+	// Classes, for a K-class model, are the label values of classes 0 to K−1 (instead of Positive): a
+	// row's label is the index of its label cell among them, and any other value is an error.
+	Classes []string
 	// Sensitive are the columns whose values form the groups: with one column its values, with several the
 	// intersections of their values ("Female|Black"). Sensitive columns are also features, as in Adult,
 	// unless listed in Drop.
@@ -168,6 +171,7 @@ type plan struct {
 	val         *table // the validation file, or nil for a held-out part of train
 	label       string
 	positive    []string
+	classes     []string // the label values of classes 0..K−1 (instead of positive)
 	sensitive   []string // as given: a column, or COLUMN:BINS
 	attrs       []sensitiveAttr
 	// strataSensitive are the attributes the splits are stratified by: the encoding's, so that scoring a
@@ -274,14 +278,14 @@ func checkAdultHeader(t *table) error {
 }
 
 func loadCSV(file string, opts Options) (*Data, error) {
-	p := &plan{source: SourceCSV, label: opts.Label, positive: opts.Positive, sensitive: opts.Sensitive,
+	p := &plan{source: SourceCSV, label: opts.Label, positive: opts.Positive, classes: opts.Classes, sensitive: opts.Sensitive,
 		drop: opts.Drop, missing: opts.Missing, passthrough: opts.Passthrough, enc: opts.Encoding,
 		valFrac: opts.ValFrac, testFrac: opts.TestFrac, seed: opts.Seed, strict: opts.StrictCategories}
 	if p.enc != nil {
 		if err := agree(p.enc, opts); err != nil {
 			return nil, err
 		}
-		p.label, p.positive, p.drop, p.missing = p.enc.Label.Column, p.enc.Label.Positive, p.enc.Drop, p.enc.Missing
+		p.label, p.positive, p.classes, p.drop, p.missing = p.enc.Label.Column, p.enc.Label.Positive, p.enc.Label.Classes, p.enc.Drop, p.enc.Missing
 		p.strataSensitive = p.enc.Sensitive
 		p.enc, p.sensitive = withSensitive(p.enc, opts.Sensitive)
 		p.passthrough = p.enc.Passthrough
@@ -293,8 +297,10 @@ func loadCSV(file string, opts Options) (*Data, error) {
 		switch {
 		case p.label == "":
 			return nil, badOption("csv data: no label column given")
-		case len(p.positive) == 0:
+		case len(p.positive) == 0 && len(p.classes) == 0:
 			return nil, badOption("csv data: no positive label value given")
+		case len(p.positive) > 0 && len(p.classes) > 0:
+			return nil, badOption("csv data: positive label values and classes given; a binary label has positive values, a K-class label classes")
 		case len(p.sensitive) == 0:
 			return nil, badOption("csv data: no sensitive column given")
 		case slices.Contains(p.sensitive, p.label):
@@ -364,6 +370,8 @@ func agree(e *Encoding, opts Options) error {
 		return badOption("label column %q disagrees with the encoding (%q)", opts.Label, e.Label.Column)
 	case len(opts.Positive) > 0 && !slices.Equal(opts.Positive, e.Label.Positive):
 		return badOption("positive label values %q disagree with the encoding (%q)", opts.Positive, e.Label.Positive)
+	case len(opts.Classes) > 0 && !slices.Equal(opts.Classes, e.Label.Classes):
+		return badOption("label classes %q disagree with the encoding (%q)", opts.Classes, e.Label.Classes)
 	case opts.Passthrough && !e.Passthrough:
 		return badOption("passthrough asked for, but the encoding is not a passthrough encoding")
 	}
@@ -479,9 +487,17 @@ func (p *plan) prepare(t *table) (*kept, error) {
 			return nil
 		}
 		k.rec = append(k.rec, r)
-		if slices.Contains(p.positive, rec[lc]) {
+		switch {
+		case len(p.classes) > 0:
+			c := slices.Index(p.classes, rec[lc])
+			if c < 0 {
+				return t.cellError(pos, &fieldError{field: lc, column: p.label,
+					err: fmt.Errorf("%w: label %q is none of the classes %q", ErrOption, rec[lc], p.classes)})
+			}
+			k.label = append(k.label, float32(c))
+		case slices.Contains(p.positive, rec[lc]):
 			k.label = append(k.label, 1)
-		} else {
+		default:
 			k.label = append(k.label, 0)
 		}
 		key, err := groupKey(t, rec, pos, p.attrs, sc, parts)
@@ -588,7 +604,8 @@ func build(p *plan) (*Data, error) {
 			sid[id], _ = slices.BinarySearch(strata, key)
 		}
 	}
-	stratum := func(i int) int { return 2*sid[tr.stratum[i]] + int(tr.label[i]) }
+	classes := max(2, len(p.classes))
+	stratum := func(i int) int { return classes*sid[tr.stratum[i]] + int(tr.label[i]) }
 
 	all := allOf(tr)
 	trainPos, testPos := all, []int(nil)
@@ -756,11 +773,12 @@ func allOf(k *kept) []int {
 
 // checkTraining requires two label classes and two groups among the training file's rows.
 func (p *plan) checkTraining(k *kept) error {
-	pos := 0
-	for _, y := range k.label {
-		pos += int(y)
-	}
-	if pos == 0 || pos == len(k.label) {
+	if len(p.classes) > 0 {
+		if !slices.ContainsFunc(k.label, func(y float32) bool { return y != k.label[0] }) {
+			c, _ := k.t.column(p.label, "the label")
+			return k.t.headerError(c, p.label, fmt.Errorf("%w: all %d rows are of class %q", ErrOneClass, len(k.label), p.classes[int(k.label[0])]))
+		}
+	} else if pos := positives(k.label); pos == 0 || pos == len(k.label) {
 		c, _ := k.t.column(p.label, "the label")
 		which := "none"
 		if pos > 0 {
@@ -775,6 +793,15 @@ func (p *plan) checkTraining(k *kept) error {
 			ErrOneGroup, len(k.key), k.keys.names[0]))
 	}
 	return nil
+}
+
+// positives counts the labels of 1.
+func positives(label []float32) int {
+	n := 0
+	for _, y := range label {
+		n += int(y)
+	}
+	return n
 }
 
 // stratify splits positions into (rest, held): within each stratum (visited in ascending order), a seeded

@@ -21,11 +21,11 @@ import (
 
 // dataFlags are the flags that say which data to load (DESIGN.md's data SPEC).
 type dataFlags struct {
-	spec, label, positive, sensitive, test, encoding string
-	drop, missing, features, val                     string
-	strict                                           bool
-	valFrac                                          float64
-	seed                                             uint64
+	spec, label, positive, classes, sensitive, test, encoding string
+	drop, missing, features, val                              string
+	strict                                                    bool
+	valFrac                                                   float64
+	seed                                                      uint64
 	// seedGiven: the splits' seed was set (--seed, or train's own); else it is the model's.
 	seedGiven bool
 }
@@ -44,6 +44,7 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.spec, "data", "", "data: adult:DIR (UCI Adult files adult.data/adult.test, or .gz) or csv:FILE")
 	fs.StringVar(&d.label, "label", "", "csv: the label column")
 	fs.StringVar(&d.positive, "positive", "", "csv: the label value(s) of the positive class, comma-separated")
+	fs.StringVar(&d.classes, "classes", "", "csv, a K-class model: the label values of classes 0 to K-1, comma-separated (default 0,1,...,K-1: the label column holds the class index)")
 	fs.StringVar(&d.sensitive, "sensitive", "", "the sensitive column(s), comma-separated (several: intersections); a numeric column in groups of ranges: 'age:25,60' (edges) or 'age:<25,25-60,>60'; "+
 		"any column of the data, whatever the model was trained for (adult: default sex; csv: default the model's)")
 	fs.StringVar(&d.test, "test", "", "csv: a test file with the same columns (default: a stratified 20% of --data)")
@@ -68,7 +69,7 @@ func (d *dataFlags) options() (fairbinn.DataOptions, error) {
 		return fairbinn.DataOptions{}, fault.Badf("--encoding %q: want auto or none", d.encoding)
 	}
 	return fairbinn.DataOptions{
-		Spec: d.spec, Label: d.label, Positive: splitList(d.positive), Sensitive: dataset.SplitSensitive(d.sensitive),
+		Spec: d.spec, Label: d.label, Positive: splitList(d.positive), Classes: splitList(d.classes), Sensitive: dataset.SplitSensitive(d.sensitive),
 		Features: splitList(d.features), TestFile: d.test, ValFile: d.val, Encoding: enc, ValFrac: d.valFrac, Seed: d.seed, Drop: splitList(d.drop), Missing: d.missing, StrictCategories: d.strict,
 	}, nil
 }
