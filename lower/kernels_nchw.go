@@ -1,17 +1,20 @@
 package lower
 
-// Pure-Go float32 kernels for the NCHW ops (Conv, pooling, BatchNormalization). Pooling and
-// BatchNormalization sum in float64; Conv accumulates in float32 inside the GEMM, as onnxruntime's MLAS
-// does. Inputs are checked by the lowering; the kernels assume the shapes fit their geometry.
+// Float32 kernels for the NCHW ops (Conv, pooling, BatchNormalization). Pooling and BatchNormalization
+// sum in float64; Conv accumulates in float32 inside the GEMM, as onnxruntime's MLAS does. Inputs are
+// checked by the lowering; the kernels assume the shapes fit their geometry.
 
 import (
 	"math"
 
 	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/gonum"
+
+	fblas "github.com/fairbinn/fairbinn-go/internal/blas"
 )
 
-var sgemm gonum.Implementation
+// sgemm computes the convolutions' products: OpenBLAS in a cgo build, as every other product of the
+// training loop and the forward pass, else gonum's.
+var sgemm = fblas.Default
 
 // negInf pads MaxPool: a window that only covers padding yields -inf, as the ONNX spec's -inf padding does.
 var negInf = float32(math.Inf(-1))
