@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/fairbinn/fairbinn-go"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
@@ -56,7 +57,7 @@ func (c *sweepCmd) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.dir, "out", "", "folder for sweep.json, pareto.png and runs/ (one report per run, and models with --keep-models); "+
 		"with --cell, the sweep folder that holds the plan; with --k8s-job, the sweep folder as the containers see it")
 	fs.StringVar(&c.methods, "method", string(def.Method), "comma-separated methods: bilevel, bilevel-paper, reference, lagrangian, constrained, erm (erm ignores η: it runs once per seed, recorded as η 0)")
-	fs.StringVar(&c.etas, "eta", fairbinn.FormatEta(def.Eta), "comma-separated weights η of the fairness loss")
+	fs.StringVar(&c.etas, "eta", "", "comma-separated weights η of the fairness loss "+strings.TrimPrefix(etaUsage, "weight η of the fairness loss "))
 	fs.IntVar(&c.seeds, "seeds", 1, "number of seeds per configuration: seeds 1..N")
 	fs.StringVar(&c.seedList, "seed-list", "", "comma-separated seeds (instead of --seeds)")
 	fs.BoolVar(&c.keepModels, "keep-models", false, "also write each run's model to DIR/runs/<run>.onnx (reports are always written)")
@@ -76,7 +77,11 @@ func (c *sweepCmd) parseGrid(set map[string]bool) (fairbinn.SweepGrid, error) {
 	if !set["seed-list"] {
 		seeds = fmt.Sprintf("1-%d", c.seeds)
 	}
-	g, err := fairbinn.ParseGrid(c.methods, c.etas, seeds)
+	etas := c.etas
+	if !set["eta"] {
+		etas = "0" // the criterion's default, set by options once the criterion is known
+	}
+	g, err := fairbinn.ParseGrid(c.methods, etas, seeds)
 	var le *fairbinn.ListError
 	if errors.As(err, &le) {
 		flagName := map[string]string{"methods": "method", "etas": "eta", "seeds": "seed-list"}[le.List]
@@ -102,6 +107,9 @@ func (c *sweepCmd) options(dir string) (fairbinn.SweepOptions, error) {
 	base, err := c.f.config()
 	if err != nil {
 		return fairbinn.SweepOptions{}, err
+	}
+	if !set["eta"] {
+		grid.Etas = []float64{base.Eta}
 	}
 	data, err := c.f.data.options()
 	if err != nil {

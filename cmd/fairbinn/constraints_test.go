@@ -122,6 +122,34 @@ func TestConstraintSetsCriterion(t *testing.T) {
 	}
 }
 
+// Without --eta, η is the trained criterion's default: DP's for dp, EO's for eo, whether the criterion
+// comes from --fairness or from a stated constraint; a given --eta is kept.
+func TestDefaultEtaByCriterion(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want float64
+	}{
+		{nil, train.DefaultEta(fairness.DP)},
+		{[]string{"--fairness", "eo"}, train.DefaultEta(fairness.EO)},
+		{[]string{"--method", "lagrangian", "--constraint", "eo<=0.05"}, train.DefaultEta(fairness.EO)},
+		{[]string{"--fairness", "eo", "--eta", "20"}, 20},
+		{[]string{"--eta", "0"}, 0},
+	} {
+		var f trainFlags
+		fs := flag.NewFlagSet("train", flag.ContinueOnError)
+		f.register(fs, train.DefaultConfig(train.DefaultMethod))
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		if cfg, err := f.config(); err != nil || cfg.Eta != tc.want {
+			t.Errorf("%q: eta %v (%v), want %v", tc.args, cfg.Eta, err, tc.want)
+		}
+	}
+	if train.DefaultEta(fairness.DP) == train.DefaultEta(fairness.EO) {
+		t.Error("dp and eo have the same default eta: the test cannot tell them apart")
+	}
+}
+
 // Two constraints on two attributes are met together: DP between the sexes and EO between the races,
 // each measured on its own attribute's groups while the data's groups are their intersections.
 func TestConstraintsOnTwoAttributes(t *testing.T) {

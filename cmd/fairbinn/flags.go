@@ -138,7 +138,8 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	f.data.register(fs)
 	fs.StringVar(&f.method, "method", string(def.Method), "bilevel (the bilevel game: fairness layers follow, an accuracy leader that does not raise L_fair), bilevel-paper (the paper's Algorithm 1 as published; it collapses to a constant classifier), reference (the FairBiNN code's schedule), lagrangian (fixed penalty --eta), constrained (multipliers that meet --constraint), erm, or thresholds (no training: per-group thresholds on the backbone compiled into the model)")
 	fs.StringVar(&f.fairness, "fairness", def.Fairness.String(), "fairness criterion: dp (demographic parity), eo (equalized odds), eopp (equal opportunity), fpr (false-positive-rate parity) or fnr (false-negative-rate parity)")
-	fs.Float64Var(&f.cfg.Eta, "eta", def.Eta, "weight η of the fairness loss")
+	// No default shown: it depends on the criterion, and is set once the criterion is known.
+	fs.Float64Var(&f.cfg.Eta, "eta", 0, etaUsage)
 	fs.Float64Var(&f.cfg.AccLR, "acc-lr", def.AccLR, "leader (accuracy) learning rate")
 	fs.Float64Var(&f.cfg.FairLR, "fair-lr", def.FairLR, "follower (fairness layers) learning rate")
 	fs.StringVar(&f.accOpt, "acc-opt", string(def.AccOpt), "leader optimiser: adam, sgd or momentum")
@@ -259,6 +260,9 @@ func (f *trainFlags) config() (train.Config, error) {
 		}
 		cfg.SetConstraints(cs)
 	}
+	if !f.given()["eta"] {
+		cfg.Eta = train.DefaultEta(cfg.Fairness)
+	}
 	if err := checkLayers(f.layers, f.init); err != nil {
 		return cfg, err
 	}
@@ -271,6 +275,10 @@ func (f *trainFlags) config() (train.Config, error) {
 	methodSchedule(&cfg, f.given())
 	return cfg, flagError(cfg.Validate())
 }
+
+// etaUsage documents --eta for train and sweep.
+var etaUsage = fmt.Sprintf("weight η of the fairness loss (default: %s for dp, %s for eo, eopp, fpr and fnr, chosen on validation over five data sets)",
+	fairbinn.FormatEta(train.DefaultEta(fairness.DP)), fairbinn.FormatEta(train.DefaultEta(fairness.EO)))
 
 // unusedFlags are the flags given on the command line that the chosen method does not use.
 func (f *trainFlags) unusedFlags(m train.Method) []string {

@@ -131,7 +131,7 @@ func TestSweepBadInput(t *testing.T) {
 
 func TestSweepGrid(t *testing.T) {
 	c := &sweepCmd{methods: "bilevel,erm,reference", etas: "0,1e3", seeds: 2}
-	grid, err := c.parseGrid(map[string]bool{})
+	grid, err := c.parseGrid(map[string]bool{"eta": true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestSweepGrid(t *testing.T) {
 		t.Errorf("grid %v %v %v", grid.Methods, grid.Etas, grid.Seeds)
 	}
 	c.seedList = "7,3"
-	grid, err = c.parseGrid(map[string]bool{"seed-list": true})
+	grid, err = c.parseGrid(map[string]bool{"seed-list": true, "eta": true})
 	if err != nil || len(grid.Seeds) != 2 || grid.Seeds[0] != 7 || grid.Seeds[1] != 3 {
 		t.Errorf("--seed-list 7,3: %v, %v", grid.Seeds, err)
 	}
