@@ -165,10 +165,10 @@ func (e *UnmetError) Error() string {
 			if c.BestEpoch == 0 {
 				where = "by the starting model"
 			}
-			return fmt.Sprintf("no model met %s on validation: the best value reached was %.4f (%s); nothing written (best-effort keeps the closest)", c.Constraint, c.Best, where)
+			return fmt.Sprintf("no model met %s on validation: the best value reached was %.4f (%s); nothing written (--best-effort writes the closest)", c.Constraint, c.Best, where)
 		}
 	}
-	return "no model met every constraint at once on validation; nothing written (best-effort keeps the closest)"
+	return "no model met every constraint at once on validation; nothing written (--best-effort writes the closest)"
 }
 
 // FaultKind makes unmet constraints exit 5.

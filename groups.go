@@ -217,8 +217,13 @@ func DataWarnings(data *dataset.Data) []string {
 		if len(data.Files) > 0 {
 			file = data.Files[0].Path
 		}
-		out = append(out, fmt.Sprintf("the model stores no encoding: one was fitted on the training rows of %s (%d features: %s); "+
-			"train stores it in the model it writes, so later runs encode the same way", file, len(data.Encoding.Features), featureSummary(data.Encoding)))
+		how := fmt.Sprintf("one was fitted on the training rows of %s", file)
+		if data.Encoding.Passthrough {
+			// Nothing is fitted, but the columns are still chosen by name from this file.
+			how = fmt.Sprintf("the columns of %s are its inputs as they are (--encoding none)", file)
+		}
+		out = append(out, fmt.Sprintf("the model stores no encoding: %s (%d features: %s); "+
+			"train stores it in the model it writes, so later runs encode the same way", how, len(data.Encoding.Features), featureSummary(data.Encoding)))
 	}
 	for _, s := range []*dataset.Split{data.Train, data.Val, data.Test} {
 		if s != nil {
