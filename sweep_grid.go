@@ -33,6 +33,10 @@ func ParseGrid(methods, etas, seeds string) (SweepGrid, error) {
 	var g SweepGrid
 	var err error
 	want := "want a comma-separated list of " + strings.Join(train.MethodNames(), ", ")
+	if slices.Contains(strings.Split(strings.ReplaceAll(methods, " ", ""), ","), "thresholds") {
+		// Post-processing is in every sweep already: its baseline row.
+		want = "per-group thresholds on the backbone are every sweep's baseline row (threshold_baseline in sweep.json), and --thresholds adds them after each run; " + want
+	}
 	if g.Methods, err = parseList("methods", methods, want, train.ParseMethod); err != nil {
 		return g, err
 	}

@@ -93,6 +93,7 @@ func TestSweepBadInput(t *testing.T) {
 	}{
 		{"unknown method", []string{"--method", "bilevel,gradient"}, `--method "gradient"`},
 		{"twice the same method", []string{"--method", "erm,erm"}, "listed twice"},
+		{"thresholds as a method", []string{"--method", "thresholds"}, "every sweep's baseline row"},
 		{"non-numeric eta", []string{"--eta", "100,lots"}, `--eta "lots"`},
 		{"negative eta", []string{"--eta", "-1"}, `--eta "-1"`},
 		{"no seeds", []string{"--seeds", "0"}, "--seeds 0"},
