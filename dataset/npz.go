@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -47,6 +48,17 @@ func loadNPZ(file string, opts Options) (*Data, error) {
 	n := label.Len()
 	if len(label.Shape) == 0 || int(label.Shape[0]) != n {
 		return nil, bad("\"label\" has shape %v; want one value per row", label.Shape)
+	}
+	// Codes stored as floats must be whole numbers: 1.5 or NaN is no label or group.
+	for _, a := range []struct {
+		name string
+		t    tensor.Tensor
+	}{{"label", label}, {"group", group}} {
+		for i, v := range a.t.Data {
+			if v != float32(math.Trunc(float64(v))) || math.IsInf(float64(v), 0) {
+				return nil, &InputError{File: file, Column: a.name, Err: fmt.Errorf("%w: row %d has %s %v; want a whole number", ErrOption, i, a.name, v)}
+			}
+		}
 	}
 	ys, gs := values(label), values(group)
 	if len(gs) != n {
