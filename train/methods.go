@@ -162,6 +162,9 @@ func (m Method) UnusedSettings() []string {
 	if !spec.follower {
 		out = append(out, "fair_lr", "fair_opt", "fair_decay")
 	}
+	if !spec.constrained {
+		out = append(out, "multiplier_lr", "multiplier_every", "multiplier_holdout")
+	}
 	return out
 }
 

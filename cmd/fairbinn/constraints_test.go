@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -147,6 +148,36 @@ func TestDefaultEtaByCriterion(t *testing.T) {
 	}
 	if train.DefaultEta(fairness.DP) == train.DefaultEta(fairness.EO) {
 		t.Error("dp and eo have the same default eta: the test cannot tell them apart")
+	}
+}
+
+// The multiplier settings reach the constrained method's configuration, and another method says it
+// does not use them.
+func TestMultiplierFlags(t *testing.T) {
+	var f trainFlags
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	f.register(fs, train.DefaultConfig(train.DefaultMethod))
+	if err := fs.Parse([]string{"--constraint", "dp<=0.02", "--multiplier-lr", "20", "--multiplier-every", "10", "--multiplier-holdout", "0.2"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := f.config()
+	if err != nil || cfg.Method != train.MethodConstrained || cfg.MultiplierLR != 20 || cfg.MultiplierEvery != 10 || cfg.MultiplierHoldout != 0.2 {
+		t.Fatalf("config %v %v %v %v (%v)", cfg.Method, cfg.MultiplierLR, cfg.MultiplierEvery, cfg.MultiplierHoldout, err)
+	}
+	if unused := f.unusedFlags(train.MethodConstrained); len(unused) != 0 {
+		t.Errorf("constrained: unused %q", unused)
+	}
+	if unused := f.unusedFlags(train.MethodLagrangian); !slices.Equal(unused, []string{"--multiplier-lr", "--multiplier-every", "--multiplier-holdout"}) {
+		t.Errorf("lagrangian: unused %q", unused)
+	}
+	var g trainFlags
+	fs = flag.NewFlagSet("train", flag.ContinueOnError)
+	g.register(fs, train.DefaultConfig(train.DefaultMethod))
+	if err := fs.Parse([]string{"--multiplier-every", "0"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.config(); err == nil || !strings.Contains(err.Error(), "--multiplier-every 0") {
+		t.Errorf("--multiplier-every 0: %v", err)
 	}
 }
 

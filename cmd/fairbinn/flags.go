@@ -140,6 +140,9 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.StringVar(&f.fairness, "fairness", def.Fairness.String(), "fairness criterion: dp (demographic parity), eo (equalized odds), eopp (equal opportunity), fpr (false-positive-rate parity) or fnr (false-negative-rate parity)")
 	// No default shown: it depends on the criterion, and is set once the criterion is known.
 	fs.Float64Var(&f.cfg.Eta, "eta", 0, etaUsage)
+	fs.Float64Var(&f.cfg.MultiplierLR, "multiplier-lr", def.MultiplierLR, "constrained: the multipliers' step, λ ← max(0, λ + step·(gap − limit)) at every update")
+	fs.IntVar(&f.cfg.MultiplierEvery, "multiplier-every", def.MultiplierEvery, "constrained: training steps between multiplier updates")
+	fs.Float64Var(&f.cfg.MultiplierHoldout, "multiplier-holdout", def.MultiplierHoldout, "constrained: fraction of the training split held out to measure the gaps the multipliers answer to (0: the validation split)")
 	fs.Float64Var(&f.cfg.AccLR, "acc-lr", def.AccLR, "leader (accuracy) learning rate")
 	fs.Float64Var(&f.cfg.FairLR, "fair-lr", def.FairLR, "follower (fairness layers) learning rate")
 	fs.StringVar(&f.accOpt, "acc-opt", string(def.AccOpt), "leader optimiser: adam, sgd or momentum")
