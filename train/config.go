@@ -155,6 +155,11 @@ type Config struct {
 // 30 % held out all 32 runs met it, 30 % at the better validation accuracy. Measuring on the validation
 // split itself (MultiplierHoldout 0) met the limit as often, but validation then both steers the
 // multipliers and judges the result, so its validation figures are not comparable; it is not the default.
+//
+// Checked on all five data sets of the quality benchmark (dp ≤ 0.01 and eo ≤ 0.05, seeds 1–5, lr 20, 50
+// and 100 every 50 steps; README.md, "Choosing η"): lr 50 meets dp on validation in 23 of 25 seeds (lr
+// 20: 18, lr 100: 23 at a lower mean validation accuracy) and eo in 22 (lr 20: 19, lr 100: 23), so it
+// stays the default for every criterion.
 const (
 	DefaultMultiplierLR      = 50
 	DefaultMultiplierEvery   = 50
