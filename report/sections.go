@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -76,8 +77,12 @@ func (a *Audit) ciNote() string {
 	return "Small print under a value: its bootstrap confidence interval, the range the value would likely take on another sample of the same size."
 }
 
-// overallSelection is the share of all rows predicted positive, from the per-group table.
+// overallSelection is the share of all rows predicted positive, from the per-group table; a K-class
+// model has no positive class, and its per-class rates are in the per-group table.
 func overallSelection(m fairness.Metrics) (float64, bool) {
+	if m.Classes > 0 {
+		return 0, false
+	}
 	n, sel := 0, 0.0
 	for _, g := range m.Groups {
 		n += g.Size
@@ -350,8 +355,14 @@ var metricsIntro = []string{
 	"Backbone: the original model. Audited model: the model after fine-tuning, as exported. Threshold baseline: the original model with a separate decision threshold for each group, a simpler way to fairness to compare with.",
 }
 
+// classesIntro is said of a K-class model's metrics.
+const classesIntro = "This model decides between %d classes (its most probable one). Each difference is the largest over the classes of that of \"predicted class k\" against \"any other\", one class against the rest; the selection rate of class k is the share of rows predicted k, in the per-group table."
+
 func metricsSection(a *Audit) (section, error) {
 	s := section{ID: "metrics", Title: "Overall metrics", Intro: metricsIntro}
+	if k := a.classes(); k > 0 {
+		s.Intro = append(slices.Clone(metricsIntro), fmt.Sprintf(classesIntro, k))
+	}
 	for _, r := range a.Results {
 		ms := r.models()
 		if len(ms) == 0 {
@@ -377,6 +388,9 @@ func metricsSection(a *Audit) (section, error) {
 			{"EO difference", func(m fairness.Metrics) (float64, bool) { return m.EO, true }, func(iv *fairness.Intervals) *fairness.Interval { return &iv.EO }},
 			{"EOpp difference", func(m fairness.Metrics) (float64, bool) { return m.EOpp, true }, func(iv *fairness.Intervals) *fairness.Interval { return &iv.EOpp }},
 		} {
+			if _, ok := metric.value(ms[0].ev.Metrics); !ok && metric.iv == nil && a.classes() > 0 {
+				continue // a K-class model has no overall selection rate
+			}
 			row := []cell{label(metric.name)}
 			var values []float64
 			for i, m := range ms {
@@ -603,4 +617,14 @@ func driftSection(a *Audit) (section, error) {
 	}
 	s.Blocks = []block{b}
 	return s, nil
+}
+
+// classes is the number of classes of the audited model, 0 for a binary one.
+func (a *Audit) classes() int {
+	for _, r := range a.Results {
+		if r.After != nil {
+			return r.After.Metrics.Classes
+		}
+	}
+	return 0
 }
