@@ -102,11 +102,14 @@ func Inspect(m *Model) (*ModelInfo, error) {
 	in := g.RealInputs()
 	rows := len(in) == 1 && in[0].DType == ir.Float32 && len(in[0].Shape) == 2
 	for _, p := range positions {
-		_, suffix, cutErr := ir.Cut(g, p.Tensor)
+		_, suffix, cutErr := ir.CutAcross(g, p.Tensor)
+		if cutErr == nil {
+			_, cutErr = ir.Widen(suffix)
+		}
 		how := "Go"
 		switch {
 		case info.Unsupported == "" && rows && cutErr != nil:
-			how = "Go (the whole graph only: a connection skips the position, so its prefix cannot be frozen)"
+			how = "Go (the whole graph only: " + cutErr.Error() + ", so its prefix cannot be frozen)"
 		case info.Unsupported == "" && rows:
 		case cutErr != nil:
 			how = "no: " + cutErr.Error()

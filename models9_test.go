@@ -23,7 +23,7 @@ import (
 // and a small data set.
 var models9 = []struct{ name string }{
 	{"lstm"}, {"transformer"}, {"mlp_layernorm"}, {"embed_two_inputs"}, {"raw_logit"}, {"two_class"},
-	{"four_class"}, {"two_outputs"}, {"keras_style"}, {"opset9_mlp"}, {"einsum_mlp"},
+	{"four_class"}, {"two_outputs"}, {"keras_style"}, {"opset9_mlp"}, {"einsum_mlp"}, {"residual_mlp"},
 }
 
 // modelInputs reads a model's inputs from its inputs.npz in the model's input order.
@@ -267,4 +267,58 @@ func fourClassCSV(t *testing.T, dir string) [3]string {
 		}
 	}
 	return files
+}
+
+// A skip connection across the position (the residual MLP's Add after its third ReLU also reads the
+// first) is handed on with a frozen prefix: the prefix gives both activations, cached side by side, and
+// the exported model matches onnxruntime prefix + Go suffix after training.
+func TestFrozenPrefixAcrossSkip(t *testing.T) {
+	testkit.RequireORT(t)
+	dir := filepath.Join("testdata", "models9", "residual_mlp")
+	m, err := fairbinn.Load(testkit.Fixture(t, filepath.Join(dir, "model.onnx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := fairbinn.Inspect(m)
+	if err != nil || len(info.Positions) != 3 || info.Positions[1].Tensor != "/Relu_1_output_0" || info.Training[1] != "Go" {
+		t.Fatalf("positions %+v, trained in %q (%v)", info.Positions, info.Training, err)
+	}
+	data, err := fairbinn.LoadData(m, fairbinn.DataOptions{Spec: "npz:" + filepath.Join(dir, "data.npz"), Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := train.DefaultConfig(train.DefaultMethod)
+	cfg.Epochs, cfg.Batch, cfg.AccLR = 2, 50, 1e-2
+	cfg.TrainLeader = train.LeaderAfter
+	cfg.Select = train.Selection{Rule: train.SelectLast}
+	out := filepath.Join(t.TempDir(), "fair.onnx")
+	res, err := fairbinn.FineTune(context.Background(), m, data, fairbinn.Options{Position: "2", Train: &cfg, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := res.Report.Prefix
+	if p == nil || !slices.Equal(p.Across, []string{"/Relu_output_0"}) || p.CacheBytes != 600*(16+16)*4 {
+		t.Fatalf("prefix %+v; want /Relu_output_0 handed across and 600 rows of 32 floats cached", p)
+	}
+	if q := res.Report.Parity; !q.OK || q.MaxAbsDiff > 1e-5 {
+		t.Errorf("parity of the export: %+v", q)
+	}
+	testkit.OnnxChecker(t, out)
+	// The layers after the position were trained: the export differs from the backbone.
+	exported, err := fairbinn.Load(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := modelInputs(t, m, dir)
+	before, err := m.RunAll(fairbinn.ORT, in, fairbinn.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := exported.RunAll(fairbinn.ORT, in, fairbinn.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(before[0].Data, after[0].Data) {
+		t.Error("training changed nothing")
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/fairbinn/fairbinn-go/dataset"
@@ -21,9 +22,12 @@ import (
 // PrefixReport says how the part of the model before the insertion position was run when it was frozen:
 // once per split in onnxruntime, its activations kept in memory and reused every epoch.
 type PrefixReport struct {
-	Tensor  string `json:"tensor"`  // the activation the prefix ends with
-	Why     string `json:"why"`     // why the prefix was frozen
-	Runtime string `json:"runtime"` // "onnxruntime"
+	Tensor string `json:"tensor"` // the activation the prefix ends with
+	// Across are the other activations the layers after the position read (a skip connection across it),
+	// cached beside Tensor, row by row.
+	Across  []string `json:"across,omitempty"`
+	Why     string   `json:"why"`     // why the prefix was frozen
+	Runtime string   `json:"runtime"` // "onnxruntime"
 	// CacheBytes is what the cached activations of the three splits take; Cache says where they are:
 	// "memory", or "memory-mapped file" for those beyond the memory limit (Options.CacheMemory), whose
 	// pages the system reads in as training uses them.
@@ -74,7 +78,7 @@ func freezePrefix(g *ir.Graph, pos insert.Position, leader train.LeaderParams, d
 	if why == "" {
 		return nil, nil
 	}
-	prefix, suffix, err := ir.Cut(g, pos.Tensor)
+	prefix, suffix, err := ir.CutAcross(g, pos.Tensor)
 	if err != nil {
 		// A valid model: say which positions can be frozen instead.
 		return nil, fault.Badf("position %d (%s): the prefix is frozen because %s, but it cannot be cut there: %v (a connection that skips the position); `fairbinn inspect` says in its \"trained in\" column which positions can", pos.Index, pos.Tensor, why, err)
@@ -82,7 +86,15 @@ func freezePrefix(g *ir.Graph, pos insert.Position, leader train.LeaderParams, d
 	if err := lower.CheckSupported(suffix); err != nil {
 		return nil, fault.Badf("position %d (%s): the layers after it need what fairbinn's Go forward pass lacks, so they cannot be trained: %v", pos.Index, pos.Tensor, err)
 	}
-	return &frozenPrefix{full: g, prefix: prefix, suffix: suffix, report: PrefixReport{Tensor: pos.Tensor, Why: why, Runtime: "onnxruntime"}}, nil
+	report := PrefixReport{Tensor: pos.Tensor, Why: why, Runtime: "onnxruntime"}
+	for _, v := range suffix.Inputs[1:] {
+		report.Across = append(report.Across, v.Name)
+	}
+	// The suffix trains on one matrix: the position's activations and those read across it, side by side.
+	if suffix, err = ir.Widen(suffix); err != nil {
+		return nil, fault.Badf("position %d (%s): the layers after it also read %s: %v", pos.Index, pos.Tensor, strings.Join(report.Across, ", "), err)
+	}
+	return &frozenPrefix{full: g, prefix: prefix, suffix: suffix, report: report}, nil
 }
 
 // activations runs the prefix in onnxruntime on every split of data and returns the data with each
@@ -122,9 +134,9 @@ func (f *frozenPrefix) activations(data *dataset.Data, threads int, limit int64)
 		var w *spill.Writer
 		inMemory := budget - f.report.CacheBytes
 		err := ort.RunBatchedEach(s, feed, train.EvalBatch, func(start, rows int, outs []tensor.Tensor) error {
-			out := outs[0]
-			if len(out.Shape) != 2 || rows != in.Rows {
-				return fmt.Errorf("the prefix gives shape %v for %d rows; want [rows, width]", out.Shape, in.Rows)
+			out, err := sideBySide(outs)
+			if err != nil || rows != in.Rows {
+				return fmt.Errorf("the prefix gives shape %v for %d rows; want [rows, width]", outs[0].Shape, in.Rows)
 			}
 			if start == 0 {
 				act.Cols = int(out.Shape[1])
@@ -164,6 +176,31 @@ func (f *frozenPrefix) activations(data *dataset.Data, threads int, limit int64)
 	}
 	f.report.Seconds = time.Since(t0).Seconds()
 	return &cached, nil
+}
+
+// sideBySide puts the rows of [batch, width] outputs side by side: one [batch, Σ width] matrix (the one
+// output itself when there is one).
+func sideBySide(outs []tensor.Tensor) (tensor.Tensor, error) {
+	for _, o := range outs {
+		if len(o.Shape) != 2 || o.Shape[0] != outs[0].Shape[0] {
+			return tensor.Tensor{}, fmt.Errorf("output of shape %v", o.Shape)
+		}
+	}
+	if len(outs) == 1 {
+		return outs[0], nil
+	}
+	rows, width := int(outs[0].Shape[0]), 0
+	for _, o := range outs {
+		width += int(o.Shape[1])
+	}
+	wide := tensor.Tensor{Shape: []int64{int64(rows), int64(width)}, DType: outs[0].DType, Data: make([]float32, 0, rows*width)}
+	for r := range rows {
+		for _, o := range outs {
+			w := int(o.Shape[1])
+			wide.Data = append(wide.Data, o.Data[r*w:(r+1)*w]...)
+		}
+	}
+	return wide, nil
 }
 
 // goCut is where the Go forward pass takes over from onnxruntime for a model it cannot run whole: the

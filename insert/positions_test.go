@@ -69,6 +69,7 @@ var wantPositions = map[string]struct {
 	// Einsum's output width is not inferred: its position comes only with a measured shape (the root
 	// package's Inspect runs onnxruntime for it).
 	"testdata/models9/einsum_mlp/model.onnx":       {positions: []insert.Position{{1, "/Relu_1_output_0", 16, "Relu", true}}},
+	"testdata/models9/residual_mlp/model.onnx":     {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}, {2, "/Relu_1_output_0", 16, "Relu", true}, {3, "/Add_output_0", 16, "Add", false}}},
 	"testdata/models9/embed_two_inputs/model.onnx": {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}, {2, "/Relu_1_output_0", 16, "Relu", true}}},
 	"testdata/models9/four_class/model.onnx":       {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}, {2, "/Relu_1_output_0", 16, "Relu", true}}},
 	"testdata/models9/keras_style/model.onnx":      {positions: []insert.Position{{1, "/Relu_output_0", 16, "Relu", true}, {2, "/Relu_1_output_0", 16, "Relu", true}}},

@@ -37,6 +37,7 @@ var models9 = []struct {
 	{name: "transformer", output: "prob"},
 	{name: "lstm", output: "prob", unsupported: "unsupported op: LSTM"},
 	{name: "einsum_mlp", output: "prob", unsupported: "unsupported op: Einsum"},
+	{name: "residual_mlp", output: "prob"},
 	// Its int64 codes are a graph input, and the Go forward pass takes float32 inputs only (see
 	// TestModels9EmbeddingWithKnownCodes for the same model with the codes known while building).
 	{name: "embed_two_inputs", output: "prob", unsupported: `graph input "codes" has element type int64`},

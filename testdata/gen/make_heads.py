@@ -338,6 +338,27 @@ class EinsumMLP(nn.Module):
         return torch.sigmoid(self.logits(x))
 
 
+class ResidualMLP(nn.Module):
+    """10 -> 16 (ReLU) -> 16 (ReLU) -> 16 (ReLU) plus a skip connection from the first hidden layer to the
+    third's output (h1 + h3) -> 1 -> Sigmoid: the layers after the second ReLU also read the first one,
+    across that position."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(10, 16)
+        self.fc2 = nn.Linear(16, 16)
+        self.fc3 = nn.Linear(16, 16)
+        self.out = nn.Linear(16, 1)
+
+    def logits(self, x):
+        h1 = F.relu(self.fc1(x))
+        h3 = F.relu(self.fc3(F.relu(self.fc2(h1))))
+        return self.out(h1 + h3)
+
+    def forward(self, x):
+        return torch.sigmoid(self.logits(x))
+
+
 # --------------------------------------------------------------------------
 # Training.
 # --------------------------------------------------------------------------
@@ -665,6 +686,7 @@ NOTES_IO = {
     "keras_style": "x @ W1 + b1 -> ReLU -> @ W2 + b2 -> ReLU -> @ W3 + b3 -> Sigmoid (MatMul + Add, no Gemm)",
     "opset9_mlp": "Linear 10->16 -> ReLU -> Linear 16->16 -> ReLU -> Linear 16->1 -> Sigmoid, opset 9",
     "einsum_mlp": "einsum('bi,ij->bj', x, W1) + b1 -> ReLU -> Linear 32->16 -> ReLU -> Linear 16->1 -> Sigmoid",
+    "residual_mlp": "h1 = ReLU(Linear 10->16), h3 = ReLU(Linear 16->16 of ReLU(Linear 16->16 of h1)), Linear 16->1 of h1 + h3 -> Sigmoid",
 }
 
 
@@ -751,6 +773,10 @@ def main():
                                     epochs=30, lr=1e-2, encoding=enc,
                                     note="An Einsum first layer: the width after it is known only by running "
                                          "the model, which inspect and train do once in onnxruntime."))
+    infos.append(make_sigmoid_model("residual_mlp", 22, ResidualMLP, tabular_data, ["input"],
+                                    epochs=30, lr=1e-2, encoding=enc,
+                                    note="A skip connection: the Add after the third ReLU also reads the "
+                                         "first, so a prefix frozen at the second ReLU hands both on."))
     write_readme(infos)
     total = sum(sum(i["sizes"].values()) for i in infos)
     print("total %d bytes in %s" % (total, OUT_DIR))
