@@ -323,8 +323,9 @@ func readBaseline(path, split string) (fairness.Metrics, *fairness.Intervals, er
 
 // WritePredictions writes one CSV line per row of a split, atomically: the row's 0-based record index in
 // its source file (header excluded), the predicted probability and the 0/1 prediction (threshold 0.5);
-// for a K-class head, each class's probability (prob_0 … prob_K−1) and the most probable class.
-func WritePredictions(path string, s *dataset.Split, prob []float32) error {
+// for a K-class head, each class's probability (prob_0 … prob_K−1) and the most probable class: its label
+// value when classes names them (see ClassNames), else its index.
+func WritePredictions(path string, s *dataset.Split, prob []float32, classes []string) error {
 	var buf bytes.Buffer
 	k := fairness.Classes(prob, s.Rows)
 	buf.WriteString("row,prob,pred\n")
@@ -343,7 +344,33 @@ func WritePredictions(path string, s *dataset.Split, prob []float32) error {
 		for _, p := range prob[i*k : (i+1)*k] {
 			buf.WriteString("," + strconv.FormatFloat(float64(p), 'g', -1, 32))
 		}
-		fmt.Fprintf(&buf, ",%d\n", pred[i])
+		if k > 1 && pred[i] < len(classes) {
+			fmt.Fprintf(&buf, ",%s\n", csvField(classes[pred[i]]))
+		} else {
+			fmt.Fprintf(&buf, ",%d\n", pred[i])
+		}
 	}
 	return fsutil.WriteFileAtomic(path, buf.Bytes(), 0o644)
+}
+
+// ClassNames are the label values of a K-class model's classes 0 to K−1, as its stored encoding records
+// them (nil when it records none).
+func ClassNames(m *Model) []string {
+	spec, ok := m.Graph.Metadata[MetaEncoding]
+	if !ok {
+		return nil
+	}
+	enc, err := dataset.ParseEncoding(m.Path, []byte(spec))
+	if err != nil {
+		return nil
+	}
+	return enc.Label.Classes
+}
+
+// csvField quotes a CSV field when it needs it.
+func csvField(v string) string {
+	if strings.ContainsAny(v, ",\"\r\n") {
+		return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
+	}
+	return v
 }

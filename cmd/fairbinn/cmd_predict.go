@@ -97,7 +97,7 @@ func (c *predictCmd) predictData(env *cmdEnv, m *fairbinn.Model, rt fairbinn.Run
 	if err != nil {
 		return err
 	}
-	if err := fairbinn.WritePredictions(c.output, s, prob); err != nil {
+	if err := fairbinn.WritePredictions(c.output, s, prob, fairbinn.ClassNames(m)); err != nil {
 		return err
 	}
 	if env.json {
