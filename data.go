@@ -85,12 +85,8 @@ func LoadData(m *Model, opts DataOptions) (*dataset.Data, error) {
 	case EncodingNone:
 		lo.Passthrough = true
 	case EncodingAuto, "":
-		if spec, ok := m.Graph.Metadata[MetaEncoding]; ok {
-			enc, err := dataset.ParseEncoding(m.Path+": metadata "+MetaEncoding, []byte(spec))
-			if err != nil {
-				return nil, fault.Wrap(fault.BadInput, err)
-			}
-			lo.Encoding = enc
+		if lo.Encoding, err = storedEncoding(m.Graph, m.Path); err != nil {
+			return nil, err
 		}
 	default:
 		return nil, fault.Badf("encoding %q: want auto or none", opts.Encoding)
@@ -221,12 +217,13 @@ func ScoreData(m *Model, opts DataOptions) (*dataset.Scored, error) {
 		return nil, fault.Badf("data %q: every row is scored for csv: and adult: data; give a split for %s: data", opts.Spec, kind)
 	}
 	var enc *dataset.Encoding
-	if spec, ok := m.Graph.Metadata[MetaEncoding]; ok && opts.Encoding != EncodingNone {
+	if opts.Encoding != EncodingNone {
 		var err error
-		if enc, err = dataset.ParseEncoding(m.Path+": metadata "+MetaEncoding, []byte(spec)); err != nil {
-			return nil, fault.Wrap(fault.BadInput, err)
+		if enc, err = storedEncoding(m.Graph, m.Path); err != nil {
+			return nil, err
 		}
-	} else {
+	}
+	if enc == nil {
 		data, err := LoadData(m, opts)
 		if err != nil {
 			return nil, err
@@ -274,4 +271,18 @@ func checkLabels(h head.Head, data *dataset.Data) error {
 		}
 	}
 	return nil
+}
+
+// storedEncoding is the encoding g's metadata records (MetaEncoding), nil when it records none; file
+// names the model in an error.
+func storedEncoding(g *ir.Graph, file string) (*dataset.Encoding, error) {
+	spec, ok := g.Metadata[MetaEncoding]
+	if !ok {
+		return nil, nil
+	}
+	enc, err := dataset.ParseEncoding(file+": metadata "+MetaEncoding, []byte(spec))
+	if err != nil {
+		return nil, fault.Wrap(fault.BadInput, err)
+	}
+	return enc, nil
 }

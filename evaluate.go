@@ -356,15 +356,10 @@ func WritePredictions(path string, s *dataset.Split, prob []float32, classes []s
 // ClassNames are the label values of a K-class model's classes 0 to K−1, as its stored encoding records
 // them (nil when it records none).
 func ClassNames(m *Model) []string {
-	spec, ok := m.Graph.Metadata[MetaEncoding]
-	if !ok {
-		return nil
+	if enc, err := storedEncoding(m.Graph, m.Path); err == nil && enc != nil {
+		return enc.Label.Classes
 	}
-	enc, err := dataset.ParseEncoding(m.Path, []byte(spec))
-	if err != nil {
-		return nil
-	}
-	return enc.Label.Classes
+	return nil
 }
 
 // csvField quotes a CSV field when it needs it.

@@ -211,12 +211,8 @@ func FineTuneFile(ctx context.Context, backbone string, data DataOptions, opts O
 
 // storesEncoding reports whether g's metadata holds enc's encoding for enc's sensitive attributes.
 func storesEncoding(g *ir.Graph, enc *dataset.Encoding) bool {
-	spec, ok := g.Metadata[MetaEncoding]
-	if !ok {
-		return false
-	}
-	stored, err := dataset.ParseEncoding(MetaEncoding, []byte(spec))
-	return err == nil && slices.Equal(stored.Sensitive, enc.Sensitive)
+	stored, err := storedEncoding(g, "")
+	return err == nil && stored != nil && slices.Equal(stored.Sensitive, enc.Sensitive)
 }
 
 // loadWithSeed imports the backbone and loads its data with the validation (and test) splits of seed.
