@@ -244,7 +244,7 @@ func measureParity(m *Model, data *dataset.Data, ortP []float32) *report.Parity 
 	if err != nil {
 		return nil
 	}
-	agree := parity.Agreement(fairness.Predict(goP), fairness.Predict(ortP))
+	agree := parity.Agreement(fairness.Decisions(goP, data.Test.Rows), fairness.Decisions(ortP, data.Test.Rows))
 	return &report.Parity{Compared: "onnxruntime vs Go forward pass", Split: "test", Rows: data.Test.Rows,
 		MaxAbsDiff: parity.MaxAbsDiff(goP, ortP), Tolerance: parity.Tolerance, LabelAgreement: &agree}
 }

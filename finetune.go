@@ -576,7 +576,7 @@ func (ft *fineTuning) exportAndCheck(rep *Report) ([]byte, error) {
 	rep.Parity = ParityReport{
 		Runtime: "onnxruntime vs Go forward pass", Split: "test", Rows: data.Test.Rows,
 		MaxAbsDiff:     parity.MaxAbsDiff(goProbs, ortProbs),
-		LabelAgreement: parity.Agreement(fairness.Predict(goProbs), fairness.Predict(ortProbs)),
+		LabelAgreement: parity.Agreement(fairness.Decisions(goProbs, data.Test.Rows), fairness.Decisions(ortProbs, data.Test.Rows)),
 		Tolerance:      parity.Tolerance,
 	}
 	if ft.frozen != nil {
