@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/fairbinn/fairbinn-go/fairness"
 	"github.com/fairbinn/fairbinn-go/internal/fault"
 	"github.com/fairbinn/fairbinn-go/ir"
 	"github.com/fairbinn/fairbinn-go/tensor"
@@ -173,34 +174,17 @@ func (h Head) Probabilities(out tensor.Tensor) ([]float32, error) {
 }
 
 // Labels turns the output into a decision per row: the class with the largest value for a K-class
-// head, else 1 when P(positive) ≥ 0.5 (a logit ≥ 0).
+// head, else 1 when P(positive) ≥ 0.5 (a logit ≥ 0), as fairness.Decisions decides.
 func (h Head) Labels(out tensor.Tensor) []int {
 	rows := out.Rows()
 	if len(out.Shape) == 1 {
 		rows = len(out.Data)
 	}
-	labels := make([]int, rows)
-	if h.Classes > 2 {
-		for r := range rows {
-			row := out.Data[r*h.Classes : (r+1)*h.Classes]
-			for j, v := range row {
-				if v > row[labels[r]] {
-					labels[r] = j
-				}
-			}
-		}
-		return labels
-	}
 	p, err := h.Probabilities(out)
 	if err != nil {
-		return labels
+		return make([]int, rows)
 	}
-	for r, v := range p {
-		if v >= 0.5 {
-			labels[r] = 1
-		}
-	}
-	return labels
+	return fairness.Decisions(p, rows)
 }
 
 func sigmoid(z float32) float32 { return float32(1 / (1 + math.Exp(-float64(z)))) }
