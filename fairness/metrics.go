@@ -275,14 +275,12 @@ func computeClasses(pred []int, k int, label []float32, group []int, names []str
 		y[i] = int(v)
 	}
 	m := Metrics{Accuracy: Accuracy(pred, y), Classes: k}
-	// The group's K-class accuracy, for every row of the group.
+	// Each group's K-class accuracy: the "selection rate" of the rows it gets right.
 	hit := make([]int, len(pred))
 	for i := range pred {
-		if pred[i] == y[i] {
-			hit[i] = 1
-		}
+		hit[i] = b2i(pred[i] == y[i])
 	}
-	right := tally(hit, nil, group)
+	accuracy := table(tally(hit, nil, group), names)
 	var byClass [][]GroupRow
 	for c := range k {
 		pc, yc := make([]int, len(pred)), make([]int, len(y))
@@ -294,16 +292,11 @@ func computeClasses(pred []int, k int, label []float32, group []int, names []str
 		m.DP = max(m.DP, gap(cs, counts.selectionRate))
 		m.EOpp = max(m.EOpp, gap(cs, counts.tpr))
 		m.EO = max(m.EO, gap(cs, counts.tpr), gap(cs, counts.fpr))
-		rows := []GroupRow{}
-		for g, cnt := range cs {
-			if cnt.n == 0 {
-				continue
-			}
-			sel, _ := cnt.selectionRate()
+		rows := table(cs, names) // the groups with rows, in the order of accuracy's
+		for g := range rows {
 			class := c
-			rows = append(rows, GroupRow{Group: fmt.Sprintf("%s, class %d", groupName(g, names), c), Size: cnt.n,
-				Positives: cnt.pos, SelectionRate: sel, TPR: ptr(cnt.tpr()), FPR: ptr(cnt.fpr()),
-				Accuracy: rate(right[g].selected, right[g].n), Class: &class})
+			rows[g].Group = fmt.Sprintf("%s, class %d", rows[g].Group, c)
+			rows[g].Accuracy, rows[g].Class = accuracy[g].SelectionRate, &class
 		}
 		byClass = append(byClass, rows)
 	}
