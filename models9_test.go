@@ -26,6 +26,17 @@ var models9 = []struct{ name string }{
 	{"four_class"}, {"two_outputs"}, {"keras_style"}, {"opset9_mlp"}, {"einsum_mlp"}, {"residual_mlp"},
 }
 
+// model9 loads testdata/models9/NAME/model.onnx and returns it with its folder.
+func model9(t *testing.T, name string) (*fairbinn.Model, string) {
+	t.Helper()
+	dir := filepath.Join("testdata", "models9", name)
+	m, err := fairbinn.Load(testkit.Fixture(t, filepath.Join(dir, "model.onnx")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, dir
+}
+
 // modelInputs reads a model's inputs from its inputs.npz in the model's input order.
 func modelInputs(t *testing.T, m *fairbinn.Model, dir string) []tensor.Tensor {
 	t.Helper()
@@ -51,11 +62,7 @@ func TestArchitectures(t *testing.T) {
 	testkit.RequireORT(t)
 	for _, tc := range models9 {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := filepath.Join("testdata", "models9", tc.name)
-			m, err := fairbinn.Load(testkit.Fixture(t, filepath.Join(dir, "model.onnx")))
-			if err != nil {
-				t.Fatal(err)
-			}
+			m, dir := model9(t, tc.name)
 			info, err := fairbinn.Inspect(m)
 			if err != nil || len(info.Positions) == 0 {
 				t.Fatalf("inspect: %d positions, %v", len(info.Positions), err)
@@ -207,11 +214,7 @@ func TestMeasuredWidth(t *testing.T) {
 // with a bad-input error naming the node, writing nothing.
 func TestSkippedPosition(t *testing.T) {
 	testkit.RequireORT(t)
-	dir := filepath.Join("testdata", "models9", "transformer")
-	m, err := fairbinn.Load(testkit.Fixture(t, filepath.Join(dir, "model.onnx")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, dir := model9(t, "transformer")
 	info, err := fairbinn.Inspect(m)
 	if err != nil {
 		t.Fatal(err)
@@ -274,11 +277,7 @@ func fourClassCSV(t *testing.T, dir string) [3]string {
 // the exported model matches onnxruntime prefix + Go suffix after training.
 func TestFrozenPrefixAcrossSkip(t *testing.T) {
 	testkit.RequireORT(t)
-	dir := filepath.Join("testdata", "models9", "residual_mlp")
-	m, err := fairbinn.Load(testkit.Fixture(t, filepath.Join(dir, "model.onnx")))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, dir := model9(t, "residual_mlp")
 	info, err := fairbinn.Inspect(m)
 	if err != nil || len(info.Positions) != 3 || info.Positions[1].Tensor != "/Relu_1_output_0" || info.Training[1] != "Go" {
 		t.Fatalf("positions %+v, trained in %q (%v)", info.Positions, info.Training, err)
