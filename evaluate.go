@@ -2,6 +2,7 @@ package fairbinn
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -327,28 +328,36 @@ func readBaseline(path, split string) (fairness.Metrics, *fairness.Intervals, er
 // value when classes names them (see ClassNames), else its index.
 func WritePredictions(path string, s *dataset.Split, prob []float32, classes []string) error {
 	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
 	k := fairness.Classes(prob, s.Rows)
-	buf.WriteString("row,prob,pred\n")
+	header := []string{"row", "prob"}
 	if k > 1 {
 		// A K-class head: each class's probability, then the most probable class.
-		buf.Reset()
-		buf.WriteString("row")
+		header = header[:1]
 		for c := range k {
-			fmt.Fprintf(&buf, ",prob_%d", c)
+			header = append(header, fmt.Sprintf("prob_%d", c))
 		}
-		buf.WriteString(",pred\n")
+	}
+	if err := w.Write(append(header, "pred")); err != nil {
+		return err
 	}
 	pred := fairness.Decisions(prob, s.Rows)
 	for i := range s.Rows {
-		fmt.Fprintf(&buf, "%d", s.Row[i])
+		rec := []string{strconv.Itoa(s.Row[i])}
 		for _, p := range prob[i*k : (i+1)*k] {
-			buf.WriteString("," + strconv.FormatFloat(float64(p), 'g', -1, 32))
+			rec = append(rec, strconv.FormatFloat(float64(p), 'g', -1, 32))
 		}
+		name := strconv.Itoa(pred[i])
 		if k > 1 && pred[i] < len(classes) {
-			fmt.Fprintf(&buf, ",%s\n", csvField(classes[pred[i]]))
-		} else {
-			fmt.Fprintf(&buf, ",%d\n", pred[i])
+			name = classes[pred[i]]
 		}
+		if err := w.Write(append(rec, name)); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		return err
 	}
 	return fsutil.WriteFileAtomic(path, buf.Bytes(), 0o644)
 }
@@ -360,12 +369,4 @@ func ClassNames(m *Model) []string {
 		return enc.Label.Classes
 	}
 	return nil
-}
-
-// csvField quotes a CSV field when it needs it.
-func csvField(v string) string {
-	if strings.ContainsAny(v, ",\"\r\n") {
-		return `"` + strings.ReplaceAll(v, `"`, `""`) + `"`
-	}
-	return v
 }
