@@ -13,6 +13,10 @@ Usage (from the repository root, after `make build`):
       --data csv:out/data/bank_marketing/train.csv --test out/data/bank_marketing/test.csv --split test --output /tmp/b.csv
   /usr/bin/python3 scripts/threshold-bound.py /tmp/b.csv out/data/bank_marketing/test.csv \
       --label y --positive yes --sensitive age:25,65 --eo 0.05 --json /tmp/b.json
+With --fit, the thresholds are chosen on other rows instead (any non-test rows: what honest selection could
+know at best) and measured on the test split; for Adult's whole training file:
+  bin/fairbinn predict --model testdata/models/adult_mlp/model.onnx --data adult:testdata/adult --output /tmp/t.csv
+  /usr/bin/python3 scripts/threshold-bound.py /tmp/p.csv testdata/adult/adult.test.gz --fit /tmp/t.csv testdata/adult/adult.data.gz
 p.csv is `fairbinn predict --data ... --split test` output (row = 0-based record of the test file, prob); the
 test file gives each row's group and label. The defaults are Adult's (label Y, positive >50K and >50K.,
 sensitive sex, fields separated by ", " when the header is).
@@ -61,6 +65,19 @@ def read_table(path, sep):
     else:
         recs = [r for r in csv.reader(io.StringIO(text), delimiter=sep) if r]
     return recs[0], recs[1:]
+
+
+def scored_rows(pred_csv, data_file, a):
+    """Scores, labels, groups and the group order of the rows fairbinn predict scored in data_file."""
+    row, prob = read_pred(pred_csv)
+    header, recs = read_table(data_file, a.sep)
+    recs = [recs[i] for i in row]
+    col = a.sensitive.split(":", 1)[0]
+    group, order = groups_of([r[header.index(col)] for r in recs], a.sensitive)
+    positive = set(a.positive.split(","))
+    lc = header.index(a.label)
+    label = np.array([r[lc] in positive for r in recs])
+    return prob, label, group, order
 
 
 def read_pred(path):
@@ -199,19 +216,20 @@ def main():
     ap.add_argument("--dp", type=float, default=0.01, help="DP limit (negative: skip)")
     ap.add_argument("--eo", type=float, default=-1, help="EO limit (negative: skip)")
     ap.add_argument("--json", default="", help="also write the results as JSON to this file")
+    ap.add_argument("--fit", nargs=2, metavar=("PRED_CSV", "FILE"), help="choose the thresholds on these rows "
+                    "(fairbinn predict's output for FILE) instead of the test split's, and measure them on the test split")
     a = ap.parse_args()
 
-    row, prob = read_pred(a.pred_csv)
-    header, recs = read_table(a.test_file, a.sep)
-    recs = [recs[i] for i in row]
-    col = a.sensitive.split(":", 1)[0]
-    group, order = groups_of([r[header.index(col)] for r in recs], a.sensitive)
+    prob, label, group, order = scored_rows(a.pred_csv, a.test_file, a)
     names = order or sorted(set(group))
     names = [g for g in names if (group == g).any()]
-    positive = set(a.positive.split(","))
-    lc = header.index(a.label)
-    label = np.array([r[lc] in positive for r in recs])
-    cuts = {g: GroupCuts(prob[group == g], label[group == g].astype(np.int64)) for g in names}
+    fit = "the test split"
+    if a.fit:
+        fit = a.fit[1]
+        fprob, flabel, fgroup, _ = scored_rows(a.fit[0], a.fit[1], a)
+        cuts = {g: GroupCuts(fprob[fgroup == g], flabel[fgroup == g].astype(np.int64)) for g in names}
+    else:
+        cuts = {g: GroupCuts(prob[group == g], label[group == g].astype(np.int64)) for g in names}
 
     base = {g: 0.5 for g in names}
     acc0, dp0, eo0 = metrics(prob, label, group, names, base)
@@ -229,12 +247,12 @@ def main():
             continue
         acc, dp, eo = metrics(prob, label, group, names, thr)
         gap = dp if crit == "dp" else eo
-        if gap > limit + 1e-9:
+        if gap > limit + 1e-9 and not a.fit:
             sys.exit(f"internal error: {crit} {gap} above {limit}")
-        out[crit] = {"limit": limit, "accuracy": acc, "dp": dp, "eo": eo,
+        out[crit] = {"limit": limit, "chosen_on": fit, "accuracy": acc, "dp": dp, "eo": eo,
                      "thresholds": {g: (None if math.isinf(t) else t) for g, t in thr.items()}}
         ths = ", ".join(f"{g} {t:.4f}" for g, t in thr.items())
-        print(f"best per-group thresholds with {crit.upper()} <= {limit}: accuracy {acc:.4f} ({ths}; DP {dp:.4f}, EO {eo:.4f})")
+        print(f"most accurate per-group thresholds with {crit.upper()} <= {limit} on {fit}, on the test split: accuracy {acc:.4f} ({ths}; DP {dp:.4f}, EO {eo:.4f})")
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1)

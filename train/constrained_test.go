@@ -48,10 +48,17 @@ func TestDualStep(t *testing.T) {
 	gaps := [][]float64{{0.3, 0.2}, {0.3, 0.5}, {0.2, 0.3}, {0.1, 0}, {0, 0.1}, {0, 0}, {0.6, 0}}
 	want := [][]float64{{1, 0}, {2, 1}, {2.5, 1}, {2.5, 0}, {2, 0}, {1.5, 0}, {4, 0}}
 	for i, g := range gaps {
-		dualStep(lambda, cs, g, 5)
+		dualStep(lambda, cs, g, 5, 0)
 		if !near(lambda[0], want[i][0]) || !near(lambda[1], want[i][1]) {
 			t.Errorf("step %d (gaps %v): multipliers %v, want %v", i+1, g, lambda, want[i])
 		}
+	}
+	// With a margin of a half the multipliers answer to half the limits: a gap at the limit still
+	// raises them, by lr·limit/2.
+	lambda = []float64{0, 1}
+	dualStep(lambda, cs, []float64{0.1, 0.1}, 5, 0.5)
+	if !near(lambda[0], 0.25) || !near(lambda[1], 0.75) {
+		t.Errorf("margin 0.5, gaps at the limit and at a third of it: multipliers %v, want [0.25 0.75]", lambda)
 	}
 }
 

@@ -163,7 +163,7 @@ func (m Method) UnusedSettings() []string {
 		out = append(out, "fair_lr", "fair_opt", "fair_decay")
 	}
 	if !spec.constrained {
-		out = append(out, "multiplier_lr", "multiplier_every", "multiplier_holdout")
+		out = append(out, "multiplier_lr", "multiplier_every", "multiplier_holdout", "multiplier_margin")
 	}
 	return out
 }
@@ -297,16 +297,16 @@ func stepConstrained(t *Trainer, b dataset.Batch) (*stage, error) {
 		if err != nil {
 			return nil, fmt.Errorf("multiplier update: %w", err)
 		}
-		dualStep(t.lambda, t.cfg.Constraints, gaps, t.cfg.MultiplierLR)
+		dualStep(t.lambda, t.cfg.Constraints, gaps, t.cfg.MultiplierLR, t.cfg.MultiplierMargin)
 	}
 	return joint, nil
 }
 
-// dualStep is projected dual ascent on the multipliers: λ_k ← max(0, λ_k + lr·(gap_k − limit_k)). A
-// violated constraint raises its multiplier in proportion to the violation; a slack one lowers it, down
-// to 0.
-func dualStep(lambda []float64, cs fairness.Constraints, gaps []float64, lr float64) {
+// dualStep is projected dual ascent on the multipliers: λ_k ← max(0, λ_k + lr·(gap_k − target_k)), the
+// target the limit less its margin share. A violated constraint raises its multiplier in proportion to
+// the violation; a slack one lowers it, down to 0.
+func dualStep(lambda []float64, cs fairness.Constraints, gaps []float64, lr, margin float64) {
 	for k := range lambda {
-		lambda[k] = max(0, lambda[k]+lr*(gaps[k]-cs.At(k).Limit))
+		lambda[k] = max(0, lambda[k]+lr*(gaps[k]-(1-margin)*cs.At(k).Limit))
 	}
 }

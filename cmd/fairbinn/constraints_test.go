@@ -157,18 +157,39 @@ func TestMultiplierFlags(t *testing.T) {
 	var f trainFlags
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	f.register(fs, train.DefaultConfig(train.DefaultMethod))
-	if err := fs.Parse([]string{"--constraint", "dp<=0.02", "--multiplier-lr", "20", "--multiplier-every", "10", "--multiplier-holdout", "0.2"}); err != nil {
+	if err := fs.Parse([]string{"--constraint", "dp<=0.02", "--multiplier-lr", "20", "--multiplier-every", "10", "--multiplier-holdout", "0.2", "--multiplier-margin", "0.3"}); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := f.config()
-	if err != nil || cfg.Method != train.MethodConstrained || cfg.MultiplierLR != 20 || cfg.MultiplierEvery != 10 || cfg.MultiplierHoldout != 0.2 {
-		t.Fatalf("config %v %v %v %v (%v)", cfg.Method, cfg.MultiplierLR, cfg.MultiplierEvery, cfg.MultiplierHoldout, err)
+	if err != nil || cfg.Method != train.MethodConstrained || cfg.MultiplierLR != 20 || cfg.MultiplierEvery != 10 || cfg.MultiplierHoldout != 0.2 || cfg.MultiplierMargin != 0.3 {
+		t.Fatalf("config %v %v %v %v %v (%v)", cfg.Method, cfg.MultiplierLR, cfg.MultiplierEvery, cfg.MultiplierHoldout, cfg.MultiplierMargin, err)
 	}
 	if unused := f.unusedFlags(train.MethodConstrained); len(unused) != 0 {
 		t.Errorf("constrained: unused %q", unused)
 	}
-	if unused := f.unusedFlags(train.MethodLagrangian); !slices.Equal(unused, []string{"--multiplier-lr", "--multiplier-every", "--multiplier-holdout"}) {
+	if unused := f.unusedFlags(train.MethodLagrangian); !slices.Equal(unused, []string{"--multiplier-lr", "--multiplier-every", "--multiplier-holdout", "--multiplier-margin"}) {
 		t.Errorf("lagrangian: unused %q", unused)
+	}
+	// The margin's default follows the constraints' criteria; a given margin, even 0, stands.
+	for _, c := range []struct {
+		args []string
+		want float64
+	}{
+		{[]string{"--constraint", "dp<=0.01"}, 0},
+		{[]string{"--constraint", "eo<=0.05"}, 0.5},
+		{[]string{"--constraint", "fpr<=0.05"}, 0.25},
+		{[]string{"--constraint", "dp(sex)<=0.01", "--constraint", "eopp(race)<=0.05"}, 0.25},
+		{[]string{"--constraint", "eo<=0.05", "--multiplier-margin", "0"}, 0},
+	} {
+		var h trainFlags
+		fs := flag.NewFlagSet("train", flag.ContinueOnError)
+		h.register(fs, train.DefaultConfig(train.DefaultMethod))
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		if cfg, err := h.config(); err != nil || cfg.MultiplierMargin != c.want {
+			t.Errorf("%q: margin %v, want %v (%v)", c.args, cfg.MultiplierMargin, c.want, err)
+		}
 	}
 	var g trainFlags
 	fs = flag.NewFlagSet("train", flag.ContinueOnError)

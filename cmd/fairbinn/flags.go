@@ -143,6 +143,8 @@ func (f *trainFlags) register(fs *flag.FlagSet, def train.Config) {
 	fs.Float64Var(&f.cfg.MultiplierLR, "multiplier-lr", def.MultiplierLR, "constrained: the multipliers' step, λ ← max(0, λ + step·(gap − limit)) at every update")
 	fs.IntVar(&f.cfg.MultiplierEvery, "multiplier-every", def.MultiplierEvery, "constrained: training steps between multiplier updates")
 	fs.Float64Var(&f.cfg.MultiplierHoldout, "multiplier-holdout", def.MultiplierHoldout, "constrained: fraction of the training split held out to measure the gaps the multipliers answer to (0: the validation split)")
+	// No default shown: it depends on the constraints' criteria.
+	fs.Float64Var(&f.cfg.MultiplierMargin, "multiplier-margin", 0, "constrained: share of each limit kept in reserve, the multipliers aiming at (1 − margin)·limit while selection still asks for the limit (default: 0 for dp, 0.5 for eo, 0.25 for eopp, fpr and fnr, the largest of the constraints' criteria; chosen on validation over five data sets)")
 	fs.Float64Var(&f.cfg.AccLR, "acc-lr", def.AccLR, "leader (accuracy) learning rate")
 	fs.Float64Var(&f.cfg.FairLR, "fair-lr", def.FairLR, "follower (fairness layers) learning rate")
 	fs.StringVar(&f.accOpt, "acc-opt", string(def.AccOpt), "leader optimiser: adam, sgd or momentum")
@@ -261,7 +263,11 @@ func (f *trainFlags) config() (train.Config, error) {
 		if !f.given()["fairness"] {
 			cfg.Fairness = cs.At(0).Criterion
 		}
+		margin := cfg.MultiplierMargin
 		cfg.SetConstraints(cs)
+		if f.given()["multiplier-margin"] {
+			cfg.MultiplierMargin = margin
+		}
 	}
 	if !f.given()["eta"] {
 		cfg.Eta = train.DefaultEta(cfg.Fairness)
