@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench-quality.sh: the quality benchmark. For each data set and each stated constraint, every training
-# method at 5 seeds, with demo's training flags (15 epochs, η 20 where a method takes one), the fairness
+# method at 5 seeds, with demo's training flags (15 epochs, each criterion's default η where a method takes one), the fairness
 # layer after the second of the backbone's three hidden layers (--position 2), each run selecting the most
 # accurate epoch that meets the constraint on validation (`--constraint`, with --best-effort: a run where
 # none does keeps the closest and is counted as not met; --fairness is the constraint's criterion, which
@@ -18,15 +18,15 @@
 #
 # Writes OUT/<data set>/<criterion>-<limit>/<method>/seed<N>/ (one `fairbinn sweep` each: sweep.json,
 # runs/, log.txt), OUT/<data set>/bound.json, and OUT/summary.md (a table per data set; also summary.json),
-# printed at the end. A run folder whose sweep.json is complete at the same epochs is kept (FORCE=1 runs it
-# again), so the grid can be extended seed by seed or method by method.
+# printed at the end. A run folder whose sweep.json is complete and was made by the same command line is kept (FORCE=1 runs it
+# again, as a changed default needs), so the grid can be extended seed by seed or method by method.
 #
 # Environment (defaults in brackets):
 #   SEEDS        number of seeds, 1..N [5]
 #   DATASETS     comma-separated data sets [adult,adult_blind,law_school,credit_default,bank_marketing]
-#   METHODS      comma-separated methods [lagrangian,constrained,bilevel-paper,bilevel,reference]
+#   METHODS      comma-separated methods [constrained,lagrangian,bilevel-paper,bilevel,reference]
 #   CONSTRAINTS  space-separated constraints ['dp<=0.01 eo<=0.05']
-#   ETA          η of the methods that take one [20]
+#   ETA          η of the methods that take one [each criterion's default: 20 for dp, 5 for eo]
 #   EPOCHS       epochs per run [demo's default]
 #   OUT          output folder [out/bench-quality]
 #   DATA_DIR     the data sets' folder [../shared/data]; Adult falls back to testdata/adult
@@ -84,9 +84,9 @@ if [ -n "${ETA_GRID:-}" ]; then
 fi
 
 DATASETS=${DATASETS:-adult,adult_blind,law_school,credit_default,bank_marketing}
-METHODS=${METHODS:-lagrangian,constrained,bilevel-paper,bilevel,reference}
+METHODS=${METHODS:-constrained,lagrangian,bilevel-paper,bilevel,reference}
 CONSTRAINTS=${CONSTRAINTS:-dp<=0.01 eo<=0.05}
-ETA=${ETA:-20}
+ETA=${ETA:-}
 SPLITS=out/data
 
 mkdir -p "$OUT"
@@ -121,8 +121,9 @@ dataset_args() {
 }
 
 # done_already DIR CRITERION: whether DIR/sweep.json is a complete sweep at the epochs and criterion asked for.
+# done_already DIR CRITERION COMMAND: DIR holds a complete sweep made by the same command line.
 done_already() {
-  [ -z "$FORCE" ] && [ -e "$1/sweep.json" ] &&
+  [ -z "$FORCE" ] && [ -e "$1/sweep.json" ] && [ "$(head -n 1 "$1/log.txt" 2>/dev/null)" = "$3" ] &&
     "$PY" - "$1/sweep.json" "${EPOCHS:-15}" "$2" <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -158,16 +159,19 @@ for ds in "${datasets[@]}"; do
     for m in "${methods[@]}"; do
       for seed in $(seq 1 "$SEEDS"); do
         dir=$OUT/$ds/$cdir/$m/seed$seed
-        if done_already "$dir" "$crit"; then
-          continue
-        fi
-        rm -rf "$dir"
-        mkdir -p "$dir"
-        args=(sweep --backbone "$backbone" "${data[@]}" --position 2 --method "$m" --eta "$ETA"
+        args=(sweep --backbone "$backbone" "${data[@]}" --position 2 --method "$m"
           --seed-list "$seed" --constraint "$c" --fairness "$crit" --best-effort --out "$dir" --quiet)
         if [ -n "$EPOCHS" ]; then
           args+=(--epochs "$EPOCHS")
         fi
+        if [ -n "$ETA" ]; then
+          args+=(--eta "$ETA")
+        fi
+        if done_already "$dir" "$crit" "$FB ${args[*]} $*"; then
+          continue
+        fi
+        rm -rf "$dir"
+        mkdir -p "$dir"
         echo "bench-quality: $ds $c $m seed $seed" >&2
         echo "$FB ${args[*]} $*" >"$dir/log.txt"
         "$FB" "${args[@]}" "$@" >>"$dir/log.txt" 2>&1 || echo "bench-quality: $dir failed (exit $?), see its log.txt" >&2
@@ -177,5 +181,5 @@ for ds in "${datasets[@]}"; do
 done
 
 "$PY" scripts/bench-quality-summary.py --out "$OUT" --datasets "$DATASETS" --methods "$METHODS" \
-  --constraints "$CONSTRAINTS" --seeds "$SEEDS" --eta "$ETA" --wall "$(( $(date +%s) - start ))" >/dev/null
+  --constraints "$CONSTRAINTS" --seeds "$SEEDS" --eta "${ETA:-default}" --wall "$(( $(date +%s) - start ))" >/dev/null
 cat "$OUT/summary.md"
