@@ -125,7 +125,8 @@ type DataReport struct {
 	Ignored    []string `json:"ignored_groups,omitempty"`
 	Features   int      `json:"features"`
 	DroppedRow int      `json:"train_rows_dropped_per_epoch"`
-	// Warnings are DataWarnings: an encoding fitted from the file, clipped values.
+	// Warnings are DataWarnings (an encoding fitted from the file, clipped values) and ResolutionWarnings
+	// (constraints judged on groups too small to measure them).
 	Warnings []string `json:"warnings,omitempty"`
 }
 
@@ -529,7 +530,7 @@ func (ft *fineTuning) report(res *train.Result) *Report {
 			Spec: data.Spec, SHA256: data.SHA256, Files: data.Files, Groups: data.GroupNames,
 			Rows:      map[string]int{"train": data.Train.Rows, "val": data.Val.Rows, "test": data.Test.Rows},
 			GroupRows: GroupRows(data), Unseen: unseen(data),
-			Features: data.Train.Cols, DroppedRow: res.DroppedRows, Warnings: DataWarnings(data), Merged: ft.merged, Ignored: ft.ignored,
+			Features: data.Train.Cols, DroppedRow: res.DroppedRows, Warnings: append(DataWarnings(data), ResolutionWarnings(data, cfg.Constraints)...), Merged: ft.merged, Ignored: ft.ignored,
 		},
 		Baseline: ft.baseline, Constraints: res.Constraints, ConstraintsMet: res.Met,
 	}
