@@ -45,6 +45,7 @@ func WriteBeforeAfter(w io.Writer, rep *Report) {
 		}
 		fmt.Fprintf(w, "constraint %s: %.4f on validation, %s (best reached %.4f at epoch %d)\n", c.Constraint, c.Selected, verdict, c.Best, c.BestEpoch)
 	}
+	writeMultipliers(w, rep)
 	switch rep.Outcome {
 	case "already satisfied":
 		fmt.Fprintln(w, "the backbone already satisfies the constraints: it is returned unchanged (epoch 0)")
@@ -346,4 +347,26 @@ func WriteIntervals(w io.Writer, iv *fairness.Intervals) {
 	}
 	fmt.Fprintf(w, "%.0f%% intervals (%d bootstrap resamples by group, seed %d): accuracy [%.4f, %.4f]  DP [%.4f, %.4f]  EO [%.4f, %.4f]  EOpp [%.4f, %.4f]\n",
 		100*iv.Level, iv.Resamples, iv.Seed, iv.Accuracy.Lo, iv.Accuracy.Hi, iv.DP.Lo, iv.DP.Hi, iv.EO.Lo, iv.EO.Hi, iv.EOpp.Lo, iv.EOpp.Hi)
+}
+
+// writeMultipliers says, for the constrained method, what each multiplier aimed at (the limit less the
+// margin) and where it ended, so that a run's output tells how hard each constraint pushed.
+func writeMultipliers(w io.Writer, rep *Report) {
+	cfg := rep.Config
+	if !cfg.Method.IsConstrained() || len(rep.History) == 0 {
+		return
+	}
+	last := rep.History[len(rep.History)-1].Multipliers
+	var parts []string
+	for k, c := range cfg.Constraints.List() {
+		if k < len(last) {
+			parts = append(parts, fmt.Sprintf("%s aimed at %.4g, λ %.3g", c, (1-cfg.MultiplierMargin)*c.Limit, last[k]))
+		}
+	}
+	on := "the validation split"
+	if cfg.MultiplierHoldout > 0 {
+		on = fmt.Sprintf("%g %% of the training split held out", 100*cfg.MultiplierHoldout)
+	}
+	fmt.Fprintf(w, "multipliers, stepped by %g every %d steps on the gaps of %s, margin %g; at the last epoch: %s\n",
+		cfg.MultiplierLR, cfg.MultiplierEvery, on, cfg.MultiplierMargin, strings.Join(parts, "; "))
 }

@@ -246,6 +246,10 @@ func TestConstraintsOnTwoAttributes(t *testing.T) {
 	if len(rep.Constraints) != 2 || rep.Constraints[0].Selected != sex.DP || rep.Constraints[1].Selected != race.EO {
 		t.Errorf("constraint results %+v", rep.Constraints)
 	}
+	// The output says what each multiplier aimed at: eo's margin, a half, is the largest and applies to both.
+	if !strings.Contains(stdout, "margin 0.5; at the last epoch: dp(sex)<=0.05 aimed at 0.025, λ ") || !strings.Contains(stdout, "eo(race)<=0.1 aimed at 0.05, λ ") {
+		t.Errorf("no multipliers line with both constraints' targets:\n%s", stdout)
+	}
 	code, _, stderr := runCLI(t, append(args[:len(args)-4], "--constraint", "dp(religion)<=0.1", "--out", out+"2")...)
 	if code != exitBadInput || !strings.Contains(stderr, `"religion" is not a sensitive attribute`) {
 		t.Errorf("an unknown attribute: exit %d, %q", code, stderr)
