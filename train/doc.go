@@ -7,7 +7,8 @@
 //
 // The constrained method takes the fairness limits a user states (Config.Constraints, "dp<=0.02") instead
 // of a penalty weight η: one multiplier per constraint, adapted during training by dual ascent on the
-// constraint's gap measured on rows no gradient step uses. SelectConstraints keeps the most accurate
+// constraint's gap measured on rows no gradient step uses, aiming a margin inside the limit
+// (Config.MultiplierMargin). SelectConstraints keeps the most accurate
 // epoch meeting every constraint on the validation split, and Result.Met says whether one did.
 //
 // Training runs on gorgonia graphs lowered once per stage and reused for every batch; the parameter

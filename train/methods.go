@@ -37,7 +37,7 @@ const (
 	// λ_k ≥ 0 that adapt instead of a fixed η: every MultiplierEvery steps the trainer measures each
 	// constraint's gap, thresholded as Compute measures it, on rows no gradient step uses (see
 	// Config.MultiplierHoldout), and takes a projected dual-ascent step λ_k ← max(0, λ_k +
-	// MultiplierLR·(gap_k − limit_k)). The model player minimises the differentiable proxy, the
+	// MultiplierLR·(gap_k − (1 − MultiplierMargin)·limit_k)). The model player minimises the differentiable proxy, the
 	// multipliers answer to the constraint itself, as in the proxy-Lagrangian of Cotter, Jiang and
 	// Sridharan (2019, TFCO), with additive rather than multiplicative multiplier updates and one
 	// deterministic model (the selected epoch) rather than a stochastic mixture of iterates.
