@@ -245,6 +245,30 @@ func (c *Config) SetConstraints(cs fairness.Constraints) {
 	}
 }
 
+// StateConstraints sets the constraints a run states, with the settings that follow from them for the
+// ones keep does not name (by JSON name: the caller set them): the constrained method, the first
+// constraint's criterion (which a method with one fairness loss trains for), its criterion's η, and the
+// multipliers' margin of their criteria (SetConstraints).
+func (c *Config) StateConstraints(cs fairness.Constraints, keep func(setting string) bool) {
+	if cs.Len() == 0 {
+		return
+	}
+	if !keep("method") {
+		c.Method = MethodConstrained
+	}
+	if !keep("fairness") {
+		c.Fairness = cs.At(0).Criterion
+	}
+	if !keep("eta") {
+		c.Eta = DefaultEta(c.Fairness)
+	}
+	margin := c.MultiplierMargin
+	c.SetConstraints(cs)
+	if keep("multiplier_margin") {
+		c.MultiplierMargin = margin
+	}
+}
+
 // ApplySchedule sets the learning-rate schedule that method uses by default (AccDecay, FairDecay,
 // DecayEvery), leaving the other settings as they are.
 func (c *Config) ApplySchedule(method Method) {

@@ -532,3 +532,20 @@ func TestResumeKeepsConstraints(t *testing.T) {
 		t.Error("resume with another limit was accepted")
 	}
 }
+
+// Stating constraints sets what follows from them, except what the caller set: the method, the
+// criterion and its η, the margin.
+func TestStateConstraints(t *testing.T) {
+	none := func(string) bool { return false }
+	c := DefaultConfig(DefaultMethod)
+	c.StateConstraints(mustConstraints("eo<=0.05,dp<=0.01"), none)
+	if c.Method != MethodConstrained || c.Fairness != fairness.EO || c.Eta != DefaultEta(fairness.EO) || c.MultiplierMargin != 0.5 || c.Select.Rule != SelectConstraints {
+		t.Errorf("eo and dp stated: method %s, fairness %s, eta %g, margin %g, select %s", c.Method, c.Fairness, c.Eta, c.MultiplierMargin, c.Select)
+	}
+	kept := DefaultConfig(MethodLagrangian)
+	kept.Eta, kept.MultiplierMargin = 7, 0.1
+	kept.StateConstraints(mustConstraints("eo<=0.05"), func(s string) bool { return s == "method" || s == "eta" || s == "multiplier_margin" })
+	if kept.Method != MethodLagrangian || kept.Fairness != fairness.EO || kept.Eta != 7 || kept.MultiplierMargin != 0.1 {
+		t.Errorf("method, eta and margin given: method %s, fairness %s, eta %g, margin %g", kept.Method, kept.Fairness, kept.Eta, kept.MultiplierMargin)
+	}
+}

@@ -123,7 +123,7 @@ func (c *sweepCmd) options(dir string) (fairbinn.SweepOptions, error) {
 		Backbone: c.f.backbone, Data: data, Position: c.f.position, Layers: c.f.layers, Init: c.f.init, Head: hc, Thresholds: c.f.thresholds,
 		Base: base, Methods: grid.Methods, Etas: grid.Etas, Seeds: grid.Seeds,
 		// The method's own learning-rate schedule unless the command line sets one.
-		Configure: func(cfg *train.Config) { methodSchedule(cfg, set) },
+		Configure: func(cfg *train.Config) { cfg.ApplyScheduleExcept(givenSetting(set)) },
 		Dir:       dir, KeepModels: c.keepModels, Threads: c.f.threads,
 		Groups:      fairbinn.GroupHandling{MinGroupSize: c.f.minGroup, MergeSmallGroups: c.f.mergeSmall, IgnoreSmallGroups: c.f.ignoreSmall, BestEffort: c.f.bestEffort},
 		CacheMemory: c.f.cacheMB << 20,

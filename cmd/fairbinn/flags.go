@@ -251,26 +251,15 @@ func (f *trainFlags) config() (train.Config, error) {
 		}
 		stated = append(slices.Clone(stated), cs.String())
 	}
+	if !f.given()["eta"] {
+		cfg.Eta = train.DefaultEta(cfg.Fairness)
+	}
 	if len(stated) > 0 {
 		cs, err := fairness.ParseConstraints(stated...)
 		if err != nil {
 			return cfg, fault.Badf("--constraint: %v", err)
 		}
-		if !f.given()["method"] {
-			cfg.Method = train.MethodConstrained
-		}
-		// A method with one fairness loss trains for the first stated constraint's criterion.
-		if !f.given()["fairness"] {
-			cfg.Fairness = cs.At(0).Criterion
-		}
-		margin := cfg.MultiplierMargin
-		cfg.SetConstraints(cs)
-		if f.given()["multiplier-margin"] {
-			cfg.MultiplierMargin = margin
-		}
-	}
-	if !f.given()["eta"] {
-		cfg.Eta = train.DefaultEta(cfg.Fairness)
+		cfg.StateConstraints(cs, givenSetting(f.given()))
 	}
 	if err := checkLayers(f.layers, f.init); err != nil {
 		return cfg, err
@@ -281,7 +270,7 @@ func (f *trainFlags) config() (train.Config, error) {
 	if f.threads < 0 || f.threads > ort.MaxThreads {
 		return cfg, fault.Badf("--threads %d: want 0 (onnxruntime's default) to %d", f.threads, ort.MaxThreads)
 	}
-	methodSchedule(&cfg, f.given())
+	cfg.ApplyScheduleExcept(givenSetting(f.given()))
 	return cfg, flagError(cfg.Validate())
 }
 
@@ -310,10 +299,10 @@ func flagError(err error) error {
 	return err
 }
 
-// methodSchedule gives the method its own learning-rate schedule (the reference method's differs)
-// unless the command line sets one.
-func methodSchedule(cfg *train.Config, given map[string]bool) {
-	cfg.ApplyScheduleExcept(func(setting string) bool { return given[strings.ReplaceAll(setting, "_", "-")] })
+// givenSetting says whether the command line set a setting, named as train.Config's JSON names it (the
+// flag's name with underscores), so that the defaults that follow from other settings leave it alone.
+func givenSetting(given map[string]bool) func(setting string) bool {
+	return func(setting string) bool { return given[strings.ReplaceAll(setting, "_", "-")] }
 }
 
 // loadModel imports an ONNX file; a missing argument is a usage error.
