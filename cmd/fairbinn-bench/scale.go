@@ -22,15 +22,8 @@ func synthAdult(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "seed of the draws and perturbations")
 	from := fs.String("from", "testdata/adult/adult.data.gz", "the Adult file (with a header row) the rows are drawn from")
 	out := fs.String("out", "", "the CSV file to write (- for stdout)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: fairbinn-bench synth-adult --out FILE.csv [--rows 5000000] [--seed 1] [--from adult.data.gz]\n\nflags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, "fairbinn-bench synth-adult --out FILE.csv [--rows 5000000] [--seed 1] [--from adult.data.gz]", args); !ok {
+		return code
 	}
 	if *out == "" || fs.NArg() > 0 || *rows < 1 {
 		fs.Usage()
@@ -63,15 +56,8 @@ func loadData(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	backbone := fs.String("backbone", "testdata/models/adult_mlp/model.onnx", "the backbone whose stored encoding encodes the rows")
 	data := fs.String("data", "", "the data spec (csv:FILE, adult:DIR)")
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: fairbinn-bench load-data --data SPEC [--backbone M.onnx]\n\nflags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, "fairbinn-bench load-data --data SPEC [--backbone M.onnx]", args); !ok {
+		return code
 	}
 	if *data == "" || fs.NArg() > 0 {
 		fs.Usage()
@@ -105,4 +91,20 @@ func loadData(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "encoded float32 data %.1f MiB (rows x features x 4), model %.2f MiB, 2 x (encoded + model) %.1f MiB; peak RSS of the load %.1f MiB\n",
 		encoded, model, 2*(encoded+model), bench.SelfPeakRSSMB())
 	return 0
+}
+
+// parseFlags parses a subcommand's flags, its usage line given. When it says stop (ok false), exit is
+// the code to stop with: 0 for --help, 2 for a flag error; flag has printed the usage (and the error).
+func parseFlags(fs *flag.FlagSet, usage string, args []string) (exit int, ok bool) {
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: %s\n\nflags:\n", usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	return 0, true
 }
