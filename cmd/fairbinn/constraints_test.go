@@ -102,22 +102,12 @@ func TestTrainConstraintsFile(t *testing.T) {
 // A stated constraint on EO makes a fixed-penalty method train for EO too, unless --fairness says
 // otherwise.
 func TestConstraintSetsCriterion(t *testing.T) {
-	var f trainFlags
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	f.register(fs, train.DefaultConfig(train.DefaultMethod))
-	if err := fs.Parse([]string{"--method", "lagrangian", "--constraint", "eo<=0.05"}); err != nil {
-		t.Fatal(err)
-	}
+	f := parsedTrainFlags(t, "--method", "lagrangian", "--constraint", "eo<=0.05")
 	cfg, err := f.config()
 	if err != nil || cfg.Fairness != fairness.EO || cfg.Method != train.MethodLagrangian {
 		t.Errorf("--method lagrangian --constraint eo<=0.05: %v %v %v", cfg.Fairness, cfg.Method, err)
 	}
-	var g trainFlags
-	fs = flag.NewFlagSet("train", flag.ContinueOnError)
-	g.register(fs, train.DefaultConfig(train.DefaultMethod))
-	if err := fs.Parse([]string{"--fairness", "dp", "--constraint", "eo<=0.05"}); err != nil {
-		t.Fatal(err)
-	}
+	g := parsedTrainFlags(t, "--fairness", "dp", "--constraint", "eo<=0.05")
 	if cfg, err := g.config(); err != nil || cfg.Fairness != fairness.DP {
 		t.Errorf("--fairness dp kept: %v %v", cfg.Fairness, err)
 	}
@@ -136,12 +126,7 @@ func TestDefaultEtaByCriterion(t *testing.T) {
 		{[]string{"--fairness", "eo", "--eta", "20"}, 20},
 		{[]string{"--eta", "0"}, 0},
 	} {
-		var f trainFlags
-		fs := flag.NewFlagSet("train", flag.ContinueOnError)
-		f.register(fs, train.DefaultConfig(train.DefaultMethod))
-		if err := fs.Parse(tc.args); err != nil {
-			t.Fatal(err)
-		}
+		f := parsedTrainFlags(t, tc.args...)
 		if cfg, err := f.config(); err != nil || cfg.Eta != tc.want {
 			t.Errorf("%q: eta %v (%v), want %v", tc.args, cfg.Eta, err, tc.want)
 		}
@@ -154,12 +139,7 @@ func TestDefaultEtaByCriterion(t *testing.T) {
 // The multiplier settings reach the constrained method's configuration, and another method says it
 // does not use them.
 func TestMultiplierFlags(t *testing.T) {
-	var f trainFlags
-	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	f.register(fs, train.DefaultConfig(train.DefaultMethod))
-	if err := fs.Parse([]string{"--constraint", "dp<=0.02", "--multiplier-lr", "20", "--multiplier-every", "10", "--multiplier-holdout", "0.2", "--multiplier-margin", "0.3"}); err != nil {
-		t.Fatal(err)
-	}
+	f := parsedTrainFlags(t, "--constraint", "dp<=0.02", "--multiplier-lr", "20", "--multiplier-every", "10", "--multiplier-holdout", "0.2", "--multiplier-margin", "0.3")
 	cfg, err := f.config()
 	if err != nil || cfg.Method != train.MethodConstrained || cfg.MultiplierLR != 20 || cfg.MultiplierEvery != 10 || cfg.MultiplierHoldout != 0.2 || cfg.MultiplierMargin != 0.3 {
 		t.Fatalf("config %v %v %v %v %v (%v)", cfg.Method, cfg.MultiplierLR, cfg.MultiplierEvery, cfg.MultiplierHoldout, cfg.MultiplierMargin, err)
@@ -181,22 +161,12 @@ func TestMultiplierFlags(t *testing.T) {
 		{[]string{"--constraint", "dp(sex)<=0.01", "--constraint", "eopp(race)<=0.05"}, 0.25},
 		{[]string{"--constraint", "eo<=0.05", "--multiplier-margin", "0"}, 0},
 	} {
-		var h trainFlags
-		fs := flag.NewFlagSet("train", flag.ContinueOnError)
-		h.register(fs, train.DefaultConfig(train.DefaultMethod))
-		if err := fs.Parse(c.args); err != nil {
-			t.Fatal(err)
-		}
+		h := parsedTrainFlags(t, c.args...)
 		if cfg, err := h.config(); err != nil || cfg.MultiplierMargin != c.want {
 			t.Errorf("%q: margin %v, want %v (%v)", c.args, cfg.MultiplierMargin, c.want, err)
 		}
 	}
-	var g trainFlags
-	fs = flag.NewFlagSet("train", flag.ContinueOnError)
-	g.register(fs, train.DefaultConfig(train.DefaultMethod))
-	if err := fs.Parse([]string{"--multiplier-every", "0"}); err != nil {
-		t.Fatal(err)
-	}
+	g := parsedTrainFlags(t, "--multiplier-every", "0")
 	if _, err := g.config(); err == nil || !strings.Contains(err.Error(), "--multiplier-every 0") {
 		t.Errorf("--multiplier-every 0: %v", err)
 	}
@@ -254,4 +224,16 @@ func TestConstraintsOnTwoAttributes(t *testing.T) {
 	if code != exitBadInput || !strings.Contains(stderr, `"religion" is not a sensitive attribute`) {
 		t.Errorf("an unknown attribute: exit %d, %q", code, stderr)
 	}
+}
+
+// parsedTrainFlags are train's flags (with the default method's defaults) after parsing args.
+func parsedTrainFlags(t *testing.T, args ...string) *trainFlags {
+	t.Helper()
+	var f trainFlags
+	fs := flag.NewFlagSet("train", flag.ContinueOnError)
+	f.register(fs, train.DefaultConfig(train.DefaultMethod))
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return &f
 }
