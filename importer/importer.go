@@ -569,8 +569,9 @@ const (
 
 // wireReader reads protobuf wire format from a stream, never past a limit.
 type wireReader struct {
-	r *bufio.Reader
-	n int64 // bytes left
+	r       *bufio.Reader
+	n       int64    // bytes left
+	scratch [10]byte // the bytes of the varint being read, when they are not kept
 }
 
 var errTruncated = errors.New("unexpected end of data")
@@ -588,18 +589,26 @@ func (w *wireReader) byte() (byte, error) {
 }
 
 func (w *wireReader) varint() (uint64, error) {
+	_, v, err := w.appendVarint(w.scratch[:0])
+	return v, err
+}
+
+// appendVarint reads a variable-length integer and appends its bytes as they were to dst: an unknown
+// field is kept byte for byte, as proto.Unmarshal keeps it, even where its encoding is not the shortest.
+func (w *wireReader) appendVarint(dst []byte) ([]byte, uint64, error) {
 	var v uint64
 	for shift := uint(0); shift < 64; shift += 7 {
 		b, err := w.byte()
 		if err != nil {
-			return 0, err
+			return nil, 0, err
 		}
+		dst = append(dst, b)
 		v |= uint64(b&0x7f) << shift
 		if b < 0x80 {
-			return v, nil
+			return dst, v, nil
 		}
 	}
-	return 0, errors.New("variable-length integer overflow")
+	return nil, 0, errors.New("variable-length integer overflow")
 }
 
 func (w *wireReader) full(buf []byte) error {
@@ -613,17 +622,17 @@ func (w *wireReader) full(buf []byte) error {
 	return nil
 }
 
-// tag reads a field's key.
-func (w *wireReader) tag() (protowire.Number, protowire.Type, error) {
-	v, err := w.varint()
+// appendTag reads a field's key and appends its bytes as they were to dst.
+func (w *wireReader) appendTag(dst []byte) ([]byte, protowire.Number, protowire.Type, error) {
+	dst, v, err := w.appendVarint(dst)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, 0, err
 	}
 	num, typ := protowire.DecodeTag(v)
 	if num < protowire.MinValidNumber || num > protowire.MaxValidNumber {
-		return 0, 0, fmt.Errorf("invalid field number %d", num)
+		return nil, 0, 0, fmt.Errorf("invalid field number %d", num)
 	}
-	return num, typ, nil
+	return dst, num, typ, nil
 }
 
 // length reads the length of a length-delimited field and checks it against what is left.
@@ -649,11 +658,8 @@ const maxGroupDepth = 10000
 func (w *wireReader) appendValueDepth(dst []byte, num protowire.Number, typ protowire.Type, depth int) ([]byte, error) {
 	switch typ {
 	case protowire.VarintType:
-		v, err := w.varint()
-		if err != nil {
-			return nil, err
-		}
-		return protowire.AppendVarint(dst, v), nil
+		dst, _, err := w.appendVarint(dst)
+		return dst, err
 	case protowire.Fixed32Type, protowire.Fixed64Type:
 		size := 4
 		if typ == protowire.Fixed64Type {
@@ -662,11 +668,14 @@ func (w *wireReader) appendValueDepth(dst []byte, num protowire.Number, typ prot
 		dst = append(dst, make([]byte, size)...)
 		return dst, w.full(dst[len(dst)-size:])
 	case protowire.BytesType:
-		n, err := w.length()
+		dst, v, err := w.appendVarint(dst)
 		if err != nil {
 			return nil, err
 		}
-		dst = protowire.AppendVarint(dst, uint64(n))
+		if v > uint64(w.n) {
+			return nil, errTruncated
+		}
+		n := int64(v)
 		dst = append(dst, make([]byte, n)...)
 		return dst, w.full(dst[int64(len(dst))-n:])
 	case protowire.StartGroupType:
@@ -674,11 +683,12 @@ func (w *wireReader) appendValueDepth(dst []byte, num protowire.Number, typ prot
 			return nil, errors.New("groups nested too deeply")
 		}
 		for {
-			n, t, err := w.tag()
-			if err != nil {
+			var n protowire.Number
+			var t protowire.Type
+			var err error
+			if dst, n, t, err = w.appendTag(dst); err != nil {
 				return nil, err
 			}
-			dst = protowire.AppendTag(dst, n, t)
 			if t == protowire.EndGroupType {
 				if n != num {
 					return nil, errors.New("mismatching end group marker")
@@ -704,12 +714,12 @@ func unmarshalModel(r *bufio.Reader, size int64) (*onnxpb.ModelProto, error) {
 	var inits []*onnxpb.TensorProto
 	hasGraph := false
 	for w.n > 0 {
-		num, typ, err := w.tag()
+		key, num, typ, err := w.appendTag(w.scratch[:0])
 		if err != nil {
 			return nil, err
 		}
 		if num != modelGraphField || typ != protowire.BytesType {
-			rest = protowire.AppendTag(rest, num, typ)
+			rest = append(rest, key...)
 			if rest, err = w.appendValue(rest, num, typ); err != nil {
 				return nil, err
 			}
@@ -723,12 +733,12 @@ func unmarshalModel(r *bufio.Reader, size int64) (*onnxpb.ModelProto, error) {
 		after := w.n - n
 		w.n = n
 		for w.n > 0 {
-			num, typ, err := w.tag()
+			key, num, typ, err := w.appendTag(w.scratch[:0])
 			if err != nil {
 				return nil, err
 			}
 			if num != graphInitializerField || typ != protowire.BytesType {
-				graphRest = protowire.AppendTag(graphRest, num, typ)
+				graphRest = append(graphRest, key...)
 				if graphRest, err = w.appendValue(graphRest, num, typ); err != nil {
 					return nil, err
 				}
@@ -767,12 +777,12 @@ func (w *wireReader) tensor() (*onnxpb.TensorProto, error) {
 	w.n = n
 	var rest, raw []byte
 	for w.n > 0 {
-		num, typ, err := w.tag()
+		key, num, typ, err := w.appendTag(w.scratch[:0])
 		if err != nil {
 			return nil, err
 		}
 		if num != tensorRawDataField || typ != protowire.BytesType {
-			rest = protowire.AppendTag(rest, num, typ)
+			rest = append(rest, key...)
 			if rest, err = w.appendValue(rest, num, typ); err != nil {
 				return nil, err
 			}
